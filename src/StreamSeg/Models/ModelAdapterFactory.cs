@@ -11,7 +11,7 @@ public static class ModelAdapterFactory
     /// is used and the signature must fit it. Throws <see cref="ModelNotSupportedException"/> listing the shapes
     /// found and the ones expected when nothing fits.
     /// </summary>
-    public static IModelAdapter Create(ModelSignature signature, string? adapterName = null)
+    public static IModelAdapter Create(ModelSignature signature, string? adapterName = null, AdapterOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(signature);
         throw new ModelNotSupportedException($"Model '{signature.Path}': no adapter implemented yet ({signature.Describe()}); adapter requested: {adapterName ?? "auto"}.");

@@ -1,0 +1,263 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using StreamSeg.Memory;
+using StreamSeg.Models;
+using StreamSeg.Preprocess;
+
+namespace StreamSeg.Inference;
+
+/// <summary>
+/// One loaded model: its session (on the provider the factory chose), its adapter, an IOBinding created once, and a
+/// pool of output buffers. When every output has a static float shape, outputs are bound to preallocated buffers
+/// and ONNX Runtime writes into them directly; otherwise (dynamic shapes such as R-CNN exports) ONNX Runtime
+/// allocates the outputs and they are copied into pooled arrays.
+/// </summary>
+/// <remarks>Not thread-safe: one inference stage runs a model at a time.</remarks>
+public sealed class OnnxModel : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly OrtIoBinding _binding;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _outputNames;
+    private readonly long[][]? _staticShapes;
+    private readonly ConcurrentBag<OutputSet> _freeSets = [];
+    private readonly List<OutputSet> _allSets = [];
+    private readonly Action<ModelOutput> _releaseStatic;
+    private readonly Action<ModelOutput> _releaseRented;
+    private readonly Dictionary<ModelOutput, OutputSet> _setByOutput = [];
+
+    /// <summary>Loads <paramref name="path"/> with <paramref name="factory"/> and picks its adapter.</summary>
+    public OnnxModel(string path, OnnxSessionFactory factory, string? adapterName = null, AdapterOptions? adapterOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Path = path;
+        (_session, Provider) = factory.Create(path);
+        try
+        {
+            Signature = ModelSignatureReader.Read(_session, path);
+            Adapter = ModelAdapterFactory.Create(Signature, adapterName, adapterOptions);
+            _outputNames = [.. _session.OutputNames];
+            _staticShapes = StaticFloatShapes(Signature);
+            _binding = _session.CreateIoBinding();
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+
+        _releaseStatic = ReleaseStatic;
+        _releaseRented = ReleaseRented;
+    }
+
+    /// <summary>Gets the model file.</summary>
+    public string Path { get; }
+
+    /// <summary>Gets the provider the session runs on.</summary>
+    public string Provider { get; }
+
+    /// <summary>Gets the model's declared tensors and metadata.</summary>
+    public ModelSignature Signature { get; }
+
+    /// <summary>Gets the adapter chosen for the model.</summary>
+    public IModelAdapter Adapter { get; }
+
+    /// <summary>Gets whether outputs are written straight into preallocated buffers.</summary>
+    public bool OutputsPreallocated => _staticShapes is not null;
+
+    /// <summary>Runs the model on <paramref name="input"/>; the caller owns the returned output and must dispose it.</summary>
+    public ModelOutput Run(PooledTensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _binding.BindInput(Adapter.Input.Name, input.Value);
+        if (_staticShapes is not null)
+        {
+            OutputSet set = RentSet();
+            for (int i = 0; i < _outputNames.Length; i++)
+            {
+                _binding.BindOutput(_outputNames[i], set.Values[i]);
+            }
+
+            _session.RunWithBinding(_runOptions, _binding);
+            var output = new ModelOutput(set.Tensors, input.Transform, _releaseStatic);
+            lock (_setByOutput)
+            {
+                _setByOutput[output] = set;
+            }
+
+            return output;
+        }
+
+        for (int i = 0; i < _outputNames.Length; i++)
+        {
+            _binding.BindOutputToDevice(_outputNames[i], OrtMemoryInfo.DefaultInstance);
+        }
+
+        _session.RunWithBinding(_runOptions, _binding);
+        using IDisposableReadOnlyCollection<OrtValue> values = _binding.GetOutputValues();
+        var tensors = new RawTensor[values.Count];
+        for (int i = 0; i < values.Count; i++)
+        {
+            tensors[i] = CopyToRented(_outputNames[i], values[i]);
+        }
+
+        return new ModelOutput(tensors, input.Transform, _releaseRented);
+    }
+
+    /// <summary>Runs the model once on a zero input so that the first frame does not pay for lazy initialisation.</summary>
+    public void WarmUp(int frameWidth, int frameHeight)
+    {
+        long[] shape = TensorWriter.ShapeFor(Adapter.Input, frameWidth, frameHeight);
+        using PooledTensor input = PooledTensor.CreateUnpooled(shape, Adapter.Input.ElementType == InputElementType.Int32);
+        input.Transform = TensorWriter.TransformFor(Adapter.Input, frameWidth, frameHeight);
+        using ModelOutput output = Run(input);
+    }
+
+    /// <summary>Releases the session, binding and buffers.</summary>
+    public void Dispose()
+    {
+        _binding.Dispose();
+        _runOptions.Dispose();
+        _session.Dispose();
+        lock (_allSets)
+        {
+            foreach (OutputSet set in _allSets)
+            {
+                foreach (OrtValue v in set.Values)
+                {
+                    v.Dispose();
+                }
+            }
+        }
+    }
+
+    private static long[][]? StaticFloatShapes(ModelSignature signature)
+    {
+        var shapes = new long[signature.Outputs.Count][];
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            TensorSignature o = signature.Outputs[i];
+            if (o.ElementType != nameof(TensorElementType.Float) || Array.Exists(o.Shape, d => d <= 0))
+            {
+                return null;
+            }
+
+            shapes[i] = o.Shape;
+        }
+
+        return shapes;
+    }
+
+    private OutputSet RentSet()
+    {
+        if (_freeSets.TryTake(out OutputSet? set))
+        {
+            return set;
+        }
+
+        set = new OutputSet(_outputNames, _staticShapes!);
+        lock (_allSets)
+        {
+            _allSets.Add(set);
+        }
+
+        return set;
+    }
+
+    private void ReleaseStatic(ModelOutput output)
+    {
+        OutputSet? set;
+        lock (_setByOutput)
+        {
+            if (!_setByOutput.Remove(output, out set))
+            {
+                return;
+            }
+        }
+
+        _freeSets.Add(set);
+    }
+
+    private static void ReleaseRented(ModelOutput output)
+    {
+        foreach (RawTensor t in output.Tensors)
+        {
+            if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(t.Data, out ArraySegment<float> segment) && segment.Array is { } array)
+            {
+                ArrayPool<float>.Shared.Return(array);
+            }
+        }
+    }
+
+    private static RawTensor CopyToRented(string name, OrtValue value)
+    {
+        OrtTensorTypeAndShapeInfo info = value.GetTensorTypeAndShape();
+        long[] shape = info.Shape;
+        int count = checked((int)info.ElementCount);
+        float[] buffer = ArrayPool<float>.Shared.Rent(Math.Max(1, count));
+        Span<float> dst = buffer.AsSpan(0, count);
+        switch (info.ElementDataType)
+        {
+            case TensorElementType.Float:
+                value.GetTensorDataAsSpan<float>().CopyTo(dst);
+                break;
+            case TensorElementType.Int64:
+                ReadOnlySpan<long> longs = value.GetTensorDataAsSpan<long>();
+                for (int i = 0; i < count; i++)
+                {
+                    dst[i] = longs[i];
+                }
+
+                break;
+            case TensorElementType.Int32:
+                ReadOnlySpan<int> ints = value.GetTensorDataAsSpan<int>();
+                for (int i = 0; i < count; i++)
+                {
+                    dst[i] = ints[i];
+                }
+
+                break;
+            case TensorElementType.Bool:
+            case TensorElementType.UInt8:
+                ReadOnlySpan<byte> bytes = value.GetTensorDataAsSpan<byte>();
+                for (int i = 0; i < count; i++)
+                {
+                    dst[i] = bytes[i];
+                }
+
+                break;
+            default:
+                ArrayPool<float>.Shared.Return(buffer);
+                throw new NotSupportedException($"Output '{name}' has element type {info.ElementDataType}; expected float, int64, int32, uint8 or bool.");
+        }
+
+        return new RawTensor(name, shape, buffer.AsMemory(0, count));
+    }
+
+    private sealed class OutputSet
+    {
+        public OutputSet(string[] names, long[][] shapes)
+        {
+            Values = new OrtValue[names.Length];
+            Tensors = new RawTensor[names.Length];
+            for (int i = 0; i < names.Length; i++)
+            {
+                long count = 1;
+                foreach (long d in shapes[i])
+                {
+                    count *= d;
+                }
+
+                float[] data = new float[count];
+                Values[i] = OrtValue.CreateTensorValueFromMemory(data, shapes[i]);
+                Tensors[i] = new RawTensor(names[i], shapes[i], data);
+            }
+        }
+
+        public OrtValue[] Values { get; }
+
+        public RawTensor[] Tensors { get; }
+    }
+}

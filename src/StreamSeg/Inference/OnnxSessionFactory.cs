@@ -1,0 +1,162 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace StreamSeg.Inference;
+
+/// <summary>
+/// Creates ONNX Runtime sessions on the best provider that loads: with <see cref="ExecutionDevice.Auto"/>, TensorRT
+/// (FP16, engine cache keyed by model hash, GPU and versions), then CUDA, then CPU. Every step that fails is
+/// reported with its reason through the log callback; a forced device fails with a clear error instead of falling back.
+/// </summary>
+/// <remarks>
+/// ONNX Runtime's C# API has no automatic provider fallback: appending a provider whose library (or one of its
+/// dependencies: CUDA, cuDNN, TensorRT) cannot be loaded throws, so each attempt builds fresh session options.
+/// </remarks>
+public sealed class OnnxSessionFactory
+{
+    private readonly SessionFactoryOptions _options;
+    private readonly Action<string> _log;
+
+    /// <summary>Creates the factory; <paramref name="log"/> receives one line per provider step.</summary>
+    public OnnxSessionFactory(SessionFactoryOptions options, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads);
+        _options = options;
+        _log = log ?? (_ => { });
+    }
+
+    /// <summary>Gets the ONNX Runtime version.</summary>
+    public static string OrtVersion => OrtEnv.Instance().GetVersionString();
+
+    /// <summary>Creates a session for <paramref name="modelPath"/>; returns it with the provider actually used.</summary>
+    public (InferenceSession Session, string Provider) Create(string modelPath)
+    {
+        if (!File.Exists(modelPath))
+        {
+            throw new FileNotFoundException($"Model '{modelPath}': file not found (expected an .onnx file; 'streamseg models info <file>' describes one).", modelPath);
+        }
+
+        ExecutionDevice[] chain = _options.Device switch
+        {
+            ExecutionDevice.Auto => [ExecutionDevice.TensorRt, ExecutionDevice.Cuda, ExecutionDevice.Cpu],
+            ExecutionDevice.TensorRt => [ExecutionDevice.TensorRt],
+            ExecutionDevice.Cuda => [ExecutionDevice.Cuda],
+            _ => [ExecutionDevice.Cpu],
+        };
+
+        var failures = new List<string>();
+        foreach (ExecutionDevice device in chain)
+        {
+            SessionOptions? options = null;
+            try
+            {
+                options = BuildOptions(device, modelPath);
+                var session = new InferenceSession(modelPath, options);
+                return (session, ProviderName(device));
+            }
+            catch (OnnxRuntimeException ex) when (device != ExecutionDevice.Cpu)
+            {
+                string reason = FirstLine(ex.Message);
+                failures.Add($"{ProviderName(device)}: {reason}");
+                if (chain.Length > 1)
+                {
+                    _log($"{ProviderName(device)} unavailable ({reason}); falling back to {ProviderName(chain[Array.IndexOf(chain, device) + 1])}.");
+                }
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                throw new InvalidDataException($"Model '{modelPath}': ONNX Runtime cannot load it ({FirstLine(ex.Message)}). Expected a valid ONNX model file.", ex);
+            }
+            finally
+            {
+                options?.Dispose();
+            }
+        }
+
+        throw new InvalidOperationException($"Device '{_options.Device.ToString().ToLowerInvariant()}' could not be used for '{modelPath}': {string.Join("; ", failures)}");
+    }
+
+    /// <summary>Gets the display name of a provider.</summary>
+    public static string ProviderName(ExecutionDevice device) => device switch
+    {
+        ExecutionDevice.TensorRt => "TensorRT",
+        ExecutionDevice.Cuda => "CUDA",
+        _ => "CPU",
+    };
+
+    private SessionOptions BuildOptions(ExecutionDevice device, string modelPath)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = 1,
+            IntraOpNumThreads = _options.IntraOpThreads,
+        };
+        options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+        try
+        {
+            switch (device)
+            {
+                case ExecutionDevice.TensorRt:
+                    AppendTensorRt(options, modelPath);
+                    AppendCuda(options);
+                    break;
+                case ExecutionDevice.Cuda:
+                    AppendCuda(options);
+                    break;
+            }
+        }
+        catch
+        {
+            options.Dispose();
+            throw;
+        }
+
+        return options;
+    }
+
+    private void AppendCuda(SessionOptions options)
+    {
+        using var cuda = new OrtCUDAProviderOptions();
+        cuda.UpdateOptions(new Dictionary<string, string>
+        {
+            ["device_id"] = _options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["cudnn_conv_algo_search"] = "HEURISTIC",
+            ["do_copy_in_default_stream"] = "1",
+        });
+        options.AppendExecutionProvider_CUDA(cuda);
+    }
+
+    private void AppendTensorRt(SessionOptions options, string modelPath)
+    {
+        string key = TensorRtEngineCache.Key(
+            TensorRtEngineCache.FileSha256(modelPath),
+            TensorRtEngineCache.GpuName(_options.DeviceId),
+            OrtVersion,
+            "10",
+            _options.Fp16);
+        string cache = Path.GetFullPath(Path.Combine(_options.EngineCacheRoot, key));
+        using var trt = new OrtTensorRTProviderOptions();
+        trt.UpdateOptions(new Dictionary<string, string>
+        {
+            ["device_id"] = _options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["trt_fp16_enable"] = _options.Fp16 ? "1" : "0",
+            ["trt_engine_cache_enable"] = "1",
+            ["trt_engine_cache_path"] = cache,
+            ["trt_timing_cache_enable"] = "1",
+            ["trt_timing_cache_path"] = cache,
+            ["trt_max_workspace_size"] = "2147483648",
+        });
+        options.AppendExecutionProvider_Tensorrt(trt);
+
+        // Created only once the provider has loaded, so a machine without TensorRT gets no empty folders.
+        Directory.CreateDirectory(cache);
+    }
+
+    private static string FirstLine(string text)
+    {
+        int nl = text.IndexOfAny(['\r', '\n']);
+        return nl < 0 ? text : text[..nl];
+    }
+}

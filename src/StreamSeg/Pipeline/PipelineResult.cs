@@ -1,0 +1,9 @@
+namespace StreamSeg.Pipeline;
+
+/// <summary>What a finished run did.</summary>
+/// <param name="FramesIn">Frames captured.</param>
+/// <param name="FramesOut">Frames that reached the sinks.</param>
+/// <param name="Dropped">Frames dropped on all edges.</param>
+/// <param name="Elapsed">Wall time of the run.</param>
+/// <param name="Cancelled">Whether the run was stopped by the user before the sources ended.</param>
+public sealed record PipelineResult(long FramesIn, long FramesOut, long Dropped, TimeSpan Elapsed, bool Cancelled);

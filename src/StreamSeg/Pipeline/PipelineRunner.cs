@@ -1,0 +1,342 @@
+using System.Diagnostics;
+using StreamSeg.Capture;
+using StreamSeg.Frames;
+using StreamSeg.Memory;
+
+namespace StreamSeg.Pipeline;
+
+/// <summary>
+/// Owns every channel of a run: capture (one thread per source) → stages → fan-out → one edge and loop per sink.
+/// </summary>
+/// <remarks>
+/// <para>Each source writes into its own edge: <see cref="FrameDropPolicy.Wait"/> for files (nothing is lost, and the
+/// run is as fast as its slowest stage) and <see cref="FrameDropPolicy.DropOldest"/> for live sources (latency stays
+/// bounded; drops are counted and the next frame is flagged as a discontinuity). The source edges are merged into
+/// the first stage's edge, so several sources share the stages and the model sessions.</para>
+/// <para>Shutdown is end-of-stream: when every source ends, or the stop token fires (Ctrl+C), the sources stop
+/// reading, each stage drains its input and completes its output, and every sink is finalised. The abort token
+/// (a second Ctrl+C) cancels the stages at once; sinks are still finalised, within <see cref="PipelineOptions.SinkCompleteTimeout"/>.
+/// A stage fault stops the run with a <see cref="StageException"/> naming the stage and frame.</para>
+/// </remarks>
+public sealed class PipelineRunner
+{
+    private readonly PipelineOptions _options;
+    private readonly PipelineStats _stats;
+
+    /// <summary>Creates the runner.</summary>
+    public PipelineRunner(PipelineOptions options, PipelineStats stats)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(stats);
+        _options = options;
+        _stats = stats;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="sources"/> (already opened) through <paramref name="stages"/> into <paramref name="sinks"/>
+    /// until the sources end or <paramref name="stopToken"/> fires.
+    /// </summary>
+    public async Task<PipelineResult> RunAsync(
+        IReadOnlyList<IFrameSource> sources,
+        IReadOnlyList<(IStage<Frame, Frame> Stage, PipelineStage Id)> stages,
+        IReadOnlyList<SinkBinding> sinks,
+        CancellationToken stopToken,
+        CancellationToken abortToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(sinks);
+        if (sources.Count == 0)
+        {
+            throw new ArgumentException("At least one source is needed.", nameof(sources));
+        }
+
+        var started = Stopwatch.StartNew();
+        var tasks = new List<Task>();
+
+        // Any fault anywhere cancels every loop, so that no stage waits forever on an edge nobody reads.
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(abortToken);
+        CancellationToken outerAbort = abortToken;
+        abortToken = failFast.Token;
+        var pools = new List<FramePool>();
+
+        // Sources → merged first edge.
+        var merged = new Edge("capture→" + (stages.Count > 0 ? stages[0].Stage.Name : "sinks"), _options.StageEdge);
+        _stats.AddEdge(merged);
+        var pumps = new List<Task>();
+        for (int i = 0; i < sources.Count; i++)
+        {
+            IFrameSource source = sources[i];
+            var edge = new Edge($"source[{source.Id}]", source.IsLive ? EdgeOptions.Live : EdgeOptions.Lossless);
+            _stats.AddEdge(edge);
+            var pool = new FramePool(source.Width, source.Height);
+            pools.Add(pool);
+            int sourceIndex = i;
+            Task capture = StartDedicated(() => Capture(source, sourceIndex, pool, edge, stopToken, abortToken));
+            tasks.Add(capture);
+            pumps.Add(PumpAsync(edge, merged, abortToken));
+        }
+
+        tasks.AddRange(pumps);
+        tasks.Add(CompleteWhenAll(pumps, merged));
+
+        // Stages.
+        Edge current = merged;
+        var edges = new List<Edge> { merged };
+        foreach ((IStage<Frame, Frame> stage, PipelineStage id) in stages)
+        {
+            var next = new Edge($"{stage.Name}→next", _options.StageEdge);
+            _stats.AddEdge(next);
+            edges.Add(next);
+            var runner = new StageRunner(stage, id, current, next, _stats);
+            tasks.Add(runner.RunAsync(abortToken));
+            current = next;
+        }
+
+        // Fan-out to sinks, each behind its own edge.
+        var sinkEdges = new Edge[sinks.Count];
+        var sinkTasks = new List<Task>();
+        for (int i = 0; i < sinks.Count; i++)
+        {
+            sinkEdges[i] = new Edge($"sink[{sinks[i].Sink.Name}]", sinks[i].Edge);
+            _stats.AddEdge(sinkEdges[i]);
+            edges.Add(sinkEdges[i]);
+            sinkTasks.Add(SinkLoopAsync(sinks[i].Sink, sinkEdges[i], abortToken));
+        }
+
+        tasks.Add(FanOutAsync(current, sinkEdges, abortToken));
+        tasks.AddRange(sinkTasks);
+
+        foreach (Task task in tasks)
+        {
+            _ = task.ContinueWith(static (t, state) => ((CancellationTokenSource)state!).Cancel(), failFast, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        Exception? fault = null;
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (Exception) when (tasks.Exists(t => t.IsFaulted))
+        {
+            fault = FirstFault(tasks);
+        }
+        catch (OperationCanceledException)
+        {
+            // Aborted: the sinks have been finalised by their loops.
+        }
+        finally
+        {
+            foreach (Edge edge in edges)
+            {
+                edge.DrainAndDispose();
+            }
+
+            foreach (FramePool pool in pools)
+            {
+                pool.Dispose();
+            }
+        }
+
+        if (fault is not null)
+        {
+            throw fault;
+        }
+
+        return new PipelineResult(_stats.FramesIn, _stats.FramesOut, _stats.DroppedFrames, started.Elapsed, stopToken.IsCancellationRequested || outerAbort.IsCancellationRequested);
+    }
+
+    private static Exception FirstFault(List<Task> tasks)
+    {
+        // Prefer the original fault (a stage or source exception) over the knock-on faults it caused downstream.
+        Exception? first = null;
+        foreach (Task t in tasks)
+        {
+            if (t.Exception?.InnerException is { } ex && ex is not OperationCanceledException)
+            {
+                if (ex is StageException or SourceException)
+                {
+                    return ex;
+                }
+
+                first ??= ex;
+            }
+        }
+
+        return first ?? new InvalidOperationException("The pipeline failed.");
+    }
+
+    private static Task StartDedicated(Action action) =>
+        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Capture(IFrameSource source, int sourceIndex, FramePool pool, Edge edge, CancellationToken stop, CancellationToken abort)
+    {
+        Exception? fault = null;
+        long index = 0;
+        long paceStart = Stopwatch.GetTimestamp();
+        double fps = source.Fps > 0 ? source.Fps : 25;
+        try
+        {
+            while (!stop.IsCancellationRequested && !abort.IsCancellationRequested)
+            {
+                if (_options.Pace && !source.IsLive)
+                {
+                    TimeSpan due = TimeSpan.FromSeconds(index / fps) - Stopwatch.GetElapsedTime(paceStart);
+                    if (due > TimeSpan.Zero)
+                    {
+                        Thread.Sleep(due);
+                    }
+                }
+
+                Frame frame = pool.Rent();
+                long t0 = Stopwatch.GetTimestamp();
+                bool ok;
+                TimeSpan pts;
+                try
+                {
+                    ok = source.Read(frame.Image, out pts);
+                }
+                catch
+                {
+                    frame.Dispose();
+                    throw;
+                }
+
+                if (!ok)
+                {
+                    frame.Dispose();
+                    break;
+                }
+
+                long now = Stopwatch.GetTimestamp();
+                FrameMetadata meta = frame.Meta;
+                meta.SourceId = source.Id;
+                meta.SourceIndex = sourceIndex;
+                meta.Index = index++;
+                meta.Pts = pts;
+                meta.CaptureTime = DateTimeOffset.UtcNow;
+                meta.CaptureTimestamp = now;
+                double ms = Stopwatch.GetElapsedTime(t0, now).TotalMilliseconds;
+                meta.Timings[(int)PipelineStage.Capture] = ms;
+                _stats.RecordStage(PipelineStage.Capture, ms);
+                _stats.CountIn();
+
+                // A dedicated thread may block: under Wait this is the back-pressure that keeps files lossless.
+                edge.WriteAsync(frame, abort).AsTask().GetAwaiter().GetResult();
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            fault = ex is SourceException ? ex : new SourceException($"Source '{source.Id}' failed at frame {index}: {ex.Message}", ex);
+            throw fault;
+        }
+        finally
+        {
+            edge.Complete(fault);
+        }
+    }
+
+    private static async Task PumpAsync(Edge from, Edge to, CancellationToken cancellationToken)
+    {
+        await foreach (Frame frame in from.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await to.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task CompleteWhenAll(List<Task> pumps, Edge merged)
+    {
+        try
+        {
+            await Task.WhenAll(pumps).ConfigureAwait(false);
+            merged.Complete();
+        }
+        catch (Exception ex)
+        {
+            merged.Complete(ex);
+        }
+    }
+
+    private async Task FanOutAsync(Edge input, Edge[] outputs, CancellationToken cancellationToken)
+    {
+        Exception? fault = null;
+        try
+        {
+            await foreach (Frame frame in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _stats.CountOut(frame.Meta.CaptureTimestamp);
+                try
+                {
+                    foreach (Edge output in outputs)
+                    {
+                        // Each sink edge holds its own reference; the frame returns to its pool when the last one is released.
+                        await output.WriteAsync(frame.AddReference(), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    frame.Dispose();
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            fault = ex;
+            throw;
+        }
+        finally
+        {
+            foreach (Edge output in outputs)
+            {
+                output.Complete(fault is OperationCanceledException ? null : fault);
+            }
+        }
+    }
+
+    private async Task SinkLoopAsync(ISink sink, Edge input, CancellationToken cancellationToken)
+    {
+        Exception? fault = null;
+        try
+        {
+            await foreach (Frame frame in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                string source = frame.Meta.SourceId;
+                long index = frame.Meta.Index;
+                long start = Stopwatch.GetTimestamp();
+                try
+                {
+                    await sink.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    throw new StageException("sink:" + sink.Name, source, index, ex);
+                }
+                finally
+                {
+                    frame.Dispose();
+                }
+
+                _stats.RecordStage(PipelineStage.Sink, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        }
+        catch (Exception ex)
+        {
+            fault = ex;
+            throw;
+        }
+        finally
+        {
+            // Finalise whatever happened (end of stream, Ctrl+C, a fault elsewhere), so a file being written is always playable.
+            using var timeout = new CancellationTokenSource(_options.SinkCompleteTimeout);
+            try
+            {
+                await sink.CompleteAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (fault is not null && ex is not OutOfMemoryException)
+            {
+                // The original fault is the one to report; this one is its consequence.
+                Trace.TraceWarning($"Sink '{sink.Name}' could not be finalised after a fault: {ex.Message}");
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using StreamSeg.Frames;
+
+namespace StreamSeg.Pipeline;
+
+/// <summary>The counters and latency histograms of one run, shared by the runner, the HUD and the summary.</summary>
+public sealed class PipelineStats : IPipelineStatsView
+{
+    private readonly LatencyHistogram[] _stages = new LatencyHistogram[PipelineStageInfo.Count];
+    private readonly List<Edge> _edges = [];
+    private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+    private long _framesIn;
+    private long _framesOut;
+    private long _fpsWindowStart;
+    private long _fpsWindowFrames;
+    private double _fps;
+
+    /// <summary>Creates empty statistics.</summary>
+    public PipelineStats()
+    {
+        for (int i = 0; i < _stages.Length; i++)
+        {
+            _stages[i] = new LatencyHistogram();
+        }
+
+        _fpsWindowStart = _startTimestamp;
+    }
+
+    /// <summary>Gets the end-to-end latency (capture to sink) histogram.</summary>
+    public LatencyHistogram EndToEnd { get; } = new();
+
+    /// <summary>Gets or sets the execution provider in use.</summary>
+    public string Provider { get; set; } = "none";
+
+    /// <summary>Gets the number of frames captured.</summary>
+    public long FramesIn => Interlocked.Read(ref _framesIn);
+
+    /// <summary>Gets the number of frames that reached the sinks.</summary>
+    public long FramesOut => Interlocked.Read(ref _framesOut);
+
+    /// <summary>Gets the time since the run started.</summary>
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_startTimestamp);
+
+    /// <inheritdoc/>
+    public double FramesPerSecond => Volatile.Read(ref _fps);
+
+    /// <inheritdoc/>
+    public long DroppedFrames
+    {
+        get
+        {
+            long sum = 0;
+            lock (_edges)
+            {
+                foreach (Edge edge in _edges)
+                {
+                    sum += edge.Dropped;
+                }
+            }
+
+            return sum + Interlocked.Read(ref _sourceDropped);
+        }
+    }
+
+    private long _sourceDropped;
+
+    /// <summary>Gets the edges of the run.</summary>
+    public IReadOnlyList<Edge> Edges
+    {
+        get
+        {
+            lock (_edges)
+            {
+                return [.. _edges];
+            }
+        }
+    }
+
+    /// <summary>Gets the histogram of one stage.</summary>
+    public LatencyHistogram Stage(PipelineStage stage) => _stages[(int)stage];
+
+    /// <inheritdoc/>
+    public double StageMilliseconds(PipelineStage stage) => _stages[(int)stage].RecentMs;
+
+    /// <summary>Registers an edge so its drops are counted.</summary>
+    public void AddEdge(Edge edge)
+    {
+        lock (_edges)
+        {
+            _edges.Add(edge);
+        }
+    }
+
+    /// <summary>Counts frames a source lost before they entered the pipeline.</summary>
+    public void AddSourceDrops(long count) => Interlocked.Add(ref _sourceDropped, count);
+
+    /// <summary>Counts one captured frame.</summary>
+    public void CountIn() => Interlocked.Increment(ref _framesIn);
+
+    /// <summary>Records one stage's time for one frame.</summary>
+    public void RecordStage(PipelineStage stage, double ms) => _stages[(int)stage].Record(ms);
+
+    /// <summary>Counts one frame out and records its end-to-end latency.</summary>
+    public void CountOut(long captureTimestamp)
+    {
+        long now = Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref _framesOut);
+        if (captureTimestamp != 0)
+        {
+            EndToEnd.Record(Stopwatch.GetElapsedTime(captureTimestamp, now).TotalMilliseconds);
+        }
+
+        lock (_stages)
+        {
+            _fpsWindowFrames++;
+            double seconds = Stopwatch.GetElapsedTime(_fpsWindowStart, now).TotalSeconds;
+            if (seconds >= 1.0)
+            {
+                Volatile.Write(ref _fps, _fpsWindowFrames / seconds);
+                _fpsWindowFrames = 0;
+                _fpsWindowStart = now;
+            }
+            else if (_fps == 0 && seconds > 0.2)
+            {
+                Volatile.Write(ref _fps, _fpsWindowFrames / seconds);
+            }
+        }
+    }
+}

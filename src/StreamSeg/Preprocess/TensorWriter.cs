@@ -1,0 +1,180 @@
+using OpenCvSharp;
+using StreamSeg.Memory;
+using StreamSeg.Models;
+
+namespace StreamSeg.Preprocess;
+
+/// <summary>
+/// Fills a model input tensor from a BGR frame: letterbox or stretch resize (bilinear), channel order, scale and
+/// layout as an <see cref="InputSpec"/> says. Keeps one scratch image per resized size, so steady state allocates nothing.
+/// Not thread-safe: one writer per stage.
+/// </summary>
+public sealed class TensorWriter : IDisposable
+{
+    private readonly Dictionary<(int W, int H), Mat> _scratch = [];
+
+    /// <summary>Computes how a <paramref name="frameWidth"/>×<paramref name="frameHeight"/> frame maps into the input of <paramref name="spec"/>.</summary>
+    public static LetterboxTransform TransformFor(InputSpec spec, int frameWidth, int frameHeight)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.NativeSize)
+        {
+            return LetterboxTransform.Identity(frameWidth, frameHeight);
+        }
+
+        if (spec.Letterbox)
+        {
+            return LetterboxTransform.Compute(frameWidth, frameHeight, spec.Width, spec.Height);
+        }
+
+        // Stretch: a different scale per axis is not expressible as one letterbox, so the adapter gets the
+        // horizontal scale and callers that stretch must not use ToSource for y. Stretch is only used by models
+        // that declare it and decode in normalised coordinates.
+        return new LetterboxTransform((float)spec.Width / frameWidth, 0, 0, spec.Width, spec.Height, frameWidth, frameHeight);
+    }
+
+    /// <summary>Gets the tensor shape <paramref name="spec"/> needs for a frame of the given size.</summary>
+    public static long[] ShapeFor(InputSpec spec, int frameWidth, int frameHeight)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        int w = spec.NativeSize ? frameWidth : spec.Width;
+        int h = spec.NativeSize ? frameHeight : spec.Height;
+        return spec.Layout switch
+        {
+            TensorLayout.Nchw => [1, 3, h, w],
+            TensorLayout.Nhwc => [1, h, w, 3],
+            _ => [3, h, w],
+        };
+    }
+
+    /// <summary>Fills <paramref name="tensor"/> from <paramref name="bgr"/> and returns the transform used.</summary>
+    public unsafe LetterboxTransform Write(Mat bgr, InputSpec spec, PooledTensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(bgr);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(tensor);
+        LetterboxTransform t = TransformFor(spec, bgr.Width, bgr.Height);
+        int inW = t.InputWidth;
+        int inH = t.InputHeight;
+        int rw = spec.NativeSize ? inW : (spec.Letterbox ? t.ResizedWidth : inW);
+        int rh = spec.NativeSize ? inH : (spec.Letterbox ? t.ResizedHeight : inH);
+        Mat source = bgr;
+        if (rw != bgr.Width || rh != bgr.Height)
+        {
+            if (!_scratch.TryGetValue((rw, rh), out Mat? scratch))
+            {
+                scratch = new Mat(rh, rw, MatType.CV_8UC3);
+                _scratch[(rw, rh)] = scratch;
+            }
+
+            Cv2.Resize(bgr, scratch, new Size(rw, rh), 0, 0, InterpolationFlags.Linear);
+            source = scratch;
+        }
+
+        int padX = spec.NativeSize || !spec.Letterbox ? 0 : t.PadX;
+        int padY = spec.NativeSize || !spec.Letterbox ? 0 : t.PadY;
+        float scale = spec.Scale;
+        float padValue = spec.PadValue * scale;
+        int plane = inW * inH;
+
+        // Channel c of the tensor takes BGR channel (rgb ? 2 - c : c).
+        int c0 = spec.Rgb ? 2 : 0;
+        int c2 = spec.Rgb ? 0 : 2;
+        bool planar = spec.Layout != TensorLayout.Nhwc;
+        long step = source.Step();
+        byte* basePtr = (byte*)source.Data;
+
+        if (tensor.Floats is { } f)
+        {
+            fixed (float* dst = f)
+            {
+                FillPadding(dst, f.Length, padValue, padX, padY, rw, rh, inW, inH);
+                for (int y = 0; y < rh; y++)
+                {
+                    byte* row = basePtr + (y * step);
+                    int oy = y + padY;
+                    for (int x = 0; x < rw; x++)
+                    {
+                        byte* px = row + (x * 3);
+                        int o = (oy * inW) + x + padX;
+                        if (planar)
+                        {
+                            dst[o] = px[c0] * scale;
+                            dst[plane + o] = px[1] * scale;
+                            dst[(2 * plane) + o] = px[c2] * scale;
+                        }
+                        else
+                        {
+                            float* d = dst + (o * 3);
+                            d[0] = px[c0] * scale;
+                            d[1] = px[1] * scale;
+                            d[2] = px[c2] * scale;
+                        }
+                    }
+                }
+            }
+        }
+        else
+        {
+            int[] ints = tensor.Ints!;
+            int ipad = (int)MathF.Round(padValue);
+            fixed (int* dst = ints)
+            {
+                if (padX > 0 || padY > 0 || rw < inW || rh < inH)
+                {
+                    ints.AsSpan().Fill(ipad);
+                }
+
+                for (int y = 0; y < rh; y++)
+                {
+                    byte* row = basePtr + (y * step);
+                    int oy = y + padY;
+                    for (int x = 0; x < rw; x++)
+                    {
+                        byte* px = row + (x * 3);
+                        int o = (oy * inW) + x + padX;
+                        if (planar)
+                        {
+                            dst[o] = (int)(px[c0] * scale);
+                            dst[plane + o] = (int)(px[1] * scale);
+                            dst[(2 * plane) + o] = (int)(px[c2] * scale);
+                        }
+                        else
+                        {
+                            int* d = dst + (o * 3);
+                            d[0] = (int)(px[c0] * scale);
+                            d[1] = (int)(px[1] * scale);
+                            d[2] = (int)(px[c2] * scale);
+                        }
+                    }
+                }
+            }
+        }
+
+        tensor.Transform = t;
+        return t;
+    }
+
+    /// <summary>Frees the scratch images.</summary>
+    public void Dispose()
+    {
+        foreach (Mat m in _scratch.Values)
+        {
+            m.Dispose();
+        }
+
+        _scratch.Clear();
+    }
+
+    private static unsafe void FillPadding(float* dst, int length, float value, int padX, int padY, int rw, int rh, int inW, int inH)
+    {
+        if (padX == 0 && padY == 0 && rw == inW && rh == inH)
+        {
+            return;
+        }
+
+        // The resized image overwrites its own area; filling everything first is simpler than filling the borders
+        // and costs one pass of the tensor.
+        new Span<float>(dst, length).Fill(value);
+    }
+}
