@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using StreamSeg.Capture;
+using StreamSeg.Configuration;
+using StreamSeg.Frames;
+using StreamSeg.Inference;
+using StreamSeg.Memory;
+using StreamSeg.Models;
+using StreamSeg.Pipeline;
+using StreamSeg.Preprocess;
+
+namespace StreamSeg.Cli;
+
+/// <summary>
+/// <c>streamseg bench</c>: in one process, the model(s) alone on preloaded tensors, then the whole pipeline on the
+/// same video (decode → preprocess → inference → decode → tracking → overlay → H.264 MP4 + NDJSON), their ratio,
+/// per-stage latency, managed bytes allocated per frame and RSS. Figures, not pass/fail.
+/// </summary>
+internal static class BenchCommand
+{
+    public const string Help = """
+        streamseg bench — measure inference-only and whole-pipeline throughput on one video
+
+        Usage: streamseg bench --source <video> --model <model.onnx> [--pose-model <m.onnx>] [--frames 200]
+                               [--device auto|cpu|cuda|tensorrt] [--threads n] [--json results.json]
+        """;
+
+    public static async Task<int> ExecuteAsync(string[] args)
+    {
+        CliArguments a = CliArguments.Parse(args, ["--source", "--model", "--pose-model", "--frames", "--device", "--threads", "--json", "--adapter"], ["--help", "--verbose"]);
+        if (a.Has("--help"))
+        {
+            Console.WriteLine(Help);
+            return ExitCodes.Ok;
+        }
+
+        long frames = a.Long("--frames") ?? 200;
+        string[] runArgs =
+        [
+            .. a.Values("--source").SelectMany(s => new[] { "--source", s }),
+            .. Opt(a, "--model"), .. Opt(a, "--pose-model"), .. Opt(a, "--device"), .. Opt(a, "--threads"), .. Opt(a, "--adapter"),
+        ];
+        RunConfig config = RunCommand.BuildConfig(CliArguments.Parse(runArgs, ["--source", "--model", "--pose-model", "--device", "--threads", "--adapter"], []));
+        config.MaxFrames = frames;
+        var log = new ConsoleLog(a.Has("--verbose"));
+
+        // 1. Inference only, on tensors prepared beforehand from the first frames of the video.
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ParseDevice(config.Device), IntraOpThreads: config.Threads), log.Warn);
+        var models = new List<OnnxModel>();
+        double inferenceFps;
+        string provider;
+        string inputs;
+        try
+        {
+            foreach (string? path in new[] { config.Model, config.PoseModel })
+            {
+                if (path is not null)
+                {
+                    models.Add(new OnnxModel(path, factory, path == config.Model && config.Adapter != "auto" ? config.Adapter : null));
+                }
+            }
+
+            provider = models[0].Provider;
+            inputs = string.Join("; ", models.Select(m => $"{Path.GetFileName(m.Path)}: {RunCommand.Describe(m.Adapter.Input)}"));
+            inferenceFps = MeasureInference(config.Sources[0].Uri, models, (int)Math.Min(frames, 100));
+        }
+        finally
+        {
+            models.ForEach(m => m.Dispose());
+        }
+
+        // 2. The whole pipeline on the same video, writing real outputs to a scratch folder.
+        string scratch = Directory.CreateTempSubdirectory("streamseg-bench-").FullName;
+        config.Out = Path.Combine(scratch, "bench.mp4");
+        config.Meta = Path.Combine(scratch, "bench.ndjson");
+        PipelineResult? result = null;
+        PipelineStats? stats = null;
+        long allocatedBefore = GC.GetTotalAllocatedBytes(true);
+        int code = await RunCommand.RunAsync(config, log, (r, s) => { result = r; stats = s; }).ConfigureAwait(false);
+        long allocated = GC.GetTotalAllocatedBytes(true) - allocatedBefore;
+        Directory.Delete(scratch, recursive: true);
+        if (code != ExitCodes.Ok || result is null || stats is null)
+        {
+            return code;
+        }
+
+        double pipelineFps = result.FramesOut / result.Elapsed.TotalSeconds;
+        long rss = Process.GetCurrentProcess().WorkingSet64;
+        var report = new Dictionary<string, object?>
+        {
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["machine"] = new Dictionary<string, object?> { ["cpu"] = CpuModel(), ["cores"] = Environment.ProcessorCount, ["gpu"] = TensorRtEngineCache.GpuName(0) },
+            ["provider"] = provider,
+            ["onnxruntime"] = OnnxSessionFactory.OrtVersion,
+            ["models"] = inputs,
+            ["source"] = Path.GetFileName(config.Sources[0].Uri),
+            ["frames"] = result.FramesOut,
+            ["inference_only_fps"] = Math.Round(inferenceFps, 2),
+            ["pipeline_fps"] = Math.Round(pipelineFps, 2),
+            ["ratio"] = Math.Round(pipelineFps / inferenceFps, 3),
+            ["stages_ms"] = Enumerable.Range(0, PipelineStageInfo.Count).ToDictionary(
+                i => PipelineStageInfo.Name((PipelineStage)i),
+                i => new { p50 = Math.Round(stats.Stage((PipelineStage)i).Percentile(50), 2), p95 = Math.Round(stats.Stage((PipelineStage)i).Percentile(95), 2) }),
+            ["end_to_end_ms"] = new { p50 = Math.Round(stats.EndToEnd.Percentile(50), 1), p95 = Math.Round(stats.EndToEnd.Percentile(95), 1) },
+            ["managed_bytes_per_frame"] = result.FramesOut > 0 ? allocated / result.FramesOut : 0,
+            ["rss_mb"] = rss / (1024 * 1024),
+        };
+
+        Console.WriteLine($"bench: {report["source"]}, {result.FramesOut} frames, provider {provider}, {Environment.ProcessorCount} cores ({CpuModel()})");
+        Console.WriteLine($"  models               {inputs}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  inference only       {inferenceFps,8:0.00} fps"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  whole pipeline       {pipelineFps,8:0.00} fps"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pipeline/inference   {pipelineFps / inferenceFps,8:0.000}"));
+        Console.WriteLine("  stage            p50 ms   p95 ms");
+        for (int i = 0; i < PipelineStageInfo.Count; i++)
+        {
+            LatencyHistogram h = stats.Stage((PipelineStage)i);
+            if (h.Count > 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {PipelineStageInfo.Name((PipelineStage)i),-14} {h.Percentile(50),8:0.0} {h.Percentile(95),8:0.0}"));
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"end-to-end",-14} {stats.EndToEnd.Percentile(50),8:0.0} {stats.EndToEnd.Percentile(95),8:0.0}"));
+        Console.WriteLine($"  managed bytes/frame  {report["managed_bytes_per_frame"],8}");
+        Console.WriteLine($"  RSS at end           {report["rss_mb"],8} MiB");
+        if (a.Value("--json") is string json)
+        {
+            File.WriteAllText(json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static string[] Opt(CliArguments a, string name) => a.Value(name) is string v ? [name, v] : [];
+
+    private static ExecutionDevice ParseDevice(string device) => device.ToLowerInvariant() switch
+    {
+        "cpu" => ExecutionDevice.Cpu,
+        "cuda" => ExecutionDevice.Cuda,
+        "tensorrt" => ExecutionDevice.TensorRt,
+        _ => ExecutionDevice.Auto,
+    };
+
+    private static double MeasureInference(string video, List<OnnxModel> models, int runs)
+    {
+        using IFrameSource source = SourceFactory.Create(new SourceOptions(video));
+        source.Open();
+        var preprocess = new PreprocessStage(models.ConvertAll(m => m.Adapter.Input));
+        var prepared = new List<ModelInputs>();
+        using var image = new OpenCvSharp.Mat();
+        try
+        {
+            for (int i = 0; i < 8 && source.Read(image, out _); i++)
+            {
+                using Frame frame = Frame.CreateUnpooled(image.Clone());
+                preprocess.ProcessAsync(frame, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                prepared.Add((ModelInputs)frame.Payload!);
+                frame.Payload = null;
+            }
+
+            if (prepared.Count == 0)
+            {
+                throw new SourceException($"Source '{video}': no frame could be read for the benchmark.");
+            }
+
+            foreach (OnnxModel m in models)
+            {
+                for (int w = 0; w < 3; w++)
+                {
+                    m.Run(prepared[0].Tensors[models.IndexOf(m)]).Dispose();
+                }
+            }
+
+            var sw = Stopwatch.StartNew();
+            for (int r = 0; r < runs; r++)
+            {
+                ModelInputs inputs = prepared[r % prepared.Count];
+                for (int i = 0; i < models.Count; i++)
+                {
+                    models[i].Run(inputs.Tensors[i]).Dispose();
+                }
+            }
+
+            return runs / sw.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            prepared.ForEach(p => p.Dispose());
+            preprocess.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/cpuinfo"))
+            {
+                if (line.StartsWith("model name", StringComparison.Ordinal))
+                {
+                    return line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Not Linux, or no /proc: the CPU model is informative only.
+        }
+
+        return "unknown";
+    }
+}

@@ -1,0 +1,462 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using StreamSeg.Capture;
+using StreamSeg.Configuration;
+using StreamSeg.Decode;
+using StreamSeg.Frames;
+using StreamSeg.Inference;
+using StreamSeg.Models;
+using StreamSeg.Overlay;
+using StreamSeg.Pipeline;
+using StreamSeg.Preprocess;
+using StreamSeg.Sinks;
+using StreamSeg.Tracking;
+
+namespace StreamSeg.Cli;
+
+/// <summary><c>streamseg run</c>: the composition root that turns settings into a pipeline and runs it.</summary>
+internal static class RunCommand
+{
+    public const string Help = """
+        streamseg run — segment, estimate pose and track on one or more sources
+
+        Usage: streamseg run --source <src> [--source <src2> …] --model <model.onnx> [options]
+
+        Sources (--source, repeatable; several sources share one model session):
+          video.mp4 | clip.avi …   any file FFmpeg reads (never drops a frame)
+          camera:0 | /dev/video0   a V4L2 camera (live: drops the oldest frame when behind)
+          rtsp://user:pw@host/path an RTSP/HTTP stream (live; credentials are never printed)
+          ./frames/                a folder of images, in name order
+
+        Models:
+          --model <file.onnx>      segmentation/detection/pose model (YOLOv8/YOLO11 -seg/-pose, Mask R-CNN, Keypoint R-CNN)
+          --pose-model <file.onnx> a pose model run on the same frames; poses attach to the person they overlap
+          --adapter <name>         force the adapter of --model: auto (default), yolo-seg, yolo-pose, maskrcnn, keypointrcnn
+          --device <d>             auto (TensorRT → CUDA → CPU, default), cpu, cuda, tensorrt
+          --threads <n>            ONNX Runtime intra-op threads (default: one per core)
+          --conf <0..1>            confidence threshold (default 0.25)
+          --iou <0..1>             NMS IoU threshold (default 0.7)
+
+        Outputs:
+          --out <file.mp4>         annotated H.264 MP4 (one per source: name.<source>.mp4 with several sources)
+          --meta <file.ndjson>     per-frame metadata, one JSON line per frame (schema in README.md)
+          --show                   a live window when a display exists (ignored, with a note, when headless)
+
+        Behaviour:
+          --config <file.yaml>     settings from a YAML file (see configs/); flags override it
+          --max-frames <n>         stop each source after n frames
+          --pace                   read files at their own frame rate (a live-like run)
+          --loop                   loop file sources forever (a simulated live source)
+          --rtsp-transport tcp|udp RTSP transport (default tcp)
+          --no-track               no tracking (no track ids)
+          --no-masks --no-boxes --no-labels --no-keypoints --no-hud   switch overlay parts off
+          --verbose                stack traces on errors, more log lines
+
+        Ctrl+C stops reading, drains the pipeline and finalises every output; a second Ctrl+C stops at once
+        (outputs are still finalised). SIGTERM is a first Ctrl+C.
+        """;
+
+    private static readonly string[] s_valued =
+        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport"];
+
+    private static readonly string[] s_flags =
+        ["--show", "--verbose", "--pace", "--loop", "--no-track", "--no-masks", "--no-boxes", "--no-labels", "--no-keypoints", "--no-hud", "--help"];
+
+    public static async Task<int> ExecuteAsync(string[] args)
+    {
+        CliArguments a = CliArguments.Parse(args, s_valued, s_flags);
+        if (a.Has("--help"))
+        {
+            Console.WriteLine(Help);
+            return ExitCodes.Ok;
+        }
+
+        if (a.Positional.Count > 0)
+        {
+            throw new ConfigException($"Unexpected argument '{a.Positional[0]}' (sources are given with --source; see 'streamseg run --help').");
+        }
+
+        RunConfig config = BuildConfig(a);
+        var log = new ConsoleLog(a.Has("--verbose"));
+        return await RunAsync(config, log).ConfigureAwait(false);
+    }
+
+    /// <summary>Merges the config file (if any) with the flags, flags winning, and validates the result.</summary>
+    public static RunConfig BuildConfig(CliArguments a)
+    {
+        RunConfig config = a.Value("--config") is string path ? RunConfigLoader.Load(path) : new RunConfig();
+        IReadOnlyList<string> sources = a.Values("--source");
+        if (sources.Count > 0)
+        {
+            config.Sources = [];
+            foreach (string s in sources)
+            {
+                config.Sources.Add(new SourceConfig { Uri = s });
+            }
+        }
+
+        foreach (SourceConfig s in config.Sources)
+        {
+            s.Loop |= a.Has("--loop");
+            s.RtspTransport = a.Value("--rtsp-transport") ?? s.RtspTransport;
+        }
+
+        config.Model = a.Value("--model") ?? config.Model;
+        config.PoseModel = a.Value("--pose-model") ?? config.PoseModel;
+        config.Adapter = a.Value("--adapter") ?? config.Adapter;
+        config.Device = a.Value("--device") ?? config.Device;
+        config.Threads = (int)(a.Long("--threads") ?? config.Threads);
+        config.Out = a.Value("--out") ?? config.Out;
+        config.Meta = a.Value("--meta") ?? config.Meta;
+        config.Show |= a.Has("--show");
+        config.Confidence = a.Float("--conf") ?? config.Confidence;
+        config.Iou = a.Float("--iou") ?? config.Iou;
+        config.MaxFrames = a.Long("--max-frames") ?? config.MaxFrames;
+        config.Pace |= a.Has("--pace");
+        config.Track &= !a.Has("--no-track");
+        config.Overlay.Masks &= !a.Has("--no-masks");
+        config.Overlay.Boxes &= !a.Has("--no-boxes");
+        config.Overlay.Labels &= !a.Has("--no-labels");
+        config.Overlay.Keypoints &= !a.Has("--no-keypoints");
+        config.Overlay.Hud &= !a.Has("--no-hud");
+        RunConfigLoader.Validate(config, "command line");
+        if (config.Sources.Count == 0)
+        {
+            throw new ConfigException("No source given: pass --source <file|camera:N|/dev/videoN|folder|rtsp://…> (see 'streamseg run --help').");
+        }
+
+        if (config.Model is null && config.PoseModel is null)
+        {
+            throw new ConfigException("No model given: pass --model <model.onnx> and/or --pose-model <model.onnx> (see 'streamseg run --help').");
+        }
+
+        if (config.Adapter != "auto" && !ModelAdapterFactory.Names.Contains(config.Adapter))
+        {
+            throw new ConfigException($"Adapter '{config.Adapter}' is not one of auto, {string.Join(", ", ModelAdapterFactory.Names)}.");
+        }
+
+        return config;
+    }
+
+    internal static async Task<int> RunAsync(RunConfig config, ConsoleLog log, Action<PipelineResult, PipelineStats>? onDone = null)
+    {
+        // Outputs are checked before anything slow happens, so a typo in a path fails at once.
+        CheckWritable(config.Out, "--out");
+        CheckWritable(config.Meta, "--meta");
+
+        var factory = new OnnxSessionFactory(
+            new SessionFactoryOptions(ParseDevice(config.Device), IntraOpThreads: config.Threads),
+            line => log.Warn(line));
+        var adapterOptions = new AdapterOptions(config.Confidence, config.Iou);
+        var models = new List<OnnxModel>();
+        var sources = new List<IFrameSource>();
+        var stats = new PipelineStats();
+        try
+        {
+            if (config.Model is not null)
+            {
+                models.Add(LoadModel(config.Model, config.Adapter == "auto" ? null : config.Adapter, factory, adapterOptions, log));
+            }
+
+            if (config.PoseModel is not null)
+            {
+                OnnxModel pose = LoadModel(config.PoseModel, null, factory, adapterOptions, log);
+                if (pose.Adapter.Task != ModelTask.Pose)
+                {
+                    pose.Dispose();
+                    throw new ModelLoadException($"Model '{config.PoseModel}' given as --pose-model is a {pose.Adapter.Task.ToString().ToLowerInvariant()} model (adapter {pose.Adapter.Name}); expected a pose model.");
+                }
+
+                models.Add(pose);
+            }
+
+            stats.Provider = models[0].Provider;
+            log.Info($"execution provider: {models[0].Provider} (ONNX Runtime {OnnxSessionFactory.OrtVersion})");
+
+            foreach (SourceConfig sc in config.Sources)
+            {
+                IFrameSource source = SourceFactory.Create(new SourceOptions(sc.Uri, sc.Id, sc.RtspTransport, Loop: sc.Loop));
+                if (config.MaxFrames > 0)
+                {
+                    source = new LimitedSource(source, config.MaxFrames);
+                }
+
+                sources.Add(source);
+                source.Open();
+                log.Info($"source '{source.Id}': {source.Kind.ToString().ToLowerInvariant()}, {source.Width}×{source.Height}"
+                    + (source.Fps > 0 ? string.Create(CultureInfo.InvariantCulture, $" @ {source.Fps:0.##} fps") : string.Empty)
+                    + (source.FrameCount is long n ? $", {n} frames" : string.Empty)
+                    + (source.IsLive ? " (live: drops oldest when behind)" : " (lossless)"));
+            }
+
+            foreach (OnnxModel model in models)
+            {
+                model.WarmUp(sources[0].Width, sources[0].Height);
+            }
+
+            return await RunPipelineAsync(config, models, sources, stats, log, onDone).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (IFrameSource s in sources)
+            {
+                s.Dispose();
+            }
+
+            foreach (OnnxModel m in models)
+            {
+                m.Dispose();
+            }
+        }
+    }
+
+    private static async Task<int> RunPipelineAsync(RunConfig config, List<OnnxModel> models, List<IFrameSource> sources, PipelineStats stats, ConsoleLog log, Action<PipelineResult, PipelineStats>? onDone)
+    {
+        var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
+        {
+            (new PreprocessStage(models.ConvertAll(m => m.Adapter.Input)), PipelineStage.Preprocess),
+            (new InferenceStage(models), PipelineStage.Inference),
+            (new DecodeStage(models.ConvertAll(m => m.Adapter)), PipelineStage.Decode),
+        };
+        if (config.Track)
+        {
+            stages.Add((new TrackingStage(new ByteTrackerOptions()), PipelineStage.Tracking));
+        }
+
+        bool drawing = config.Out is not null || config.Show;
+        if (drawing)
+        {
+            var overlay = new OverlayOptions
+            {
+                Masks = config.Overlay.Masks,
+                Boxes = config.Overlay.Boxes,
+                Labels = config.Overlay.Labels,
+                Scores = config.Overlay.Labels,
+                TrackIds = config.Overlay.Labels && config.Track,
+                Keypoints = config.Overlay.Keypoints,
+                Hud = config.Overlay.Hud,
+                MaskAlpha = config.Overlay.MaskAlpha,
+                KeypointThreshold = config.Overlay.KeypointThreshold,
+            };
+            stages.Add((new OverlayStage(new OverlayComposer(overlay, stats)), PipelineStage.Overlay));
+        }
+
+        bool anyLive = sources.Exists(s => s.IsLive);
+        EdgeOptions sinkEdge = anyLive ? new EdgeOptions(8, FrameDropPolicy.DropOldest) : new EdgeOptions(8, FrameDropPolicy.Wait);
+        var sinks = new List<SinkBinding>();
+        try
+        {
+            if (config.Out is string outPath)
+            {
+                sinks.Add(new SinkBinding(CreateVideoSink(outPath, sources), sinkEdge));
+            }
+
+            if (config.Meta is string metaPath)
+            {
+                sinks.Add(new SinkBinding(new NdjsonMetadataSink(new NdjsonMetadataSinkOptions(metaPath)), sinkEdge));
+            }
+
+            if (config.Show)
+            {
+                sinks.Add(new SinkBinding(new WindowSink(new WindowSinkOptions { Messages = Console.Error }), new EdgeOptions(2, FrameDropPolicy.DropOldest)));
+            }
+
+            if (sinks.Count == 0)
+            {
+                log.Warn("no output chosen (--out, --meta or --show): frames are processed and counted only.");
+            }
+
+            var runner = new PipelineRunner(PipelineOptions.Default with { Pace = config.Pace }, stats);
+            using var stop = new CancellationTokenSource();
+            using var abort = new CancellationTokenSource();
+            int interrupts = 0;
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                int n = Interlocked.Increment(ref interrupts);
+                if (n == 1)
+                {
+                    log.Warn("interrupted: draining the pipeline and finalising outputs (Ctrl+C again to stop at once)");
+                    stop.Cancel();
+                }
+                else
+                {
+                    abort.Cancel();
+                }
+            };
+            Console.CancelKeyPress += onCancel;
+            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+            {
+                ctx.Cancel = true;
+                Interlocked.Increment(ref interrupts);
+                stop.Cancel();
+            });
+
+            long? total = null;
+            foreach (IFrameSource s in sources)
+            {
+                total = s.FrameCount is long n && !s.IsLive ? (total ?? 0) + n : total;
+            }
+
+            PipelineResult result;
+            try
+            {
+                await using (var progress = new ProgressReporter(stats, total))
+                {
+                    result = await runner.RunAsync(sources, stages, sinks, stop.Token, abort.Token).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+
+            if (onDone is null)
+            {
+                PrintSummary(result, stats, config);
+            }
+            else
+            {
+                onDone(result, stats);
+            }
+
+            return interrupts > 0 ? ExitCodes.Interrupted : ExitCodes.Ok;
+        }
+        finally
+        {
+            foreach ((IStage<Frame, Frame> stage, _) in stages)
+            {
+                await stage.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (SinkBinding sink in sinks)
+            {
+                await sink.Sink.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static ISink CreateVideoSink(string outPath, List<IFrameSource> sources)
+    {
+        if (sources.Count == 1)
+        {
+            return new FfmpegVideoSink(new FfmpegVideoSinkOptions(outPath) { Fps = FpsOf(sources[0]) });
+        }
+
+        string dir = Path.GetDirectoryName(outPath) ?? string.Empty;
+        string stem = Path.GetFileNameWithoutExtension(outPath);
+        string ext = Path.GetExtension(outPath);
+        return new PerSourceSink("video", meta =>
+        {
+            string safe = string.Concat(meta.SourceId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
+            string path = Path.Combine(dir, $"{stem}.{meta.SourceIndex}-{safe}{ext}");
+            return new FfmpegVideoSink(new FfmpegVideoSinkOptions(path) { Fps = FpsOf(sources[meta.SourceIndex]), Name = "video:" + meta.SourceId });
+        });
+    }
+
+    private static double FpsOf(IFrameSource source) => source.Fps > 0 ? source.Fps : 25;
+
+    private static OnnxModel LoadModel(string path, string? adapter, OnnxSessionFactory factory, AdapterOptions options, ConsoleLog log)
+    {
+        try
+        {
+            var model = new OnnxModel(path, factory, adapter, options);
+            log.Info($"model '{path}': adapter {model.Adapter.Name}, task {model.Adapter.Task.ToString().ToLowerInvariant()}, input {Describe(model.Adapter.Input)}, {model.Adapter.ClassNames.Count} classes, provider {model.Provider}");
+            return model;
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new ModelLoadException(ex.Message, ex);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ModelLoadException(ex.Message, ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ModelLoadException(ex.Message, ex);
+        }
+    }
+
+    internal static string Describe(InputSpec spec) =>
+        spec.NativeSize ? $"{spec.Name} (frame size, {spec.Layout})" : $"{spec.Name} {spec.Width}×{spec.Height} ({spec.Layout}{(spec.Letterbox ? ", letterbox" : string.Empty)})";
+
+    private static ExecutionDevice ParseDevice(string device) => device.ToLowerInvariant() switch
+    {
+        "cpu" => ExecutionDevice.Cpu,
+        "cuda" => ExecutionDevice.Cuda,
+        "tensorrt" => ExecutionDevice.TensorRt,
+        _ => ExecutionDevice.Auto,
+    };
+
+    private static void CheckWritable(string? path, string option)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        try
+        {
+            string full = Path.GetFullPath(path);
+            string? dir = Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(dir))
+            {
+                Directory.CreateDirectory(dir);
+            }
+
+            // Opening for append neither truncates an existing file nor leaves a new one behind.
+            bool existed = File.Exists(full);
+            using (new FileStream(full, FileMode.Append, FileAccess.Write))
+            {
+            }
+
+            if (!existed)
+            {
+                File.Delete(full);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new OutputException($"Output '{path}' ({option}) is not writable: {ex.Message} (expected a path in a writable folder).", ex);
+        }
+    }
+
+    private static void PrintSummary(PipelineResult result, PipelineStats stats, RunConfig config)
+    {
+        var o = Console.Out;
+        double seconds = result.Elapsed.TotalSeconds;
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"summary: {(result.Cancelled ? "interrupted" : "done")} in {seconds:0.0} s — frames in {result.FramesIn}, out {result.FramesOut}, dropped {result.Dropped}, {(seconds > 0 ? result.FramesOut / seconds : 0):0.0} fps, provider {stats.Provider}"));
+        o.WriteLine("  stage        p50 ms   p95 ms   mean ms");
+        for (int i = 0; i < PipelineStageInfo.Count; i++)
+        {
+            var stage = (PipelineStage)i;
+            LatencyHistogram h = stats.Stage(stage);
+            if (h.Count == 0)
+            {
+                continue;
+            }
+
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {PipelineStageInfo.Name(stage),-11} {h.Percentile(50),7:0.0}  {h.Percentile(95),7:0.0}  {h.MeanMs,8:0.0}"));
+        }
+
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"end-to-end",-11} {stats.EndToEnd.Percentile(50),7:0.0}  {stats.EndToEnd.Percentile(95),7:0.0}  {stats.EndToEnd.MeanMs,8:0.0}"));
+        foreach (Edge edge in stats.Edges)
+        {
+            if (edge.Dropped > 0)
+            {
+                o.WriteLine($"  dropped on {edge.Name} ({edge.Options.Policy}): {edge.Dropped}");
+            }
+        }
+
+        if (config.Out is not null)
+        {
+            o.WriteLine($"  video: {config.Out}");
+        }
+
+        if (config.Meta is not null)
+        {
+            o.WriteLine($"  metadata: {config.Meta}");
+        }
+    }
+}

@@ -1,0 +1,94 @@
+namespace StreamSeg.Configuration;
+
+/// <summary>
+/// The settings of one <c>streamseg run</c>, as a YAML config file spells them (snake_case keys). Command-line flags
+/// override the file. Unknown keys and values of the wrong type are refused by <see cref="RunConfigLoader"/>.
+/// </summary>
+public sealed class RunConfig
+{
+    /// <summary>Gets or sets the sources.</summary>
+    public List<SourceConfig> Sources { get; set; } = [];
+
+    /// <summary>Gets or sets the segmentation (or detection/pose) model path.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Gets or sets a pose model run on the same frames, merged with <see cref="Model"/>.</summary>
+    public string? PoseModel { get; set; }
+
+    /// <summary>Gets or sets the adapter of <see cref="Model"/>: <c>auto</c> or an adapter name.</summary>
+    public string Adapter { get; set; } = "auto";
+
+    /// <summary>Gets or sets the device: <c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>tensorrt</c>.</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Gets or sets ONNX Runtime's intra-op threads (0 = one per core).</summary>
+    public int Threads { get; set; }
+
+    /// <summary>Gets or sets the annotated MP4 path (none when null).</summary>
+    public string? Out { get; set; }
+
+    /// <summary>Gets or sets the NDJSON metadata path (none when null).</summary>
+    public string? Meta { get; set; }
+
+    /// <summary>Gets or sets whether to show a window when a display exists.</summary>
+    public bool Show { get; set; }
+
+    /// <summary>Gets or sets the confidence threshold.</summary>
+    public float Confidence { get; set; } = 0.25f;
+
+    /// <summary>Gets or sets the NMS IoU threshold.</summary>
+    public float Iou { get; set; } = 0.7f;
+
+    /// <summary>Gets or sets the maximum number of frames per source to process (0 = all).</summary>
+    public long MaxFrames { get; set; }
+
+    /// <summary>Gets or sets whether files are read at their own frame rate (a live-like run).</summary>
+    public bool Pace { get; set; }
+
+    /// <summary>Gets or sets whether tracking is on.</summary>
+    public bool Track { get; set; } = true;
+
+    /// <summary>Gets or sets the overlay switches.</summary>
+    public OverlayConfig Overlay { get; set; } = new();
+}
+
+/// <summary>One source in a config file.</summary>
+public sealed class SourceConfig
+{
+    /// <summary>Gets or sets the file, <c>camera:N</c>, <c>/dev/videoN</c>, folder or URL.</summary>
+    public string Uri { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the id used in metadata (defaults to the file name or redacted URL).</summary>
+    public string? Id { get; set; }
+
+    /// <summary>Gets or sets the RTSP transport, <c>tcp</c> or <c>udp</c>.</summary>
+    public string RtspTransport { get; set; } = "tcp";
+
+    /// <summary>Gets or sets whether a file source loops (a simulated live source).</summary>
+    public bool Loop { get; set; }
+}
+
+/// <summary>What the overlay draws.</summary>
+public sealed class OverlayConfig
+{
+    /// <summary>Gets or sets whether masks are drawn.</summary>
+    public bool Masks { get; set; } = true;
+
+    /// <summary>Gets or sets whether boxes are drawn.</summary>
+    public bool Boxes { get; set; } = true;
+
+    /// <summary>Gets or sets whether labels (class, score, track id) are drawn.</summary>
+    public bool Labels { get; set; } = true;
+
+    /// <summary>Gets or sets whether skeletons and keypoints are drawn.</summary>
+    public bool Keypoints { get; set; } = true;
+
+    /// <summary>Gets or sets whether the HUD (fps, latency, drops) is drawn.</summary>
+    public bool Hud { get; set; } = true;
+
+    /// <summary>Gets or sets the mask opacity, 0..1.</summary>
+    public float MaskAlpha { get; set; } = 0.45f;
+
+    /// <summary>Gets or sets the keypoint confidence below which a keypoint is not drawn.</summary>
+    public float KeypointThreshold { get; set; } = 0.3f;
+}

@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace StreamSeg.Configuration;
+
+/// <summary>Reads a <see cref="RunConfig"/> from YAML, refusing unknown keys and values of the wrong type with a message that names them.</summary>
+public static partial class RunConfigLoader
+{
+    private static readonly IDeserializer s_deserializer = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .Build();
+
+    /// <summary>Loads the config file at <paramref name="path"/>.</summary>
+    public static RunConfig Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ConfigException($"Config '{path}': file not found (expected a YAML file; see configs/ for examples).");
+        }
+
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses YAML text; <paramref name="name"/> is used in messages.</summary>
+    public static RunConfig Parse(string yaml, string name)
+    {
+        try
+        {
+            RunConfig? config = s_deserializer.Deserialize<RunConfig?>(yaml);
+            config ??= new RunConfig();
+            Validate(config, name);
+            return config;
+        }
+        catch (YamlException ex)
+        {
+            string detail = ex.InnerException?.Message ?? ex.Message;
+            Match unknown = UnknownProperty().Match(detail);
+            if (unknown.Success)
+            {
+                throw new ConfigException($"Config '{name}' line {ex.Start.Line}: unknown key '{unknown.Groups[1].Value}' (see configs/ and 'streamseg run --help' for the keys).", ex);
+            }
+
+            throw new ConfigException($"Config '{name}' line {ex.Start.Line}, column {ex.Start.Column}: {FirstLine(detail)} (expected a value of the key's type, e.g. true/false, a number or a string).", ex);
+        }
+    }
+
+    /// <summary>Checks value ranges and enumerations.</summary>
+    public static void Validate(RunConfig config, string name)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string[] devices = ["auto", "cpu", "cuda", "tensorrt"];
+        if (Array.IndexOf(devices, config.Device.ToLowerInvariant()) < 0)
+        {
+            throw new ConfigException($"Config '{name}': device '{config.Device}' is not one of {string.Join(", ", devices)}.");
+        }
+
+        if (config.Confidence is < 0 or > 1)
+        {
+            throw new ConfigException($"Config '{name}': confidence {config.Confidence} is outside 0..1.");
+        }
+
+        if (config.Iou is < 0 or > 1)
+        {
+            throw new ConfigException($"Config '{name}': iou {config.Iou} is outside 0..1.");
+        }
+
+        if (config.Overlay.MaskAlpha is < 0 or > 1)
+        {
+            throw new ConfigException($"Config '{name}': overlay.mask_alpha {config.Overlay.MaskAlpha} is outside 0..1.");
+        }
+
+        if (config.Threads < 0 || config.MaxFrames < 0)
+        {
+            throw new ConfigException($"Config '{name}': threads and max_frames must not be negative.");
+        }
+
+        foreach (SourceConfig source in config.Sources)
+        {
+            if (string.IsNullOrWhiteSpace(source.Uri))
+            {
+                throw new ConfigException($"Config '{name}': a source has no 'uri' (expected a file, camera:N, /dev/videoN, a folder or a URL).");
+            }
+
+            if (source.RtspTransport is not ("tcp" or "udp"))
+            {
+                throw new ConfigException($"Config '{name}': rtsp_transport '{source.RtspTransport}' is not tcp or udp.");
+            }
+        }
+    }
+
+    private static string FirstLine(string text)
+    {
+        int nl = text.IndexOfAny(['\r', '\n']);
+        return nl < 0 ? text : text[..nl];
+    }
+
+    [GeneratedRegex("Property '([^']+)' not found on type")]
+    private static partial Regex UnknownProperty();
+}

@@ -1,0 +1,117 @@
+using StreamSeg.Capture;
+using StreamSeg.Frames;
+using StreamSeg.Pipeline;
+using StreamSeg.Tests.Fakes;
+
+namespace StreamSeg.Tests.Pipeline;
+
+public class PipelineRunnerTests
+{
+    private static (IStage<Frame, Frame>, PipelineStage) Pass(string name, PipelineStage id) => (new DelegateStage(name, f => f), id);
+
+    [Fact]
+    public async Task RunAsync_FileSources_EveryFrameReachesEverySinkInOrder()
+    {
+        var sink1 = new CollectingTestSink("a");
+        var sink2 = new CollectingTestSink("b", TimeSpan.FromMilliseconds(1));
+        var stats = new PipelineStats();
+        var runner = new PipelineRunner(PipelineOptions.Default, stats);
+        IFrameSource[] sources = [new SyntheticSource("one", 120), new SyntheticSource("two", 80, 32, 32)];
+
+        PipelineResult result = await runner.RunAsync(
+            sources,
+            [Pass("p", PipelineStage.Preprocess), Pass("q", PipelineStage.Decode)],
+            [new SinkBinding(sink1, EdgeOptions.Lossless), new SinkBinding(sink2, EdgeOptions.Lossless)],
+            CancellationToken.None);
+
+        Assert.Equal(200, result.FramesIn);
+        Assert.Equal(200, result.FramesOut);
+        Assert.Equal(0, result.Dropped);
+        foreach (CollectingTestSink sink in new[] { sink1, sink2 })
+        {
+            Assert.True(sink.Completed);
+            Assert.Equal(Enumerable.Range(0, 120).Select(i => (long)i), sink.Frames.Where(f => f.Source == "one").Select(f => f.Index));
+            Assert.Equal(Enumerable.Range(0, 80).Select(i => (long)i), sink.Frames.Where(f => f.Source == "two").Select(f => f.Index));
+            Assert.All(sink.Frames, f => Assert.Equal((byte)(f.Index % 256), f.Marker));
+            Assert.DoesNotContain(sink.Frames, f => f.Discontinuity);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_LiveSourceFasterThanStage_DropsOldestCountsAndFlags()
+    {
+        var sink = new CollectingTestSink();
+        var stats = new PipelineStats();
+        var runner = new PipelineRunner(PipelineOptions.Default, stats);
+        var slow = new DelegateStage("slow", f =>
+        {
+            Thread.Sleep(15);
+            return f;
+        });
+
+        PipelineResult result = await runner.RunAsync(
+            [new SyntheticSource("cam", 150, live: true, interval: TimeSpan.FromMilliseconds(1))],
+            [(slow, PipelineStage.Inference)],
+            [new SinkBinding(sink, EdgeOptions.Lossless)],
+            CancellationToken.None);
+
+        Assert.Equal(150, result.FramesIn);
+        Assert.True(result.Dropped > 0, "a live source faster than the pipeline must drop");
+        Assert.Equal(result.FramesIn, result.FramesOut + result.Dropped);
+        Assert.Contains(sink.Frames, f => f.Discontinuity);
+        Assert.Equal(sink.Frames.Select(f => f.Index).OrderBy(i => i), sink.Frames.Select(f => f.Index));
+    }
+
+    [Fact]
+    public async Task RunAsync_StageFault_StopsWithStageAndFrameAndFinalisesSinks()
+    {
+        var sink = new CollectingTestSink();
+        var runner = new PipelineRunner(PipelineOptions.Default, new PipelineStats());
+        var bad = new DelegateStage("boom", f => f.Meta.Index == 7 ? throw new InvalidOperationException("bad tensor") : f);
+
+        StageException ex = await Assert.ThrowsAsync<StageException>(() => runner.RunAsync(
+            [new SyntheticSource("vid", 1000)],
+            [(bad, PipelineStage.Decode)],
+            [new SinkBinding(sink, EdgeOptions.Lossless)],
+            CancellationToken.None));
+
+        Assert.Equal("boom", ex.Stage);
+        Assert.Equal(7, ex.FrameIndex);
+        Assert.Contains("frame 7", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("bad tensor", ex.Message, StringComparison.Ordinal);
+        Assert.True(sink.Completed);
+        Assert.Equal(7, sink.Frames.Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_SourceFault_ReportsSource()
+    {
+        var runner = new PipelineRunner(PipelineOptions.Default, new PipelineStats());
+        SourceException ex = await Assert.ThrowsAsync<SourceException>(() => runner.RunAsync(
+            [new SyntheticSource("flaky", 100, failAt: 3)],
+            [Pass("p", PipelineStage.Preprocess)],
+            [new SinkBinding(new CollectingTestSink(), EdgeOptions.Lossless)],
+            CancellationToken.None));
+        Assert.Contains("flaky", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_StopToken_DrainsAndFinalises()
+    {
+        var sink = new CollectingTestSink();
+        var runner = new PipelineRunner(PipelineOptions.Default, new PipelineStats());
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
+        PipelineResult result = await runner.RunAsync(
+            [new SyntheticSource("long", 100000, interval: TimeSpan.FromMilliseconds(2))],
+            [Pass("p", PipelineStage.Preprocess)],
+            [new SinkBinding(sink, EdgeOptions.Lossless)],
+            stop.Token);
+
+        Assert.True(result.Cancelled);
+        Assert.True(sink.Completed);
+        Assert.InRange(result.FramesIn, 1, 99999);
+
+        // Draining means every frame captured before the stop still reached the sink.
+        Assert.Equal(result.FramesIn, sink.Frames.Count);
+    }
+}
