@@ -328,6 +328,37 @@ public class ByteTrackerTests
         Assert.Equal([2], tracker.Update(detections, Meta(0)).Ids());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Update_LostPredictionMergesIntoTrackedTrack_LostTrackRemovedAsDuplicate(bool withStationaryObject)
+    {
+        // B moves left 5 px/frame, is seen on frames 0..19 and reappears on its path at frame 40 (lost 20 frames,
+        // within the buffer). On the way its prediction passes straight through a stationary object A; ByteTrack then
+        // treats the lost B as a duplicate of the older tracked A (IoU > 0.85) and removes it, so B comes back as a
+        // new track. Without A, B is simply found again.
+        var tracker = new ByteTracker(new ByteTrackerOptions());
+        BoxF a = Box(100, 200);
+        Instances last = Detections();
+        for (int t = 0; t <= 41; t++)
+        {
+            bool bVisible = t < 20 || t >= 40;
+            BoxF b = Box(250 - (5 * t), 200);
+            Instances detections = (withStationaryObject, bVisible) switch
+            {
+                (true, true) => Detections((a, 0.9f), (b, 0.9f)),
+                (true, false) => Detections((a, 0.9f)),
+                (false, true) => Detections((b, 0.9f)),
+                (false, false) => Detections(),
+            };
+
+            last = tracker.Update(detections, Meta(t));
+        }
+
+        Assert.Equal(withStationaryObject ? [1, 3] : [1], last.Ids());
+        Assert.Equal(Box(250 - (5 * 41), 200), last.Boxes[^1]);
+    }
+
     [Fact]
     public void Update_EmptyFrame_ReturnsEmptyInstancesWithTrackIds()
     {
