@@ -1,0 +1,56 @@
+using StreamSeg.Decode;
+using StreamSeg.Frames;
+
+namespace StreamSeg.Tracking;
+
+/// <summary>Keeps one <see cref="ByteTracker"/> per source, chosen by <see cref="FrameMetadata.SourceId"/>.</summary>
+/// <remarks>
+/// Each source gets its own tracks and its own ids (starting at 1), created on the first frame of that source with the
+/// shared options. Sources never match each other's tracks. Source ids are compared ordinally. Options cannot change
+/// while running, and an instance is not thread-safe: frames of all sources must reach it one at a time.
+/// <code>
+/// var tracker = new MultiSourceTracker(new ByteTrackerOptions());
+/// Instances tracked = tracker.Update(detections, frame.Metadata); // frame.Metadata.SourceId picks the tracker
+/// </code>
+/// </remarks>
+public sealed class MultiSourceTracker
+{
+    private readonly ByteTrackerOptions _options;
+    private readonly Dictionary<string, ByteTracker> _trackers = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a tracker for any number of sources; throws when <paramref name="options"/> are out of range.</summary>
+    public MultiSourceTracker(ByteTrackerOptions options)
+    {
+        ByteTracker.ValidateOptions(options);
+        _options = options;
+    }
+
+    /// <summary>Gets the settings every source's tracker uses.</summary>
+    public ByteTrackerOptions Options => _options;
+
+    /// <summary>Gets the number of sources that currently have a tracker.</summary>
+    public int SourceCount => _trackers.Count;
+
+    /// <summary>Assigns track ids to the detections of the next frame of the source named by <paramref name="meta"/>.</summary>
+    /// <returns>As <see cref="ByteTracker.Update"/>: the detections matched to a confirmed track of that source, ordered by track id.</returns>
+    public Instances Update(Instances detections, FrameMetadata meta)
+    {
+        ArgumentNullException.ThrowIfNull(detections);
+        ArgumentNullException.ThrowIfNull(meta);
+        string sourceId = meta.SourceId ?? string.Empty;
+        if (!_trackers.TryGetValue(sourceId, out ByteTracker? tracker))
+        {
+            tracker = new ByteTracker(_options);
+            _trackers.Add(sourceId, tracker);
+        }
+
+        return tracker.Update(detections, meta);
+    }
+
+    /// <summary>Forgets the tracks of one source, so that its next frame starts again at id 1; returns whether it had any state.</summary>
+    public bool Reset(string sourceId)
+    {
+        ArgumentNullException.ThrowIfNull(sourceId);
+        return _trackers.Remove(sourceId);
+    }
+}
