@@ -21,7 +21,8 @@ namespace StreamSeg.Sinks;
 /// <para>
 /// MP4 output is fragmented by default (<c>-movflags +frag_keyframe+empty_moov+default_base_moof</c>): the header
 /// is written first and each keyframe (every <see cref="FfmpegVideoSinkOptions.KeyframeIntervalSeconds"/>) closes
-/// a fragment, so the file stays playable up to the last fragment even if we or ffmpeg are killed. <c>+faststart</c>
+/// a fragment, and <c>-flush_packets 1</c> pushes every fragment to disk at once, so the file stays playable up to
+/// the last fragment even if we or ffmpeg are killed. <c>+faststart</c>
 /// gives slightly better seeking in some players but needs a rewrite at the end, and a run cut short leaves an
 /// unplayable file; for a live pipeline that can be stopped at any time, fragmented is the safer default.
 /// </para>
@@ -282,6 +283,12 @@ public sealed class FfmpegVideoSink : ISink
         {
             args.Add("-movflags");
             args.Add(_options.Fragmented ? "+frag_keyframe+empty_moov+default_base_moof" : "+faststart");
+            if (_options.Fragmented)
+            {
+                // Without this, ffmpeg holds up to 32 KiB in its I/O buffer, so a killed encoder can leave no moov at all.
+                args.Add("-flush_packets");
+                args.Add("1");
+            }
         }
 
         args.Add(OutputPath);
