@@ -23,7 +23,7 @@ public sealed class HudOverlay : IOverlay
     private readonly IPipelineStatsView _stats;
     private readonly HudOverlayOptions _options;
     private readonly StringBuilder _text = new(128);
-    private readonly string[] _lines = new string[4];
+    private readonly string[] _lines = new string[5];
     private readonly int _weight;
     private readonly int _fontThickness;
 
@@ -81,18 +81,20 @@ public sealed class HudOverlay : IOverlay
         _lines[1] = _text.ToString();
         _text.Clear().Append(inv, $"provider {_stats.Provider}");
         _lines[2] = _text.ToString();
-        _text.Clear();
-        for (int s = 0; s < PipelineStageInfo.Count; s++)
-        {
-            if (s > 0)
-            {
-                _text.Append(' ');
-            }
+        // Stage times on two lines, so the box stays narrow enough for small frames.
+        _lines[3] = FormatStages(0, 4, inv);
+        _lines[4] = FormatStages(4, PipelineStageInfo.Count, inv);
+    }
 
-            _text.Append(inv, $"{s_shortNames[s]} {_stats.StageMilliseconds((PipelineStage)s):0.0}");
+    private string FormatStages(int first, int end, CultureInfo inv)
+    {
+        _text.Clear();
+        for (int s = first; s < end; s++)
+        {
+            _text.Append(inv, $"{s_shortNames[s]} {_stats.StageMilliseconds((PipelineStage)s):0.0}  ");
         }
 
-        _text.Append(" ms");
-        _lines[3] = _text.ToString();
+        _text.Append("ms");
+        return _text.ToString();
     }
 }
