@@ -50,4 +50,11 @@ internal static class TestFrames
 
         return n;
     }
+
+    /// <summary>Counts nonzero channel values of a multi-channel image.</summary>
+    public static int NonZero(Mat image)
+    {
+        using Mat flat = image.Reshape(1);
+        return Cv2.CountNonZero(flat);
+    }
 }
