@@ -253,12 +253,12 @@ internal static class RunCommand
 
             if (config.Meta is string metaPath)
             {
-                sinks.Add(new SinkBinding(new NdjsonMetadataSink(new NdjsonMetadataSinkOptions(metaPath)), sinkEdge));
+                sinks.Add(new SinkBinding(new NdjsonMetadataSink(new NdjsonMetadataSinkOptions { Path = metaPath }), sinkEdge));
             }
 
             if (config.Show)
             {
-                sinks.Add(new SinkBinding(new WindowSink(new WindowSinkOptions { Messages = Console.Error }), new EdgeOptions(2, FrameDropPolicy.DropOldest)));
+                sinks.Add(new SinkBinding(new WindowSink(new WindowSinkOptions { Log = Console.Error }), new EdgeOptions(2, FrameDropPolicy.DropOldest)));
             }
 
             if (sinks.Count == 0)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using StreamSeg.Capture;
 using StreamSeg.Frames;
+using System.Threading.Channels;
 using StreamSeg.Memory;
 
 namespace StreamSeg.Pipeline;
@@ -54,10 +55,11 @@ public sealed class PipelineRunner
         var started = Stopwatch.StartNew();
         var tasks = new List<Task>();
 
-        // Any fault anywhere cancels every loop, so that no stage waits forever on an edge nobody reads.
-        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(abortToken);
-        CancellationToken outerAbort = abortToken;
-        abortToken = failFast.Token;
+        // A fault anywhere stops the sources; the faulted loop keeps draining its input so that nothing upstream
+        // waits forever on an edge nobody reads, and what was processed before the fault still reaches the sinks.
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
+        CancellationToken outerStop = stopToken;
+        stopToken = failFast.Token;
         var pools = new List<FramePool>();
 
         // Sources → merged first edge.
@@ -143,7 +145,7 @@ public sealed class PipelineRunner
             throw fault;
         }
 
-        return new PipelineResult(_stats.FramesIn, _stats.FramesOut, _stats.DroppedFrames, started.Elapsed, stopToken.IsCancellationRequested || outerAbort.IsCancellationRequested);
+        return new PipelineResult(_stats.FramesIn, _stats.FramesOut, _stats.DroppedFrames, started.Elapsed, outerStop.IsCancellationRequested || abortToken.IsCancellationRequested);
     }
 
     private static Exception FirstFault(List<Task> tasks)
@@ -164,6 +166,22 @@ public sealed class PipelineRunner
         }
 
         return first ?? new InvalidOperationException("The pipeline failed.");
+    }
+
+    /// <summary>Releases every frame still coming on <paramref name="edge"/> after its reader failed, until the writer completes.</summary>
+    internal static async Task DrainAsync(Edge edge, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (Frame frame in edge.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                frame.Dispose();
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or StageException or SourceException or ChannelClosedException)
+        {
+            // Upstream ended by cancellation or its own fault: nothing more will come.
+        }
     }
 
     private static Task StartDedicated(Action action) =>
@@ -322,6 +340,7 @@ public sealed class PipelineRunner
         catch (Exception ex)
         {
             fault = ex;
+            await DrainAsync(input, cancellationToken).ConfigureAwait(false);
             throw;
         }
         finally

@@ -62,6 +62,8 @@ public sealed class StageRunner
         catch (Exception ex)
         {
             fault = ex;
+            _output.Complete(fault);
+            await PipelineRunner.DrainAsync(_input, cancellationToken).ConfigureAwait(false);
             throw;
         }
         finally
