@@ -21,6 +21,6 @@ public static class CocoCategories
         "toothbrush",
     ];
 
-    /// <summary>The label names of torchvision's Keypoint R-CNN (<c>__background__</c>, <c>person</c>).</summary>
-    public static IReadOnlyList<string> PersonOnly { get; } = ["__background__", "person"];
+    /// <summary>The label names of torchvision's Keypoint R-CNN weights metadata (<c>no person</c>, <c>person</c>).</summary>
+    public static IReadOnlyList<string> PersonOnly { get; } = ["no person", "person"];
 }
