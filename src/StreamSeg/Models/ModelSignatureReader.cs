@@ -2,27 +2,40 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace StreamSeg.Models;
 
-/// <summary>Reads a <see cref="ModelSignature"/> from an ONNX Runtime session.</summary>
+/// <summary>Reads a <see cref="ModelSignature"/> (inputs and outputs in graph order, custom metadata) from an ONNX Runtime session.</summary>
 public static class ModelSignatureReader
 {
-    /// <summary>Reads inputs, outputs (graph order) and custom metadata.</summary>
+    /// <summary>Reads the signature of <paramref name="session"/>; <paramref name="path"/> is kept for messages.</summary>
     public static ModelSignature Read(InferenceSession session, string path)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var inputs = new List<TensorSignature>();
+        ArgumentNullException.ThrowIfNull(path);
+        var inputs = new List<TensorSignature>(session.InputNames.Count);
         foreach (string name in session.InputNames)
         {
-            NodeMetadata m = session.InputMetadata[name];
-            inputs.Add(new TensorSignature(name, m.ElementDataType.ToString(), Array.ConvertAll(m.Dimensions, d => (long)d)));
+            inputs.Add(ToSignature(name, session.InputMetadata[name]));
         }
 
-        var outputs = new List<TensorSignature>();
+        var outputs = new List<TensorSignature>(session.OutputNames.Count);
         foreach (string name in session.OutputNames)
         {
-            NodeMetadata m = session.OutputMetadata[name];
-            outputs.Add(new TensorSignature(name, m.ElementDataType.ToString(), Array.ConvertAll(m.Dimensions, d => (long)d)));
+            outputs.Add(ToSignature(name, session.OutputMetadata[name]));
         }
 
-        return new ModelSignature(path, inputs, outputs, new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap));
+        var metadata = new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap, StringComparer.Ordinal);
+        return new ModelSignature(path, inputs, outputs, metadata);
+    }
+
+    private static TensorSignature ToSignature(string name, NodeMetadata meta)
+    {
+        string type = meta.IsTensor ? meta.ElementDataType.ToString() : meta.OnnxValueType.ToString();
+        int[] dims = meta.IsTensor ? meta.Dimensions : [];
+        var shape = new long[dims.Length];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            shape[i] = dims[i] < 0 ? -1 : dims[i];
+        }
+
+        return new TensorSignature(name, type, shape);
     }
 }

@@ -1,0 +1,547 @@
+#!/usr/bin/python3
+"""Writes small ONNX fixture models and their expected decodes into tests/Data/Models/.
+
+Each model has the exact tensor signature of one StreamSeg adapter, but its outputs are constants (plus
+0 * ReduceMean(input), so the input is really consumed) or, for the R-CNN masks, simple closed-form functions of the
+input size. Next to each model goes <name>.expected.json: what a correct decoder must return for the listed frame
+sizes when the model is run on an all-zero input. The expectations are computed here with numpy, from the
+reference math in docs/model-formats.md sections 1-3 (Ultralytics letterbox, NMS, process_mask; torchvision output
+conventions), independently of the C# code.
+
+Usage:  /usr/bin/python3 scripts/make_fixtures.py [--torchvision]
+Needs Debian's python3-onnx and python3-numpy. --torchvision additionally needs python3-torch and
+python3-torchvision (Debian bookworm ships torch 1.13 / torchvision 0.14) and exports tiny real torchvision
+Mask R-CNN / Keypoint R-CNN models (random weights, tiny backbone) with their torch outputs as reference.
+"""
+
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "Data", "Models")
+OPSET = 13
+MAX_WH = 7680.0
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Graph helpers
+# ----------------------------------------------------------------------------------------------------------------
+
+class Graph:
+    def __init__(self, input_name, input_shape):
+        self.nodes = []
+        self.inits = []
+        self.outputs = []
+        self.input = helper.make_tensor_value_info(input_name, TensorProto.FLOAT, input_shape)
+        self.input_name = input_name
+        self._n = 0
+        # zero = 0 * mean(input): a scalar that makes every output depend on the input.
+        mean = self.node("ReduceMean", [input_name], keepdims=0)
+        self.zero = self.node("Mul", [mean, self.const(np.array(0.0, np.float32))])
+
+    def name(self, prefix="t"):
+        self._n += 1
+        return f"{prefix}{self._n}"
+
+    def const(self, array):
+        n = self.name("c")
+        self.inits.append(numpy_helper.from_array(array, n))
+        return n
+
+    def node(self, op, inputs, out=None, **attrs):
+        out = out or self.name()
+        self.nodes.append(helper.make_node(op, inputs, [out], **attrs))
+        return out
+
+    def output(self, name, elem_type, shape):
+        self.outputs.append(helper.make_tensor_value_info(name, elem_type, shape))
+
+    def padded_float_output(self, name, small, full_shape, offsets, shape_decl=None):
+        """Output `name` = small constant zero-padded to full_shape (placed at offsets) + zero."""
+        pads_begin = list(offsets)
+        pads_end = [f - s - o for f, s, o in zip(full_shape, small.shape, offsets)]
+        assert all(p >= 0 for p in pads_end)
+        padded = self.node("Pad", [self.const(small.astype(np.float32)),
+                                   self.const(np.array(pads_begin + pads_end, np.int64))])
+        self.node("Add", [padded, self.zero], out=name)
+        self.output(name, TensorProto.FLOAT, shape_decl or list(full_shape))
+
+    def float_const_output(self, name, array, shape_decl=None):
+        self.node("Add", [self.const(array.astype(np.float32)), self.zero], out=name)
+        self.output(name, TensorProto.FLOAT, shape_decl or list(array.shape))
+
+    def int64_const_output(self, name, array, shape_decl=None):
+        self.node("Identity", [self.const(array.astype(np.int64))], out=name)
+        self.output(name, TensorProto.INT64, shape_decl or list(array.shape))
+
+    def save(self, file_name, metadata=None):
+        graph = helper.make_graph(self.nodes, os.path.splitext(file_name)[0], [self.input], self.outputs, self.inits)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                                  producer_name="streamseg-make_fixtures")
+        model.ir_version = 8
+        for k, v in (metadata or {}).items():
+            p = model.metadata_props.add()
+            p.key, p.value = k, v
+        onnx.checker.check_model(model)
+        path = os.path.join(OUT, file_name)
+        onnx.save(model, path)
+        print(f"wrote {path} ({os.path.getsize(path)} bytes)")
+
+
+def write_json(file_name, obj):
+    path = os.path.join(OUT, file_name)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=1)
+        f.write("\n")
+    print(f"wrote {path}")
+
+
+def ultralytics_metadata(task, names, imgsz, extra=None):
+    # Each value is str() of the Python object, exactly as ultralytics/engine/exporter.py writes it.
+    meta = {
+        "description": f"StreamSeg test fixture ({task})",
+        "author": "Ultralytics",
+        "version": "8.3.0",
+        "stride": str(32),
+        "task": task,
+        "batch": str(1),
+        "imgsz": str(list(imgsz)),
+        "names": str(names),
+        "args": str({"batch": 1, "half": False, "dynamic": False, "nms": False}),
+    }
+    meta.update(extra or {})
+    return meta
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Reference math (numpy, float64 unless stated)
+# ----------------------------------------------------------------------------------------------------------------
+
+def letterbox(w0, h0, iw, ih):
+    """ultralytics/data/augment.py LetterBox (scaleup=True, auto=False, center=True)."""
+    r = min(ih / h0, iw / w0)
+    new_w, new_h = int(round(w0 * r)), int(round(h0 * r))
+    dw, dh = (iw - new_w) / 2, (ih - new_h) / 2
+    left, top = int(round(dw - 0.1)), int(round(dh - 0.1))
+    return r, left, top
+
+
+def iou(a, b):
+    iw = min(a[2], b[2]) - max(a[0], b[0])
+    ih = min(a[3], b[3]) - max(a[1], b[1])
+    if iw <= 0 or ih <= 0:
+        return 0.0
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union
+
+
+def yolo_select(out0, nc, conf=0.25, iou_thres=0.7, max_det=300, agnostic=False):
+    """ops.non_max_suppression, single-label: returns [(anchor, xyxy, score, cls)] best first."""
+    c, n = out0.shape
+    scores = out0[4:4 + nc]
+    best = scores.max(0)
+    cls = scores.argmax(0)
+    cand = [i for i in range(n) if best[i] > conf]
+    cand.sort(key=lambda i: (-best[i], i))
+    cand = cand[:30000]
+    boxes = {}
+    for i in cand:
+        cx, cy, w, h = (float(v) for v in out0[0:4, i])
+        boxes[i] = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    keep, removed = [], set()
+    for k, i in enumerate(cand):
+        if i in removed:
+            continue
+        keep.append(i)
+        oi = 0.0 if agnostic else cls[i] * MAX_WH
+        a = tuple(v + oi for v in boxes[i])
+        for j in cand[k + 1:]:
+            oj = 0.0 if agnostic else cls[j] * MAX_WH
+            b = tuple(v + oj for v in boxes[j])
+            if iou(a, b) > iou_thres:
+                removed.add(j)
+    keep = keep[:max_det]
+    return [(i, boxes[i], float(best[i]), int(cls[i])) for i in keep]
+
+
+def to_frame_box(box, r, left, top, w0, h0):
+    """ops.scale_boxes + clip_boxes."""
+    x1 = min(max((box[0] - left) / r, 0), w0)
+    y1 = min(max((box[1] - top) / r, 0), h0)
+    x2 = min(max((box[2] - left) / r, 0), w0)
+    y2 = min(max((box[3] - top) / r, 0), h0)
+    return [x1, y1, x2, y2]
+
+
+def box_rect(fb, w0, h0):
+    x0 = min(max(math.floor(fb[0]), 0), w0)
+    y0 = min(max(math.floor(fb[1]), 0), h0)
+    x1 = min(max(math.ceil(fb[2]), x0), w0)
+    y1 = min(max(math.ceil(fb[3]), y0), h0)
+    return x0, y0, x1, y1
+
+
+def assert_off_integer(values, what):
+    for v in values:
+        if abs(v - round(v)) < 1e-3 and v != round(v):
+            raise SystemExit(f"fixture design: {what} {v} is too close to an integer (floor/ceil would be fragile)")
+
+
+def yolo_mask(proto, coeff, in_box, frame_box, r, left, top, iw, ih, w0, h0, thr=0.0):
+    """process_mask (crop at proto resolution, bilinear half-pixel upsample, logit > 0), sampled only at the frame
+    pixels of the instance box: frame pixel centre -> input coordinate -> proto coordinate."""
+    nm, mh, mw = proto.shape
+    logits = np.tensordot(coeff.astype(np.float64), proto.astype(np.float64), axes=1)
+    sx, sy = mw / iw, mh / ih
+    cols, rows = np.arange(mw), np.arange(mh)
+    keep_c = (cols >= in_box[0] * sx) & (cols < in_box[2] * sx)
+    keep_r = (rows >= in_box[1] * sy) & (rows < in_box[3] * sy)
+    logits = logits * keep_r[:, None] * keep_c[None, :]
+    x0, y0, x1, y1 = box_rect(frame_box, w0, h0)
+
+    def axis(f0, f1, scale, offset, s, size):
+        p = np.maximum(((np.arange(f0, f1) + 0.5) * r + offset) * s - 0.5, 0)
+        i0 = np.minimum(np.floor(p).astype(int), size - 1)
+        i1 = np.minimum(i0 + 1, size - 1)
+        return i0, i1, p - i0
+
+    xi0, xi1, lx = axis(x0, x1, r, left, sx, mw)
+    yi0, yi1, ly = axis(y0, y1, r, top, sy, mh)
+    top_row = (1 - lx)[None, :] * logits[np.ix_(yi0, xi0)] + lx[None, :] * logits[np.ix_(yi0, xi1)]
+    bot_row = (1 - lx)[None, :] * logits[np.ix_(yi1, xi0)] + lx[None, :] * logits[np.ix_(yi1, xi1)]
+    v = (1 - ly)[:, None] * top_row + ly[:, None] * bot_row
+    # Samples whose four neighbours were all cropped away are exactly 0 in any implementation; skip them.
+    live = v[v != 0]
+    margin = float(np.abs(live - thr).min()) if live.size else 1.0
+    if margin < 1e-3:
+        raise SystemExit(f"fixture design: a mask logit is {margin} from the threshold (fragile)")
+    return (x0, y0, x1 - x0, y1 - y0), (v > thr).astype(np.uint8), logits
+
+
+def ultralytics_full_mask(logits_cropped, iw, ih, r, left, top, w0, h0):
+    """Ultralytics' own path for comparison: upsample the whole cropped map to the input (bilinear, half-pixel),
+    threshold, then map each frame pixel to its nearest input pixel."""
+    mh, mw = logits_cropped.shape
+
+    def axis(n_out, n_in):
+        p = np.maximum((np.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0)
+        i0 = np.minimum(np.floor(p).astype(int), n_in - 1)
+        return i0, np.minimum(i0 + 1, n_in - 1), p - i0
+
+    xi0, xi1, lx = axis(iw, mw)
+    yi0, yi1, ly = axis(ih, mh)
+    t = (1 - lx)[None, :] * logits_cropped[np.ix_(yi0, xi0)] + lx[None, :] * logits_cropped[np.ix_(yi0, xi1)]
+    b = (1 - lx)[None, :] * logits_cropped[np.ix_(yi1, xi0)] + lx[None, :] * logits_cropped[np.ix_(yi1, xi1)]
+    up = ((1 - ly)[:, None] * t + ly[:, None] * b) > 0
+    fx = np.minimum(np.floor((np.arange(w0) + 0.5) * r + left).astype(int), iw - 1)
+    fy = np.minimum(np.floor((np.arange(h0) + 0.5) * r + top).astype(int), ih - 1)
+    return up[np.ix_(fy, fx)]
+
+
+def rle(mask):
+    """Row-major run lengths, starting with a (possibly empty) run of zeros (written space-separated)."""
+    flat = mask.reshape(-1)
+    counts, cur, run = [], 0, 0
+    for v in flat:
+        if v != cur:
+            counts.append(run)
+            cur, run = v, 0
+        run += 1
+    counts.append(run)
+    return counts
+
+
+def mask_json(rect, mask):
+    x, y, w, h = rect
+    return {"x": x, "y": y, "width": w, "height": h, "area": int(mask.sum()), "rle": " ".join(map(str, rle(mask)))}
+
+
+def r6(v):
+    return round(float(v), 6)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# YOLO seg
+# ----------------------------------------------------------------------------------------------------------------
+
+FRAMES = [(640, 480), (333, 500)]
+
+
+def anchors_for(imgsz):
+    return sum((imgsz // s) ** 2 for s in (8, 16, 32))
+
+
+def make_yolo_seg():
+    imgsz, nc, nm = 320, 3, 32
+    n = anchors_for(imgsz)  # 2100
+    mh = mw = imgsz // 4
+    names = {0: "person", 1: "o'clock", 2: "cat"}
+
+    # Candidate anchors: (xyxy in letterboxed input pixels, class scores, mask coefficients).
+    e = np.eye(nm, dtype=np.float32)
+    cands = [
+        ((41.3, 30.7, 153.1, 250.3), (0.90, 0.05, 0.10), e[0]),                  # A, person
+        ((45.7, 36.1, 149.3, 246.9), (0.80, 0.05, 0.10), e[0]),                  # A duplicate, suppressed
+        ((43.1, 28.9, 151.7, 248.3), (0.10, 0.05, 0.50), 0.6 * e[0] - 0.3 * e[1]),  # cat over A: kept (class-aware)
+        ((181.3, 101.7, 290.1, 219.3), (0.02, 0.75, 0.01), e[1]),                # B, o'clock
+        ((185.9, 105.3, 286.7, 215.1), (0.01, 0.60, 0.02), e[1]),                # B duplicate, suppressed
+        ((10.3, 10.3, 30.7, 30.7), (0.20, 0.00, 0.00), e[0]),                    # below conf
+        ((250.3, 250.3, 300.7, 300.7), (0.25, 0.00, 0.00), e[0]),                # exactly conf: '>' drops it
+    ]
+    k = len(cands)
+    small = np.zeros((1, 4 + nc + nm, k), np.float32)
+    for j, (b, s, c) in enumerate(cands):
+        small[0, 0:4, j] = [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0], b[3] - b[1]]
+        small[0, 4:4 + nc, j] = s
+        small[0, 4 + nc:, j] = c
+    offset = 1234  # anchors before the candidates are all-zero (score 0)
+
+    # Prototypes at 80x80: channel 0 = ellipse (A) plus a blob far outside every box (must be cropped away);
+    # channel 1 = a ring (B). Inside/outside values are asymmetric so no sample sits on the threshold.
+    yy, xx = np.mgrid[0:mh, 0:mw].astype(np.float64)
+    ch0 = np.where(((xx - 24.2) / 10.3) ** 2 + ((yy - 38.1) / 20.6) ** 2 <= 1, 3.0, -5.0)
+    ch0 = np.where(((xx - 65.0) / 5.0) ** 2 + ((yy - 10.0) / 5.0) ** 2 <= 1, 6.0, ch0)
+    outer = (xx >= 48) & (xx <= 70) & (yy >= 28) & (yy <= 52)
+    hole = (xx >= 55) & (xx <= 62) & (yy >= 36) & (yy <= 44)
+    ch1 = np.where(outer & ~hole, 4.0, -4.0)
+    ch1 = np.where(hole, -6.0, ch1)
+    proto_small = np.stack([ch0, ch1])[None].astype(np.float32)
+
+    g = Graph("images", [1, 3, imgsz, imgsz])
+    g.padded_float_output("output0", small, (1, 4 + nc + nm, n), (0, 0, offset))
+    g.padded_float_output("output1", proto_small, (1, nm, mh, mw), (0, 0, 0, 0))
+    g.save("yolo-seg.onnx", ultralytics_metadata("segment", names, (imgsz, imgsz)))
+
+    out0 = np.zeros((4 + nc + nm, n), np.float32)
+    out0[:, offset:offset + k] = small[0]
+    proto = np.zeros((nm, mh, mw), np.float32)
+    proto[:2] = proto_small[0]
+
+    cases = []
+    for w0, h0 in FRAMES:
+        r, left, top = letterbox(w0, h0, imgsz, imgsz)
+        insts = []
+        for anchor, box, score, cls in yolo_select(out0, nc):
+            fb = to_frame_box(box, r, left, top, w0, h0)
+            assert_off_integer(fb, "frame box edge")
+            assert_off_integer([box[0] * mw / imgsz, box[2] * mw / imgsz, box[1] * mh / imgsz, box[3] * mh / imgsz],
+                               "proto-scaled box edge")
+            rect, mask, cropped = yolo_mask(proto, out0[4 + nc:, anchor], box, fb, r, left, top, imgsz, imgsz, w0, h0)
+            # Sanity: Ultralytics' whole-map path agrees inside the box up to resampling differences.
+            full = ultralytics_full_mask(cropped, imgsz, imgsz, r, left, top, w0, h0)
+            x, y, w, h = rect
+            sub = full[y:y + h, x:x + w]
+            inter, union = np.logical_and(sub, mask).sum(), np.logical_or(sub, mask).sum()
+            assert union == 0 or inter / union > 0.9, f"mask disagrees with the Ultralytics path: IoU {inter / union}"
+            insts.append({"box": [r6(v) for v in fb], "score": r6(score), "class_id": cls,
+                          "mask": mask_json(rect, mask)})
+        cases.append({"frame_width": w0, "frame_height": h0,
+                      "letterbox": {"scale": r6(r), "pad_x": left, "pad_y": top}, "instances": insts})
+    write_json("yolo-seg.expected.json", {
+        "model": "yolo-seg.onnx", "adapter": "yolo-seg", "input_name": "images",
+        "input_width": imgsz, "input_height": imgsz, "class_names": [names[i] for i in range(nc)],
+        "cases": cases})
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# YOLO pose
+# ----------------------------------------------------------------------------------------------------------------
+
+def make_yolo_pose():
+    imgsz, nc, kpt = 320, 1, (17, 3)
+    n = anchors_for(imgsz)
+    names = {0: "person"}
+
+    def person(box, phase):
+        x1, y1, x2, y2 = box
+        pts = []
+        for j in range(kpt[0]):
+            fx = 0.15 + 0.7 * ((j * 7 + phase) % 17) / 16
+            fy = 0.05 + 0.9 * j / 16
+            v = 0.05 + 0.9 * ((j * 5 + phase) % 17) / 16
+            pts.append((x1 + fx * (x2 - x1), y1 + fy * (y2 - y1), v))
+        return pts
+
+    p1 = (50.3, 45.7, 140.1, 300.9)
+    p2 = (170.2, 80.4, 260.6, 290.2)
+    kp1 = person(p1, 3)
+    kp1[0] = (95.3, 20.7, 0.97)    # nose up in the top padding: clipped to y = 0 in a 640x480 frame
+    kp1[16] = (-4.1, 299.9, 0.33)  # left of the input: clipped to x = 0
+    cands = [
+        (p1, 0.92, kp1),
+        ((52.1, 47.3, 138.7, 298.1), 0.85, person(p1, 5)),  # duplicate, suppressed
+        (p2, 0.66, person(p2, 11)),
+        ((200.0, 20.0, 240.0, 60.0), 0.10, person(p2, 1)),  # below conf
+    ]
+    k = len(cands)
+    c = 4 + nc + kpt[0] * kpt[1]
+    small = np.zeros((1, c, k), np.float32)
+    for j, (b, s, pts) in enumerate(cands):
+        small[0, 0:4, j] = [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0], b[3] - b[1]]
+        small[0, 4, j] = s
+        small[0, 5:, j] = np.array(pts, np.float32).reshape(-1)
+    offset = 777
+
+    # Dynamic H/W input: the adapter must take its size from the imgsz metadata.
+    g = Graph("images", [1, 3, "height", "width"])
+    g.padded_float_output("output0", small, (1, c, n), (0, 0, offset))
+    g.save("yolo-pose.onnx", ultralytics_metadata("pose", names, (imgsz, imgsz), {"kpt_shape": str(list(kpt))}))
+
+    out0 = np.zeros((c, n), np.float32)
+    out0[:, offset:offset + k] = small[0]
+    cases = []
+    for w0, h0 in FRAMES:
+        r, left, top = letterbox(w0, h0, imgsz, imgsz)
+        insts = []
+        for anchor, box, score, cls in yolo_select(out0, nc):
+            fb = to_frame_box(box, r, left, top, w0, h0)
+            kps = []
+            for j in range(kpt[0]):
+                x, y, v = (float(out0[4 + nc + 3 * j + d, anchor]) for d in range(3))
+                kps.append([r6(min(max((x - left) / r, 0), w0)), r6(min(max((y - top) / r, 0), h0)), r6(v)])
+            insts.append({"box": [r6(v) for v in fb], "score": r6(score), "class_id": cls, "keypoints": kps})
+        cases.append({"frame_width": w0, "frame_height": h0,
+                      "letterbox": {"scale": r6(r), "pad_x": left, "pad_y": top}, "instances": insts})
+    write_json("yolo-pose.expected.json", {
+        "model": "yolo-pose.onnx", "adapter": "yolo-pose", "input_name": "images",
+        "input_width": imgsz, "input_height": imgsz, "class_names": ["person"], "cases": cases})
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# torchvision-like R-CNN (hand-built graphs with torchvision's output conventions)
+# ----------------------------------------------------------------------------------------------------------------
+
+RCNN_FRAMES = [(640, 480), (500, 400)]
+
+# (label, score, ellipse cx, cy, a, b) in image pixels; box = the ellipse's bounding box.
+MASK_DETS = [
+    (1, 0.98, 200.3, 240.6, 80.37, 150.35),
+    (18, 0.71, 470.7, 330.2, 90.45, 60.15),
+    (3, 0.32, 100.7, 100.2, 30.45, 20.15),   # below 0.5: dropped
+]
+
+
+def make_maskrcnn():
+    n = len(MASK_DETS)
+    g = Graph("images_tensors", [3, "height", "width"])
+    boxes = np.array([[cx - a, cy - b, cx + a, cy + b] for _, _, cx, cy, a, b in MASK_DETS], np.float32)
+    g.float_const_output("boxes", boxes, ["N", 4])
+    g.int64_const_output("labels", np.array([d[0] for d in MASK_DETS]), ["N"])
+    g.float_const_output("scores", np.array([d[1] for d in MASK_DETS], np.float32), ["N"])
+
+    # masks[n,0,y,x] = clip(1.5 - d, 0, 1), d = ((x+0.5-cx)/a)^2 + ((y+0.5-cy)/b)^2: >= 0.5 exactly inside the ellipse.
+    shape = g.node("Shape", [g.input_name])
+    hw = g.node("Cast", [g.node("Gather", [shape, g.const(np.array([1, 2], np.int64))])], to=TensorProto.FLOAT)
+    h = g.node("Gather", [hw, g.const(np.array(0, np.int64))])
+    w = g.node("Gather", [hw, g.const(np.array(1, np.int64))])
+    half, one = g.const(np.array(0.5, np.float32)), g.const(np.array(1.0, np.float32))
+    xs = g.node("Reshape", [g.node("Range", [half, w, one]), g.const(np.array([1, 1, 1, -1], np.int64))])
+    ys = g.node("Reshape", [g.node("Range", [half, h, one]), g.const(np.array([1, 1, -1, 1], np.int64))])
+    p = lambda col: g.const(np.array([d[col] for d in MASK_DETS], np.float32).reshape(n, 1, 1, 1))
+    dx = g.node("Div", [g.node("Sub", [xs, p(2)]), p(4)])
+    dy = g.node("Div", [g.node("Sub", [ys, p(3)]), p(5)])
+    d = g.node("Add", [g.node("Mul", [dx, dx]), g.node("Mul", [dy, dy])])
+    prob = g.node("Clip", [g.node("Sub", [g.const(np.array(1.5, np.float32)), d]),
+                           g.const(np.array(0.0, np.float32)), one])
+    g.node("Add", [prob, g.zero], out="masks")
+    g.output("masks", TensorProto.FLOAT, ["N", 1, "height", "width"])
+    g.save("maskrcnn.onnx")
+
+    cases = []
+    for w0, h0 in RCNN_FRAMES:
+        insts = []
+        for label, score, cx, cy, a, b in MASK_DETS:
+            if score < 0.5:
+                continue
+            box = [cx - a, cy - b, cx + a, cy + b]
+            box32 = [float(np.float32(v)) for v in box]
+            fb = [min(max(box32[0], 0), w0), min(max(box32[1], 0), h0), min(max(box32[2], 0), w0), min(max(box32[3], 0), h0)]
+            x0, y0, x1, y1 = box_rect(fb, w0, h0)
+            f32 = np.float32
+            xs_ = (np.arange(x0, x1, dtype=f32) + f32(0.5))
+            ys_ = (np.arange(y0, y1, dtype=f32) + f32(0.5))
+            ddx = (xs_ - f32(cx)) / f32(a)
+            ddy = (ys_ - f32(cy)) / f32(b)
+            dd = ddx[None, :] * ddx[None, :] + ddy[:, None] * ddy[:, None]
+            pr = np.clip(f32(1.5) - dd, f32(0), f32(1))
+            if pr.size and np.abs(pr - 0.5).min() < 1e-5:  # many float32 ulps
+                raise SystemExit("fixture design: a mask probability sits on 0.5")
+            mask = (pr >= 0.5).astype(np.uint8)
+            insts.append({"box": [r6(v) for v in fb], "score": r6(np.float32(score)), "class_id": label,
+                          "mask": mask_json((x0, y0, x1 - x0, y1 - y0), mask)})
+        cases.append({"frame_width": w0, "frame_height": h0, "instances": insts})
+    write_json("maskrcnn.expected.json", {
+        "model": "maskrcnn.onnx", "adapter": "maskrcnn", "input_name": "images_tensors",
+        "input_width": 0, "input_height": 0, "cases": cases})
+
+
+def make_keypointrcnn():
+    g = Graph("images", [3, "height", "width"])
+    dets = [
+        (1, 0.95, (120.3, 60.7, 260.1, 420.9)),
+        (1, 0.40, (300.3, 50.7, 400.1, 300.9)),   # below 0.5: dropped
+        (1, 0.70, (400.3, 100.7, 630.1, 470.9)),
+    ]
+    n, k = len(dets), 17
+    kps = np.zeros((n, k, 3), np.float32)
+    logits = np.zeros((n, k), np.float32)
+    for i, (_, _, (x1, y1, x2, y2)) in enumerate(dets):
+        for j in range(k):
+            kps[i, j] = (x1 + (x2 - x1) * ((j * 5 + i) % 17) / 16, y1 + (y2 - y1) * j / 16, 1.0)
+            logits[i, j] = -4.0 + 12.0 * ((j * 3 + i) % 17) / 16
+    kps[2, 5, 0] = 655.25  # beyond a 640-wide frame: clipped
+    g.float_const_output("boxes", np.array([d[2] for d in dets], np.float32), ["N", 4])
+    g.int64_const_output("labels", np.array([d[0] for d in dets]), ["N"])
+    g.float_const_output("scores", np.array([d[1] for d in dets], np.float32), ["N"])
+    g.float_const_output("keypoints", kps, ["N", 17, 3])
+    # torch.onnx.export names only four outputs in the reference test; the fifth gets an automatic name.
+    g.float_const_output("3327", logits, ["N", 17])
+    g.save("keypointrcnn.onnx")
+
+    cases = []
+    for w0, h0 in RCNN_FRAMES:
+        insts = []
+        for i, (label, score, box) in enumerate(dets):
+            if score < 0.5:
+                continue
+            b32 = [float(np.float32(v)) for v in box]
+            fb = [min(max(b32[0], 0), w0), min(max(b32[1], 0), h0), min(max(b32[2], 0), w0), min(max(b32[3], 0), h0)]
+            kp = [[r6(min(max(kps[i, j, 0], 0), w0)), r6(min(max(kps[i, j, 1], 0), h0)),
+                   r6(1 / (1 + math.exp(-float(logits[i, j]))))] for j in range(k)]
+            insts.append({"box": [r6(v) for v in fb], "score": r6(np.float32(score)), "class_id": label, "keypoints": kp})
+        cases.append({"frame_width": w0, "frame_height": h0, "instances": insts})
+    write_json("keypointrcnn.expected.json", {
+        "model": "keypointrcnn.onnx", "adapter": "keypointrcnn", "input_name": "images",
+        "input_width": 0, "input_height": 0, "keypoint_score": "sigmoid(keypoints_scores)", "cases": cases})
+
+
+def make_unsupported():
+    """A classifier-shaped model ([1,3,224,224] -> [1,1000]) that no adapter accepts."""
+    g = Graph("input", [1, 3, 224, 224])
+    g.float_const_output("logits", np.zeros((1, 1000), np.float32))
+    g.save("unsupported-classifier.onnx", {"task": "classify"})
+    g = Graph("images", [1, 3, 320, 320])
+    g.padded_float_output("output0", np.zeros((1, 8, 1), np.float32), (1, 8, 2100), (0, 0, 0))
+    g.save("unsupported-detect.onnx")
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    make_yolo_seg()
+    make_yolo_pose()
+    make_maskrcnn()
+    make_keypointrcnn()
+    make_unsupported()
+    if "--torchvision" in sys.argv:
+        import make_torchvision_fixtures  # noqa: E402  (optional; needs python3-torch and python3-torchvision)
+        make_torchvision_fixtures.main(OUT)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+using System.Diagnostics.CodeAnalysis;
+using StreamSeg.Decode;
+using StreamSeg.Preprocess;
+
+namespace StreamSeg.Models;
+
+/// <summary>
+/// Decodes torchvision Mask R-CNN exports (<c>torch.onnx.export</c> of <c>maskrcnn_*</c>): one <c>[3,H,W]</c> RGB 0..1
+/// input at the frame's own size (normalisation and resizing happen inside the graph) and, in order, boxes
+/// <c>[N,4]</c> (xyxy, image pixels), labels <c>[N]</c> (COCO 91-category ids), scores <c>[N]</c> and masks
+/// <c>[N,1,H,W]</c> (soft probabilities already pasted at image size).
+/// </summary>
+/// <remarks>
+/// Keeps instances with score ≥ 0.5 (the graph's own threshold is 0.05), at most <see cref="AdapterOptions.MaxDetections"/>,
+/// in the graph's order (score-descending). Each mask is the box's pixels (floor(x1)…ceil(x2)) whose probability is
+/// ≥ <see cref="AdapterOptions.MaskThreshold"/>; torchvision's paste puts nothing ≥ 0.5 outside the box, so the crop
+/// loses nothing. Outputs are bound by position, not by name.
+/// </remarks>
+public sealed class MaskRcnnAdapter : IModelAdapter
+{
+    /// <summary>The adapter's name.</summary>
+    public const string AdapterName = "maskrcnn";
+
+    /// <summary>The signature this adapter expects, for messages.</summary>
+    public const string ExpectedSignature =
+        "1 input [3,H,W] float (RGB 0..1, no batch axis); outputs in order boxes [N,4] float, labels [N] int64, scores [N] float, masks [N,1,H,W] float";
+
+    private const float DefaultConfidence = 0.5f;
+
+    private readonly AdapterOptions _options;
+    private readonly float _confidence;
+
+    /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
+    public MaskRcnnAdapter(ModelSignature signature, AdapterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (!TryMatch(signature, out string? reason))
+        {
+            throw new ModelNotSupportedException($"Model '{signature.Path}' does not fit {AdapterName}: {reason} Found {signature.Describe()}.");
+        }
+
+        _options = options;
+        _confidence = options.ConfidenceThreshold ?? DefaultConfidence;
+        Input = RcnnOutputs.NativeInput(signature.Inputs[0].Name);
+    }
+
+    /// <inheritdoc/>
+    public string Name => AdapterName;
+
+    /// <inheritdoc/>
+    public ModelTask Task => ModelTask.Segment;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames => CocoCategories.Torchvision91;
+
+    /// <inheritdoc/>
+    public InputSpec Input { get; }
+
+    /// <summary>Gets whether <paramref name="signature"/> fits this adapter; otherwise says why.</summary>
+    public static bool TryMatch(ModelSignature signature, [NotNullWhen(false)] out string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        reason = RcnnOutputs.CheckCommon(signature, 4);
+        if (reason is null && (signature.Outputs[3].Shape.Length != 4 || !UltralyticsMetadata.DimIs(signature.Outputs[3].Shape[1], 1)))
+        {
+            reason = "expects masks [N,1,H,W] as the fourth output.";
+        }
+
+        return reason is null;
+    }
+
+    /// <inheritdoc/>
+    public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        int n = RcnnOutputs.Count(outputs, 4, AdapterName);
+        RawTensor maskTensor = outputs[3];
+        if (maskTensor.Shape.Length != 4 || maskTensor.Shape[0] != n || maskTensor.Shape[1] != 1)
+        {
+            throw new ArgumentException($"{AdapterName}: output '{maskTensor.Name}' has shape {maskTensor.ShapeText}; expected [{n},1,H,W].", nameof(outputs));
+        }
+
+        int mh = (int)maskTensor.Shape[2];
+        int mw = (int)maskTensor.Shape[3];
+        ReadOnlySpan<float> boxData = outputs[0].Span;
+        ReadOnlySpan<float> labels = outputs[1].Span;
+        ReadOnlySpan<float> scoreData = outputs[2].Span;
+        ReadOnlySpan<float> maskData = maskTensor.Span;
+
+        int kept = 0;
+        for (int i = 0; i < n && kept < _options.MaxDetections; i++)
+        {
+            kept += scoreData[i] >= _confidence ? 1 : 0;
+        }
+
+        var boxes = new BoxF[kept];
+        var scores = new float[kept];
+        var classIds = new int[kept];
+        var masks = new InstanceMask?[kept];
+        int k = 0;
+        for (int i = 0; i < n && k < kept; i++)
+        {
+            if (scoreData[i] < _confidence)
+            {
+                continue;
+            }
+
+            boxes[k] = RcnnOutputs.Box(boxData, i, transform);
+            scores[k] = scoreData[i];
+            classIds[k] = (int)labels[i];
+            masks[k] = CropMask(maskData.Slice(i * mh * mw, mh * mw), mh, mw, boxes[k], transform, _options.MaskThreshold);
+            k++;
+        }
+
+        return new Instances(boxes, scores, classIds, masks, classNames: ClassNames);
+    }
+
+    private static InstanceMask CropMask(ReadOnlySpan<float> mask, int mh, int mw, in BoxF box, in LetterboxTransform transform, float threshold)
+    {
+        int x0 = Math.Clamp((int)MathF.Floor(box.X1), 0, transform.SourceWidth);
+        int y0 = Math.Clamp((int)MathF.Floor(box.Y1), 0, transform.SourceHeight);
+        int x1 = Math.Clamp((int)MathF.Ceiling(box.X2), x0, transform.SourceWidth);
+        int y1 = Math.Clamp((int)MathF.Ceiling(box.Y2), y0, transform.SourceHeight);
+        int w = x1 - x0;
+        int h = y1 - y0;
+        var data = new byte[w * h];
+        for (int y = 0; y < h; y++)
+        {
+            // Nearest input pixel of each frame pixel centre; the identity when the frame is fed at its own size.
+            int my = Math.Clamp((int)MathF.Floor(transform.ToInputY(y0 + y + 0.5f)), 0, mh - 1);
+            ReadOnlySpan<float> src = mask.Slice(my * mw, mw);
+            Span<byte> dst = data.AsSpan(y * w, w);
+            for (int x = 0; x < w; x++)
+            {
+                int mx = Math.Clamp((int)MathF.Floor(transform.ToInputX(x0 + x + 0.5f)), 0, mw - 1);
+                dst[x] = src[mx] >= threshold ? (byte)1 : (byte)0;
+            }
+        }
+
+        return new InstanceMask(x0, y0, w, h, data);
+    }
+}

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using StreamSeg.Decode;
+using StreamSeg.Models;
+using StreamSeg.Preprocess;
+
+namespace StreamSeg.Tests.Models;
+
+/// <summary>
+/// Runs each fixture model (scripts/make_fixtures.py) with ONNX Runtime on a zero input, decodes with the adapter the
+/// factory picks, and compares with the expectations the script computed in numpy.
+/// </summary>
+public class FixtureEndToEndTests
+{
+    private const float BoxTolerance = 1e-3f;
+
+    public static TheoryData<string> Fixtures => new() { "yolo-seg", "yolo-pose", "maskrcnn", "keypointrcnn" };
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void Decode_FixtureModel_MatchesExpectedJson(string fixture)
+    {
+        using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(TestPaths.Model(fixture + ".expected.json")));
+        JsonElement root = expected.RootElement;
+        string modelPath = TestPaths.Model(root.GetProperty("model").GetString()!);
+        using var session = new InferenceSession(modelPath);
+        IModelAdapter adapter = ModelAdapterFactory.Create(ModelSignatureReader.Read(session, modelPath), null);
+
+        Assert.Equal(root.GetProperty("adapter").GetString(), adapter.Name);
+        Assert.Equal(root.GetProperty("input_name").GetString(), adapter.Input.Name);
+        Assert.Equal(root.GetProperty("input_width").GetInt32(), adapter.Input.Width);
+        Assert.Equal(root.GetProperty("input_height").GetInt32(), adapter.Input.Height);
+        if (root.TryGetProperty("class_names", out JsonElement names))
+        {
+            Assert.Equal(names.EnumerateArray().Select(n => n.GetString()!), adapter.ClassNames);
+        }
+
+        int cases = 0;
+        foreach (JsonElement testCase in root.GetProperty("cases").EnumerateArray())
+        {
+            int fw = testCase.GetProperty("frame_width").GetInt32();
+            int fh = testCase.GetProperty("frame_height").GetInt32();
+            LetterboxTransform transform;
+            long[] inputShape;
+            if (adapter.Input.NativeSize)
+            {
+                transform = LetterboxTransform.Identity(fw, fh);
+                inputShape = [3, fh, fw];
+            }
+            else
+            {
+                transform = LetterboxTransform.Compute(fw, fh, adapter.Input.Width, adapter.Input.Height);
+                inputShape = [1, 3, adapter.Input.Height, adapter.Input.Width];
+                JsonElement lb = testCase.GetProperty("letterbox");
+                Assert.Equal(lb.GetProperty("scale").GetSingle(), transform.Scale, 5);
+                Assert.Equal(lb.GetProperty("pad_x").GetInt32(), transform.PadX);
+                Assert.Equal(lb.GetProperty("pad_y").GetInt32(), transform.PadY);
+            }
+
+            List<RawTensor> outputs = OrtFixture.RunZeros(session, inputShape);
+            Instances actual = adapter.Decode(outputs, transform);
+            CompareInstances(testCase.GetProperty("instances"), actual, $"{fixture} {fw}x{fh}");
+            cases++;
+        }
+
+        Assert.True(cases > 0);
+    }
+
+    private static void CompareInstances(JsonElement expected, Instances actual, string context)
+    {
+        Assert.True(expected.GetArrayLength() == actual.Count, $"{context}: expected {expected.GetArrayLength()} instances, got {actual.Count}.");
+        int i = 0;
+        foreach (JsonElement e in expected.EnumerateArray())
+        {
+            string where = $"{context} instance {i}";
+            float[] box = e.GetProperty("box").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            BoxF b = actual.Boxes[i];
+            float[] got = [b.X1, b.Y1, b.X2, b.Y2];
+            for (int j = 0; j < 4; j++)
+            {
+                Assert.True(MathF.Abs(box[j] - got[j]) <= BoxTolerance, $"{where}: box[{j}] expected {box[j]}, got {got[j]}.");
+            }
+
+            Assert.Equal(e.GetProperty("score").GetSingle(), actual.Scores[i], 5);
+            Assert.Equal(e.GetProperty("class_id").GetInt32(), actual.ClassIds[i]);
+            if (e.TryGetProperty("mask", out JsonElement mask))
+            {
+                CompareMask(mask, actual.Masks![i]!, where);
+            }
+
+            if (e.TryGetProperty("keypoints", out JsonElement kps))
+            {
+                ReadOnlySpan<Keypoint> actualKps = actual.KeypointsOf(i);
+                Assert.Equal(kps.GetArrayLength(), actualKps.Length);
+                int k = 0;
+                foreach (JsonElement kp in kps.EnumerateArray())
+                {
+                    float[] v = kp.EnumerateArray().Select(x => x.GetSingle()).ToArray();
+                    Keypoint a = actualKps[k];
+                    Assert.True(
+                        MathF.Abs(v[0] - a.X) <= BoxTolerance && MathF.Abs(v[1] - a.Y) <= BoxTolerance && MathF.Abs(v[2] - a.Score) <= 1e-5f,
+                        $"{where}: keypoint {k} expected ({v[0]}, {v[1]}, {v[2]}), got {a}.");
+                    k++;
+                }
+            }
+
+            i++;
+        }
+    }
+
+    private static void CompareMask(JsonElement expected, InstanceMask actual, string where)
+    {
+        Assert.Equal(
+            (expected.GetProperty("x").GetInt32(), expected.GetProperty("y").GetInt32(), expected.GetProperty("width").GetInt32(), expected.GetProperty("height").GetInt32()),
+            (actual.X, actual.Y, actual.Width, actual.Height));
+        byte[] want = DecodeRle(expected.GetProperty("rle").GetString()!, actual.Width * actual.Height);
+        int mismatches = 0;
+        for (int p = 0; p < want.Length; p++)
+        {
+            mismatches += want[p] != actual.Data[p] ? 1 : 0;
+        }
+
+        Assert.True(mismatches == 0, $"{where}: {mismatches} mask pixels differ (expected area {expected.GetProperty("area").GetInt32()}, got {actual.Area()}).");
+        Assert.Equal(expected.GetProperty("area").GetInt32(), actual.Area());
+    }
+
+    private static byte[] DecodeRle(string rle, int length)
+    {
+        var data = new byte[length];
+        int pos = 0;
+        byte value = 0;
+        foreach (string part in rle.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int run = int.Parse(part, CultureInfo.InvariantCulture);
+            data.AsSpan(pos, run).Fill(value);
+            pos += run;
+            value ^= 1;
+        }
+
+        Assert.Equal(length, pos);
+        return data;
+    }
+}
