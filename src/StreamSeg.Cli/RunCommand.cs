@@ -34,7 +34,7 @@ internal static class RunCommand
           --adapter <name>         force the adapter of --model: auto (default), yolo-seg, yolo-pose, maskrcnn, keypointrcnn
           --device <d>             auto (TensorRT → CUDA → CPU, default), cpu, cuda, tensorrt
           --threads <n>            ONNX Runtime intra-op threads (default: one per core)
-          --conf <0..1>            confidence threshold (default 0.25)
+          --conf <0..1>            confidence threshold (default: 0.25 for YOLO, 0.5 for R-CNN)
           --iou <0..1>             NMS IoU threshold (default 0.7)
 
         Outputs:
@@ -147,7 +147,7 @@ internal static class RunCommand
         var factory = new OnnxSessionFactory(
             new SessionFactoryOptions(ParseDevice(config.Device), IntraOpThreads: config.Threads),
             line => log.Warn(line));
-        var adapterOptions = new AdapterOptions(config.Confidence, config.Iou);
+        var adapterOptions = new AdapterOptions { ConfidenceThreshold = config.Confidence, IouThreshold = config.Iou };
         var models = new List<OnnxModel>();
         var sources = new List<IFrameSource>();
         var stats = new PipelineStats();

@@ -33,8 +33,8 @@ public sealed class RunConfig
     /// <summary>Gets or sets whether to show a window when a display exists.</summary>
     public bool Show { get; set; }
 
-    /// <summary>Gets or sets the confidence threshold.</summary>
-    public float Confidence { get; set; } = 0.25f;
+    /// <summary>Gets or sets the confidence threshold (null: the adapter's default, 0.25 for YOLO and 0.5 for R-CNN).</summary>
+    public float? Confidence { get; set; }
 
     /// <summary>Gets or sets the NMS IoU threshold.</summary>
     public float Iou { get; set; } = 0.7f;

@@ -15,6 +15,7 @@ public sealed class OnnxSessionFactory
 {
     private readonly SessionFactoryOptions _options;
     private readonly Action<string> _log;
+    private readonly Dictionary<ExecutionDevice, string> _unavailable = [];
 
     /// <summary>Creates the factory; <paramref name="log"/> receives one line per provider step.</summary>
     public OnnxSessionFactory(SessionFactoryOptions options, Action<string>? log = null)
@@ -47,6 +48,13 @@ public sealed class OnnxSessionFactory
         var failures = new List<string>();
         foreach (ExecutionDevice device in chain)
         {
+            // A provider that failed to load for an earlier model fails the same way now: skip it quietly.
+            if (chain.Length > 1 && _unavailable.TryGetValue(device, out string? known))
+            {
+                failures.Add($"{ProviderName(device)}: {known}");
+                continue;
+            }
+
             SessionOptions? options = null;
             try
             {
@@ -56,8 +64,9 @@ public sealed class OnnxSessionFactory
             }
             catch (OnnxRuntimeException ex) when (device != ExecutionDevice.Cpu)
             {
-                string reason = FirstLine(ex.Message);
+                string reason = Reason(ex.Message);
                 failures.Add($"{ProviderName(device)}: {reason}");
+                _unavailable[device] = reason;
                 if (chain.Length > 1)
                 {
                     _log($"{ProviderName(device)} unavailable ({reason}); falling back to {ProviderName(chain[Array.IndexOf(chain, device) + 1])}.");
@@ -152,6 +161,20 @@ public sealed class OnnxSessionFactory
 
         // Created only once the provider has loaded, so a machine without TensorRT gets no empty folders.
         Directory.CreateDirectory(cache);
+    }
+
+    /// <summary>Shortens ONNX Runtime's provider-load message to its cause (for example the missing library).</summary>
+    internal static string Reason(string message)
+    {
+        string line = FirstLine(message);
+        int at = line.LastIndexOf(" with error: ", StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            return line[(at + " with error: ".Length)..].Trim();
+        }
+
+        int fail = line.LastIndexOf("FAIL : ", StringComparison.Ordinal);
+        return fail >= 0 ? line[(fail + "FAIL : ".Length)..].Trim() : line;
     }
 
     private static string FirstLine(string text)

@@ -65,7 +65,7 @@ public class RunConfigLoaderTests
     [Fact]
     public void ShippedConfigs_AllParse()
     {
-        string dir = Path.Combine(RepoRoot.Path, "configs");
+        string dir = Path.Combine(TestPaths.Repo, "configs");
         string[] files = Directory.GetFiles(dir, "*.yaml");
         Assert.NotEmpty(files);
         foreach (string f in files)
