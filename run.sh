@@ -13,6 +13,7 @@ ROOT=$(pwd)
 CONFIG=${STREAMSEG_CONFIGURATION:-Release}
 SAMPLE_VIDEO=/usr/share/doc/opencv-doc/examples/data/vtest.avi
 APT_PACKAGES=(libgtk-3-0 ffmpeg opencv-doc)
+TEST_APT_PACKAGES=(rtsp-server-perl python3)
 
 log() { printf 'run.sh: %s\n' "$*" >&2; }
 
@@ -92,7 +93,7 @@ case "$cmd" in
     streamseg run --source "$SAMPLE_VIDEO" "${margs[@]}" --out out/vtest.annotated.mp4 --meta out/vtest.ndjson "$@"
     ;;
   test)
-    ensure_apt "${APT_PACKAGES[@]}"
+    ensure_apt "${APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"
     ensure_sample
     ensure_dotnet
     dotnet test StreamSeg.sln -c "$CONFIG" -nologo "$@"

@@ -30,7 +30,13 @@ public static class SourceFactory
     public static IFrameSource Create(SourceOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        SourceKind kind = Classify(options.Uri);
-        return kind == SourceKind.ImageFolder ? new ImageFolderSource(options) : new VideoCaptureSource(options, kind);
+        return Classify(options.Uri) switch
+        {
+            SourceKind.ImageFolder => new ImageFolderSource(options),
+
+            // OpenCvSharp's bundled FFmpeg has no networking: streams go through the system ffmpeg.
+            SourceKind.Stream => new FfmpegStreamSource(options),
+            SourceKind kind => new VideoCaptureSource(options, kind),
+        };
     }
 }

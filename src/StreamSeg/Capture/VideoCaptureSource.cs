@@ -4,20 +4,15 @@ using OpenCvSharp;
 namespace StreamSeg.Capture;
 
 /// <summary>
-/// Reads a video file, a V4L2 camera or a network stream through OpenCV's bundled FFmpeg (or V4L2) backend.
+/// Reads a video file or a V4L2 camera through OpenCV's bundled FFmpeg (or V4L2) backend. Network streams are read
+/// by <see cref="FfmpegStreamSource"/>, because that FFmpeg has no networking.
 /// </summary>
 /// <remarks>
-/// Files are read as fast as the pipeline takes them and never lose a frame; cameras and streams are live. Network
-/// streams open with a short probe and the chosen RTSP transport (TCP by default), and opening and reading run with
-/// timeouts (<see cref="SourceOptions.OpenTimeout"/>, <see cref="SourceOptions.ReadTimeout"/>) so that a dead server
-/// never blocks the pipeline forever. Example config: <c>sources: [{ uri: "rtsp://cam/stream", rtsp_transport: tcp }]</c>.
+/// Files are read as fast as the pipeline takes them and never lose a frame (or, with <see cref="SourceOptions.Loop"/>,
+/// loop forever as a simulated live source); cameras are live. Example config: <c>sources: [{ uri: camera:0 }]</c>.
 /// </remarks>
 public sealed class VideoCaptureSource : IFrameSource
 {
-    // OpenCV's CAP_PROP_OPEN_TIMEOUT_MSEC and CAP_PROP_READ_TIMEOUT_MSEC (not named in OpenCvSharp's enum).
-    private const int OpenTimeoutProperty = 53;
-    private const int ReadTimeoutProperty = 54;
-    private static readonly Lock s_openLock = new();
     private readonly SourceOptions _options;
     private VideoCapture? _capture;
     private bool _firstRead = true;
@@ -26,9 +21,9 @@ public sealed class VideoCaptureSource : IFrameSource
     public VideoCaptureSource(SourceOptions options, SourceKind kind)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (kind is not (SourceKind.File or SourceKind.Camera or SourceKind.Stream))
+        if (kind is not (SourceKind.File or SourceKind.Camera))
         {
-            throw new ArgumentOutOfRangeException(nameof(kind), kind, "VideoCaptureSource reads files, cameras and streams.");
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "VideoCaptureSource reads files and cameras.");
         }
 
         _options = options;
@@ -67,8 +62,7 @@ public sealed class VideoCaptureSource : IFrameSource
         _capture = Kind switch
         {
             SourceKind.File => OpenFile(),
-            SourceKind.Camera => OpenCamera(),
-            _ => OpenStream(),
+            _ => OpenCamera(),
         };
 
         Width = (int)_capture.Get(VideoCaptureProperties.FrameWidth);
@@ -161,39 +155,6 @@ public sealed class VideoCaptureSource : IFrameSource
         {
             capture.Dispose();
             throw new SourceException($"Source '{uri}': camera /dev/video{index} could not be opened (expected a V4L2 capture device that exists and is not busy).");
-        }
-
-        return capture;
-    }
-
-    private VideoCapture OpenStream()
-    {
-        int openMs = (int)_options.EffectiveOpenTimeout.TotalMilliseconds;
-        int readMs = (int)_options.EffectiveReadTimeout.TotalMilliseconds;
-        string transport = _options.RtspTransport.Equals("udp", StringComparison.OrdinalIgnoreCase) ? "udp" : "tcp";
-        VideoCapture capture;
-
-        // FFmpeg's capture options are read from a process-wide environment variable when the capture opens, so
-        // opens are serialised while it is set.
-        lock (s_openLock)
-        {
-            Environment.SetEnvironmentVariable(
-                "OPENCV_FFMPEG_CAPTURE_OPTIONS",
-                $"rtsp_transport;{transport}|probesize;500000|analyzeduration;1000000|fflags;nobuffer|max_delay;500000");
-            try
-            {
-                capture = new VideoCapture(_options.Uri, VideoCaptureAPIs.FFMPEG, [OpenTimeoutProperty, openMs, ReadTimeoutProperty, readMs]);
-            }
-            finally
-            {
-                Environment.SetEnvironmentVariable("OPENCV_FFMPEG_CAPTURE_OPTIONS", null);
-            }
-        }
-
-        if (!capture.IsOpened())
-        {
-            capture.Dispose();
-            throw new SourceException($"Source '{DisplayUri}': could not open the stream within {openMs / 1000.0:0.#} s (expected a reachable rtsp/http video stream; check the host, port, path and credentials).");
         }
 
         return capture;

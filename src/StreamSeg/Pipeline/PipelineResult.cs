@@ -6,4 +6,6 @@ namespace StreamSeg.Pipeline;
 /// <param name="Dropped">Frames dropped on all edges.</param>
 /// <param name="Elapsed">Wall time of the run.</param>
 /// <param name="Cancelled">Whether the run was stopped by the user before the sources ended.</param>
-public sealed record PipelineResult(long FramesIn, long FramesOut, long Dropped, TimeSpan Elapsed, bool Cancelled);
+/// <param name="FrameBuffersCreated">How many native frame buffers the pools created: bounded by the edge capacities, not by the frame count.</param>
+/// <param name="FramesNotReturned">Frames rented from the pools that never came back (0 unless something leaked).</param>
+public sealed record PipelineResult(long FramesIn, long FramesOut, long Dropped, TimeSpan Elapsed, bool Cancelled, int FrameBuffersCreated = 0, long FramesNotReturned = 0);

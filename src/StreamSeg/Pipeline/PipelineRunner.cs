@@ -115,6 +115,8 @@ public sealed class PipelineRunner
         }
 
         Exception? fault = null;
+        int buffersCreated = 0;
+        long notReturned = 0;
         try
         {
             await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -136,6 +138,8 @@ public sealed class PipelineRunner
 
             foreach (FramePool pool in pools)
             {
+                buffersCreated += pool.Created;
+                notReturned += pool.Rented - pool.Returned;
                 pool.Dispose();
             }
         }
@@ -145,7 +149,7 @@ public sealed class PipelineRunner
             throw fault;
         }
 
-        return new PipelineResult(_stats.FramesIn, _stats.FramesOut, _stats.DroppedFrames, started.Elapsed, outerStop.IsCancellationRequested || abortToken.IsCancellationRequested);
+        return new PipelineResult(_stats.FramesIn, _stats.FramesOut, _stats.DroppedFrames, started.Elapsed, outerStop.IsCancellationRequested || abortToken.IsCancellationRequested, buffersCreated, notReturned);
     }
 
     private static Exception FirstFault(List<Task> tasks)

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text;
 using OpenCvSharp;
 using StreamSeg.Frames;
+using StreamSeg.Memory;
 using StreamSeg.Pipeline;
 
 namespace StreamSeg.Sinks;
@@ -42,7 +43,7 @@ public sealed class FfmpegVideoSink : ISink
     private static readonly TimeSpan s_failureWait = TimeSpan.FromSeconds(2);
     private readonly FfmpegVideoSinkOptions _options;
     private readonly Queue<string> _stderrTail = new(StderrLinesKept);
-    private readonly NativeMemory _native = new();
+    private readonly NativeMemoryWindow _native = new();
     private Process? _process;
     private Stream? _stdin;
     private int _width;
@@ -384,36 +385,5 @@ public sealed class FfmpegVideoSink : ISink
             // It exited between the check and the kill: nothing left to stop.
             Debug.Assert(process.HasExited, "Kill failed on a running process");
         }
-    }
-
-    /// <summary>A reusable <see cref="MemoryManager{T}"/> over native memory, so that a Mat's pixels can go to an async stream write without a copy.</summary>
-    private sealed unsafe class NativeMemory : MemoryManager<byte>
-    {
-        private byte* _pointer;
-        private int _length;
-
-        public Memory<byte> Wrap(IntPtr pointer, int length)
-        {
-            _pointer = (byte*)pointer;
-            _length = length;
-            return Memory;
-        }
-
-        public void Clear()
-        {
-            _pointer = null;
-            _length = 0;
-        }
-
-        public override Span<byte> GetSpan() => new(_pointer, _length);
-
-        public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
-
-        public override void Unpin()
-        {
-            // Native memory does not move; there is nothing to unpin.
-        }
-
-        protected override void Dispose(bool disposing) => Clear();
     }
 }

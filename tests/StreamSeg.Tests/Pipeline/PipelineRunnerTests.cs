@@ -27,6 +27,10 @@ public class PipelineRunnerTests
         Assert.Equal(200, result.FramesIn);
         Assert.Equal(200, result.FramesOut);
         Assert.Equal(0, result.Dropped);
+
+        // Buffers are reused: what the pools created is bounded by the queues, not by the 200 frames, and all came back.
+        Assert.InRange(result.FrameBuffersCreated, 2, 40);
+        Assert.Equal(0, result.FramesNotReturned);
         foreach (CollectingTestSink sink in new[] { sink1, sink2 })
         {
             Assert.True(sink.Completed);
@@ -59,6 +63,7 @@ public class PipelineRunnerTests
         Assert.True(sink.Frames.Count > 5, $"only {sink.Frames.Count} frames came out");
         Assert.True(result.Dropped > 0, "a live source faster than the pipeline must drop");
         Assert.Equal(result.FramesIn, result.FramesOut + result.Dropped);
+        Assert.Equal(0, result.FramesNotReturned);
         Assert.Contains(sink.Frames, f => f.Discontinuity);
         Assert.Equal(sink.Frames.Select(f => f.Index).OrderBy(i => i), sink.Frames.Select(f => f.Index));
     }

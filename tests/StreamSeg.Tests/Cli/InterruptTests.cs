@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Text;
+using StreamSeg.Tests.Support;
+
+namespace StreamSeg.Tests.Cli;
+
+/// <summary>Ctrl+C (SIGINT) and SIGTERM drain the pipeline and leave every output finalised.</summary>
+public class InterruptTests
+{
+    private static void Signal(int pid, string signal)
+    {
+        using Process kill = Process.Start("kill", $"-{signal} {pid}");
+        kill.WaitForExit();
+    }
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public void Signal_MidRun_OutputsArePlayableAndWhole(string signal)
+    {
+        using var dir = new TempDirectory();
+        string video = CliRunner.MakeVideo(dir.File("long.avi"), 320, 240, 600);
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+
+        // --pace reads the file at its own 25 fps, so the run lasts 24 s unless interrupted.
+        using Process p = CliRunner.Start(
+            ["run", "--source", video, "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--pace", "--out", dir.File("o.mp4"), "--meta", dir.File("m.ndjson")],
+            stdout,
+            stderr);
+        var sw = Stopwatch.StartNew();
+        while (!File.Exists(dir.File("m.ndjson")) || new FileInfo(dir.File("m.ndjson")).Length < 2000)
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), "the run never produced metadata: " + stderr);
+            Assert.False(p.HasExited, "the run ended early: " + stderr);
+            Thread.Sleep(100);
+        }
+
+        Signal(p.Id, signal);
+        Assert.True(p.WaitForExit(30_000), "the run did not stop within 30 s of SIG" + signal);
+        p.WaitForExit();
+        Assert.Equal(130, p.ExitCode);
+
+        string meta = File.ReadAllText(dir.File("m.ndjson"));
+        Assert.EndsWith("\n", meta, StringComparison.Ordinal);
+        int lines = meta.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        Assert.InRange(lines, 2, 599);
+        Ffprobe.StreamInfo info = Ffprobe.Probe(dir.File("o.mp4"));
+        Assert.Equal("h264", info.CodecName);
+        Assert.Equal(lines, info.FrameCount);
+        Assert.Contains("interrupted", stdout.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using OpenCvSharp;
+using StreamSeg.Tests.Support;
+
+namespace StreamSeg.Tests.Cli;
+
+/// <summary>Sources other than files, each with a real peer: an HTTP stream served by ffmpeg, and a folder of images.</summary>
+public partial class LiveSourceTests
+{
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static Process StartProcess(string exe, params string[] args)
+    {
+        var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        Process p = Process.Start(psi)!;
+        p.ErrorDataReceived += (_, _) => { };
+        p.OutputDataReceived += (_, _) => { };
+        p.BeginErrorReadLine();
+        p.BeginOutputReadLine();
+        return p;
+    }
+
+    private static (long In, long Out, long Dropped) ParseSummary(string stdout)
+    {
+        Match m = Summary().Match(stdout);
+        Assert.True(m.Success, stdout);
+        return (long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+            long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture),
+            long.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void RtspStream_ThroughRealRelay_IsReadLiveAndCounted()
+    {
+        // rtsp-server-perl is a real RTSP relay: ffmpeg publishes (ANNOUNCE/RECORD over UDP) to its source port,
+        // StreamSeg pulls from its client port, with credentials in the URL that must never be printed.
+        using var dir = new TempDirectory();
+        string clip = CliRunner.MakeVideo(dir.File("c.avi"), 320, 240, 50);
+        int clientPort = FreePort();
+        int sourcePort = FreePort();
+        using Process relay = StartProcess("rtsp-server-perl", "-c", clientPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-s", sourcePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1", "--rtp_start_port", (20000 + (clientPort % 20000)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Process? pusher = null;
+        try
+        {
+            Thread.Sleep(1000);
+            pusher = StartProcess("ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
+                "-f", "rtsp", "-rtsp_transport", "udp", $"rtsp://127.0.0.1:{sourcePort}/live");
+            Thread.Sleep(2000);
+            CliRunner.Result r = CliRunner.Run("run", "--source", $"rtsp://viewer:t0psecret@127.0.0.1:{clientPort}/live", "--rtsp-transport", "udp",
+                "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--max-frames", "40", "--meta", dir.File("m.ndjson"), "--out", dir.File("o.mp4"));
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            Assert.Contains("stream, 320×240", r.StdErr, StringComparison.Ordinal);
+            Assert.Contains("(live: drops oldest when behind)", r.StdErr, StringComparison.Ordinal);
+            Assert.DoesNotContain("t0psecret", r.StdErr + r.StdOut + File.ReadAllText(dir.File("m.ndjson")), StringComparison.Ordinal);
+            (long framesIn, long framesOut, long dropped) = ParseSummary(r.StdOut);
+            Assert.Equal(40, framesIn);
+            Assert.Equal(framesIn, framesOut + dropped);
+            Assert.Equal(framesOut, File.ReadAllLines(dir.File("m.ndjson")).Length);
+            Assert.Equal((int)framesOut, Ffprobe.Probe(dir.File("o.mp4")).FrameCount);
+        }
+        finally
+        {
+            pusher?.Kill(entireProcessTree: true);
+            pusher?.Dispose();
+            relay.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public void HttpStream_FromRealServer_IsRead()
+    {
+        using var dir = new TempDirectory();
+        string clip = CliRunner.MakeVideo(dir.File("c.avi"), 320, 240, 50);
+        using (Process remux = StartProcess("ffmpeg", "-v", "error", "-y", "-i", clip, "-c", "copy", "-f", "mpegts", dir.File("clip.ts")))
+        {
+            remux.WaitForExit();
+        }
+
+        int port = FreePort();
+        using Process server = StartProcess("python3", "-m", "http.server", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--directory", dir.Path);
+        try
+        {
+            Thread.Sleep(800);
+            CliRunner.Result r = CliRunner.Run("run", "--source", $"http://127.0.0.1:{port}/clip.ts", "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--max-frames", "30", "--meta", dir.File("m.ndjson"));
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            (long framesIn, long framesOut, long dropped) = ParseSummary(r.StdOut);
+            Assert.Equal(30, framesIn);
+            Assert.Equal(framesIn, framesOut + dropped);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public void ImageFolder_IsReadInNameOrder_Losslessly()
+    {
+        using var dir = new TempDirectory();
+        string folder = Directory.CreateDirectory(dir.File("imgs")).FullName;
+        for (int i = 0; i < 5; i++)
+        {
+            using var img = new Mat(240, 320, MatType.CV_8UC3, new Scalar(i * 40, 100, 200));
+            Cv2.ImWrite(Path.Combine(folder, $"img_{i:00}.png"), img);
+        }
+
+        File.WriteAllText(Path.Combine(folder, "notes.txt"), "ignored");
+        CliRunner.Result r = CliRunner.Run("run", "--source", folder, "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--meta", dir.File("m.ndjson"), "--no-track");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        string[] lines = File.ReadAllLines(dir.File("m.ndjson"));
+        Assert.Equal(5, lines.Length);
+        Assert.All(lines, l => Assert.Contains("\"source\":\"imgs\"", l, StringComparison.Ordinal));
+    }
+
+    [GeneratedRegex(@"frames in (\d+), out (\d+), dropped (\d+)")]
+    private static partial Regex Summary();
+}
