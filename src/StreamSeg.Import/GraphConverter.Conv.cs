@@ -208,7 +208,15 @@ internal sealed partial class GraphConverter
         }
 
         string nc = Emit("Slice", [Emit("Shape", [input]), Int64Const(0), Int64Const(2)]);
-        string sizes = Emit("Concat", [nc, AsInt64(size)], null, ("axis", 0));
+        string target = AsInt64(size);
+        if (size.Constant is null)
+        {
+            // A size computed with an unknown-rank operand (RVM: shape × downsample_ratio) is mis-inferred by ORT as
+            // empty; TF's size is always [2], so say so with a static Reshape.
+            target = Emit("Reshape", [target, Int64Const(2)]);
+        }
+
+        string sizes = Emit("Concat", [nc, target], null, ("axis", 0));
         string mode = alignCorners ? "align_corners" : halfPixel ? (node.Op == "ResizeBilinear" ? "half_pixel" : "tf_half_pixel_for_nn") : "asymmetric";
         var attrs = new List<(string, object)> { ("mode", node.Op == "ResizeBilinear" ? "linear" : "nearest"), ("coordinate_transformation_mode", mode) };
         if (node.Op != "ResizeBilinear")

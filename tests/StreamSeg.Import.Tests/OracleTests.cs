@@ -114,6 +114,19 @@ public sealed class OracleTests
             int[] shape = nchw ? [1, 3, h, w] : [1, h, w, 3];
             var outputs = OrtRunner.Run(model, [NamedOnnxValue.CreateFromTensor(inputName, new DenseTensor<float>(data, shape))]);
             Compare(modelName, stem, summary, outputs);
+            string raw = Path.Combine(OracleReference.DataDirectory(modelName), stem + ".output.f32");
+            if (File.Exists(raw))
+            {
+                // Selfie: the whole output is stored, not just samples.
+                byte[] bytes = File.ReadAllBytes(raw);
+                float[] expected = new float[bytes.Length / 4];
+                Buffer.BlockCopy(bytes, 0, expected, 0, bytes.Length);
+                float[] actual = outputs[summary.Outputs.Single().Key].Data;
+                Assert.Equal(expected.Length, actual.Length);
+                double maxErr = expected.Select((e, i) => (double)Math.Abs(e - actual[i])).Max();
+                _output.WriteLine($"{modelName}/{stem}: whole output max abs err {maxErr:G4} over {expected.Length} values");
+                Assert.True(maxErr <= Tolerance, $"{modelName}/{stem}: whole-output max abs error {maxErr}.");
+            }
         }
     }
 
