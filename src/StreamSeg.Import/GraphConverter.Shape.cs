@@ -52,7 +52,7 @@ internal sealed partial class GraphConverter
                 Set(node, 0, new Value(Emit("Tile", [Tf(In(node, 0)), AsInt64(In(node, 1))]), In(node, 0).Type, In(node, 0).Rank));
                 return true;
             case "BroadcastTo":
-                Set(node, 0, new Value(Emit("Expand", [Tf(In(node, 0)), AsInt64(In(node, 1))]), In(node, 0).Type, -1));
+                Set(node, 0, new Value(Emit("Expand", [Tf(In(node, 0)), AsInt64(In(node, 1))]), In(node, 0).Type, LengthOf(In(node, 1))));
                 return true;
             case "Fill":
                 ConvertFill(node);
@@ -110,8 +110,7 @@ internal sealed partial class GraphConverter
             return;
         }
 
-        int rank = shape.Constant is not null ? (int)shape.Constant.ElementCount : -1;
-        Set(node, 0, new Value(Emit("Reshape", [Tf(x), AsInt64(shape)]), x.Type, rank));
+        Set(node, 0, new Value(Emit("Reshape", [Tf(x), AsInt64(shape)]), x.Type, LengthOf(shape)));
     }
 
     private void ConvertShape(TfjsNode node)
@@ -135,8 +134,12 @@ internal sealed partial class GraphConverter
             s = Emit("Shape", [x.Name!]);
         }
 
-        Set(node, 0, CastOut(s, outType, 1));
+        Value result = CastOut(s, outType, 1);
+        Set(node, 0, new Value(result.Name!, result.Type, 1) { KnownLength = x.Rank });
     }
+
+    /// <summary>The element count of a 1-D shape tensor, or -1 when unknown.</summary>
+    private static int LengthOf(Value shape) => shape.Constant is not null ? (int)shape.Constant.ElementCount : shape.KnownLength;
 
     private void ConvertSqueeze(TfjsNode node)
     {
@@ -215,7 +218,7 @@ internal sealed partial class GraphConverter
         string axes = Int64Const(axis);
         string[] parts = values.Select(v => Emit("Unsqueeze", [Tf(v), axes])).ToArray();
         string y = parts.Length == 1 ? parts[0] : Emit("Concat", parts, null, ("axis", axis));
-        Set(node, 0, new Value(y, values[0].Type, rank < 0 ? -1 : rank + 1));
+        Set(node, 0, new Value(y, values[0].Type, rank < 0 ? -1 : rank + 1) { KnownLength = rank == 0 && axis == 0 ? values.Count : -1 });
     }
 
     private void ConvertUnpack(TfjsNode node)

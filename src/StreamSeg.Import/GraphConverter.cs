@@ -250,6 +250,9 @@ internal sealed partial class GraphConverter
 
         public TensorData? Constant { get; }
 
+        /// <summary>For a 1-D shape-like tensor: its element count when known (gives the rank of what it shapes).</summary>
+        public int KnownLength { get; init; } = -1;
+
         /// <summary>Cached transposed copy (the other layout).</summary>
         public string? Other { get; set; }
     }
