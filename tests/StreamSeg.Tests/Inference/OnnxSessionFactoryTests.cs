@@ -1,0 +1,63 @@
+using StreamSeg.Inference;
+using StreamSeg.Tests.Support;
+
+namespace StreamSeg.Tests.Inference;
+
+public class OnnxSessionFactoryTests
+{
+    [Fact]
+    public void Auto_WithoutGpuLibraries_FallsBackToCpu_LoggingEachReasonOnce()
+    {
+        if (GpuFactAttribute.HasGpu)
+        {
+            return; // On a GPU machine the chain stops at CUDA; see the GPU test below.
+        }
+
+        var log = new List<string>();
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Auto), log.Add);
+        (var s1, string p1) = factory.Create(TestPaths.Model("yolo-seg.onnx"));
+        (var s2, string p2) = factory.Create(TestPaths.Model("yolo-pose.onnx"));
+        s1.Dispose();
+        s2.Dispose();
+        Assert.Equal("CPU", p1);
+        Assert.Equal("CPU", p2);
+        Assert.Equal(2, log.Count);
+        Assert.StartsWith("TensorRT unavailable (", log[0], StringComparison.Ordinal);
+        Assert.Contains("falling back to CUDA", log[0], StringComparison.Ordinal);
+        Assert.StartsWith("CUDA unavailable (", log[1], StringComparison.Ordinal);
+        Assert.Contains("falling back to CPU", log[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Forced_Cpu_NeverTriesGpu()
+    {
+        var log = new List<string>();
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu), log.Add);
+        (var s, string p) = factory.Create(TestPaths.Model("yolo-seg.onnx"));
+        s.Dispose();
+        Assert.Equal("CPU", p);
+        Assert.Empty(log);
+    }
+
+    [Fact]
+    public void Reason_KeepsTheCause()
+    {
+        const string ort = "[ErrorCode:Fail] /onnxruntime_src/onnxruntime/core/session/provider_bridge_ort.cc:2043 onnxruntime::Provider& onnxruntime::ProviderLibrary::Get() [ONNXRuntimeError] : 1 : FAIL : Failed to load library libonnxruntime_providers_cuda.so with error: libcublasLt.so.13: cannot open shared object file: No such file or directory";
+        Assert.Equal("libcublasLt.so.13: cannot open shared object file: No such file or directory", OnnxSessionFactory.Reason(ort));
+        Assert.Equal("plain message", OnnxSessionFactory.Reason("plain message\nsecond line"));
+    }
+
+    [GpuFact]
+    public void Gpu_AutoFallsBackFromTensorRtToCuda_WhenTensorRtIsMissing()
+    {
+        var log = new List<string>();
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Auto), log.Add);
+        (var s, string provider) = factory.Create(TestPaths.Model("yolo-seg.onnx"));
+        s.Dispose();
+        Assert.True(provider is "TensorRT" or "CUDA", provider);
+        if (provider == "CUDA")
+        {
+            Assert.Contains(log, l => l.StartsWith("TensorRT unavailable (", StringComparison.Ordinal));
+        }
+    }
+}
