@@ -108,7 +108,7 @@ case "$cmd" in
     ensure_sample
     build
     fetch_models
-    dotnet test StreamSeg.sln -c "$CONFIG" -nologo --no-build "$@"
+    dotnet test StreamSeg.sln -c "$CONFIG" -nologo --no-build --logger "console;verbosity=normal" "$@"
     ;;
   bench)
     setup
