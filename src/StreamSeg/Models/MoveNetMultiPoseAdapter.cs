@@ -186,6 +186,7 @@ public sealed class MoveNetMultiPoseAdapter : IModelAdapter
     internal static bool IsInt32(TensorSignature tensor) =>
         tensor.ElementType is "Int32" or "int32" or "tensor(int32)";
 
+    /// <summary>Gets whether <paramref name="shape"/> has the rank of <paramref name="expected"/> and fits it (−1 on either side matches any size).</summary>
     internal static bool ShapeIs(long[] shape, params long[] expected)
     {
         if (shape.Length != expected.Length)
@@ -195,7 +196,7 @@ public sealed class MoveNetMultiPoseAdapter : IModelAdapter
 
         for (int i = 0; i < shape.Length; i++)
         {
-            if (!UltralyticsMetadata.DimIs(shape[i], expected[i]))
+            if (expected[i] >= 0 && !UltralyticsMetadata.DimIs(shape[i], expected[i]))
             {
                 return false;
             }
