@@ -39,7 +39,7 @@ public sealed record AdapterOptions
 
     /// <summary>
     /// Gets RVM's <c>downsample_ratio</c>, or null to choose it from the frame size
-    /// (see <c>RvmMatteAdapter.DownsampleRatioFor</c>). In (0, 1].
+    /// (see <see cref="RvmMatteAdapter.DownsampleRatioFor"/>). In (0, 1].
     /// </summary>
     public float? DownsampleRatio { get; init; }
 

@@ -161,12 +161,13 @@ public sealed class CenterNetAdapter : IModelAdapter
         {
             TensorSignature o = signature.Outputs[i];
             bool fits = UltralyticsMetadata.IsFloat(o) && MoveNetMultiPoseAdapter.ShapeIs(o.Shape, 1, -1, 6);
-            if (fits && (o.Name == DetectionsName || o.Name == DetectionsName + ":0"))
+            bool named = o.Name == DetectionsName || o.Name == DetectionsName + ":0";
+            if (named && UltralyticsMetadata.IsFloat(o) && (fits || o.Shape.Length == 0))
             {
                 return i;
             }
 
-            if (fits && o.Shape[1] > 0)
+            if (fits)
             {
                 byShape = i;
                 shaped++;

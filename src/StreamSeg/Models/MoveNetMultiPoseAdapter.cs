@@ -116,7 +116,7 @@ public sealed class MoveNetMultiPoseAdapter : IModelAdapter
         }
 
         TensorSignature output = signature.Outputs[0];
-        if (!UltralyticsMetadata.IsFloat(output) || !ShapeIs(output.Shape, 1, 6, Values))
+        if (!UltralyticsMetadata.IsFloat(output) || !(output.Shape.Length == 0 || ShapeIs(output.Shape, 1, 6, Values)))
         {
             reason = $"expects a float output [1,6,{Values}], got {output.ShapeText}.";
             return false;
@@ -183,6 +183,7 @@ public sealed class MoveNetMultiPoseAdapter : IModelAdapter
         return new Instances(boxes, scores, classIds, keypoints: keypoints, keypointsPerInstance: KeypointCount, classNames: s_names);
     }
 
+    /// <summary>Gets whether a tensor's element type is int32.</summary>
     internal static bool IsInt32(TensorSignature tensor) =>
         tensor.ElementType is "Int32" or "int32" or "tensor(int32)";
 

@@ -8,7 +8,8 @@ namespace StreamSeg.Models;
 /// Decodes MediaPipe Selfie Segmentation (the landscape-free 256×256 variant from PINTO's model zoo, as imported from
 /// TF.js): input <c>input_1</c> float <c>[1,256,256,3]</c> RGB 0..1, output <c>activation_10</c> <c>[1,256,256,1]</c>,
 /// the person probability per input pixel. The result is a <see cref="Matte"/> at 256×256 with the stretch transform
-/// from the frame; <see cref="IModelAdapter.Decode"/> gives no instances.
+/// from the frame; <see cref="IModelAdapter.Decode"/> gives no instances. An output of unknown rank (TF.js declares
+/// none) is accepted and checked when decoding.
 /// </summary>
 /// <remarks>
 /// The frame is stretched to the input (no padding, as Human does) with TensorFlow's asymmetric bilinear, rounded to
@@ -71,7 +72,7 @@ public sealed class SelfieAdapter : IMatteAdapter
         }
 
         if (signature.Outputs.Count != 1 || !UltralyticsMetadata.IsFloat(signature.Outputs[0]) ||
-            !MoveNetMultiPoseAdapter.ShapeIs(signature.Outputs[0].Shape, 1, -1, -1, 1))
+            !(signature.Outputs[0].Shape.Length == 0 || MoveNetMultiPoseAdapter.ShapeIs(signature.Outputs[0].Shape, 1, -1, -1, 1)))
         {
             reason = "expects one float output [1,H,W,1].";
             return false;
