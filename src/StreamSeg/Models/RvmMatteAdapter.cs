@@ -65,6 +65,10 @@ public sealed class RvmMatteAdapter : IMatteAdapter, IRecurrentAdapter
         }
 
         States = states;
+
+        // TF.js declares the states with unknown rank and the references start from a scalar 0; an import that
+        // declares them rank 4 gets [1,1,1,1] zeros instead, which the graph's BroadcastTo expands the same way.
+        InitialStateShape = FindInput(signature, s_stateInputs[0])!.Shape.Length == 4 ? [1, 1, 1, 1] : [];
         Input = new InputSpec(SourceName, 0, 0, Letterbox: false, PadValue: 0, Rgb: true, Scale: 1f / 255f, Layout: TensorLayout.Nhwc);
     }
 
@@ -84,7 +88,7 @@ public sealed class RvmMatteAdapter : IMatteAdapter, IRecurrentAdapter
     public IReadOnlyList<RecurrentStatePair> States { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyList<long> InitialStateShape { get; } = [];
+    public IReadOnlyList<long> InitialStateShape { get; }
 
     /// <summary>
     /// Chooses <c>downsample_ratio</c> for a frame: 384 / long side, rounded to the nearest eighth, within [1/8, 1]

@@ -44,6 +44,11 @@ public class TfjsSignatureTests
             [new RecurrentStatePair("r1i", "Identity_2"), new RecurrentStatePair("r2i", "Identity_3"), new RecurrentStatePair("r3i", "Identity_4"), new RecurrentStatePair("r4i", "Identity_5")],
             rvm.States);
         Assert.Empty(rvm.InitialStateShape);
+        ModelSignature rank4 = TestSignatures.Make(
+            [TestSignatures.Float("src", 1, -1, -1, 3), TestSignatures.Float("r1i", 1, -1, -1, 16), TestSignatures.Float("r2i", 1, -1, -1, 20),
+             TestSignatures.Float("r3i", 1, -1, -1, 40), TestSignatures.Float("r4i", 1, -1, -1, 64), Unknown("downsample_ratio")],
+            [.. Rvm().Outputs]);
+        Assert.Equal([1L, 1, 1, 1], new RvmMatteAdapter(rank4, AdapterOptions.Default).InitialStateShape);
         Assert.True(rvm.Input.NativeSize);
         Assert.Equal(TensorLayout.Nhwc, rvm.Input.Layout);
     }
@@ -68,6 +73,21 @@ public class TfjsSignatureTests
     [InlineData(640, 480, 0.625f)]
     public void DownsampleRatioFor_AimsAt384LongSide(int w, int h, float expected) =>
         Assert.Equal(expected, RvmMatteAdapter.DownsampleRatioFor(w, h));
+
+    [Theory]
+    [InlineData("seq.vtest_f000.json")]
+    [InlineData("seq.vtest_f001.json")]
+    public void ExtraInputs_ForOracleFrame_GiveTheOracleRatio_AndPhaIsFrameSized(string file)
+    {
+        using System.Text.Json.JsonDocument doc = OracleData.Json("rvm", file);
+        System.Text.Json.JsonElement root = doc.RootElement;
+        int w = root.GetProperty("imageSize").GetProperty("w").GetInt32();
+        int h = root.GetProperty("imageSize").GetProperty("h").GetInt32();
+        var rvm = new RvmMatteAdapter(Rvm(), AdapterOptions.Default);
+        Assert.Equal(root.GetProperty("inputs").GetProperty("downsample_ratio").GetSingle(), rvm.ExtraInputs(w, h)[0].Span[0]);
+        Assert.Equal(OracleData.Shape(root.GetProperty("inputs").GetProperty("src")), StreamSeg.Preprocess.TensorWriter.ShapeFor(rvm.Input, w, h));
+        Assert.Equal([1L, h, w, 1], OracleData.Shape(root.GetProperty("outputs").GetProperty("pha").GetProperty("shape")));
+    }
 
     [Fact]
     public void ExtraInputs_SameSize_SameInstances_OptionOverrides()
