@@ -7,20 +7,24 @@ namespace StreamSeg.Decode;
 
 /// <summary>
 /// Turns each model's raw outputs into <see cref="Instances"/> in frame coordinates with the model's adapter, and
-/// merges a pose model's instances into a segmentation model's (see <see cref="InstanceMerger"/>).
+/// merges a pose model's instances into a segmentation model's (see <see cref="InstanceMerger"/>). A matte model's
+/// result (<see cref="IMatteAdapter"/>) goes to <see cref="Frame.Matte"/>; with a <see cref="MatteSplitter"/>, it is
+/// also cut into per-person masks of the other models' person instances.
 /// </summary>
 /// <remarks>The raw output buffers go back to their pools once decoded. With one model, its instances are the result.</remarks>
 public sealed class DecodeStage : IStage<Frame, Frame>
 {
     private readonly IReadOnlyList<IModelAdapter> _adapters;
     private readonly InstanceMerger _merger;
+    private readonly MatteSplitter? _splitter;
 
-    /// <summary>Creates the stage for models with the given adapters (model order).</summary>
-    public DecodeStage(IReadOnlyList<IModelAdapter> adapters, InstanceMerger? merger = null)
+    /// <summary>Creates the stage for models with the given adapters (model order); <paramref name="splitter"/> cuts a matte into person masks.</summary>
+    public DecodeStage(IReadOnlyList<IModelAdapter> adapters, InstanceMerger? merger = null, MatteSplitter? splitter = null)
     {
         ArgumentNullException.ThrowIfNull(adapters);
         _adapters = adapters;
         _merger = merger ?? new InstanceMerger();
+        _splitter = splitter;
     }
 
     /// <inheritdoc/>
@@ -40,11 +44,24 @@ public sealed class DecodeStage : IStage<Frame, Frame>
             for (int i = 0; i < _adapters.Count; i++)
             {
                 ModelOutput output = outputs.Outputs[i];
+                if (_adapters[i] is IMatteAdapter matteAdapter)
+                {
+                    input.Matte?.Dispose();
+                    input.Matte = matteAdapter.DecodeMatte(output.Tensors, output.Transform);
+                    continue;
+                }
+
                 Instances instances = _adapters[i].Decode(output.Tensors, output.Transform);
                 result = result is null ? instances : MergeInto(result, instances, _adapters[i].Task);
             }
 
-            input.Instances = result ?? Instances.Empty;
+            result ??= Instances.Empty;
+            if (_splitter is not null && input.Matte is not null && result.Count > 0)
+            {
+                result = _splitter.Split(result, input.Matte);
+            }
+
+            input.Instances = result;
         }
         finally
         {

@@ -41,6 +41,12 @@ public sealed class Frame : IDisposable
     public Instances? Instances { get; set; }
 
     /// <summary>
+    /// Gets or sets the whole-frame alpha matte of a matting or person-segmentation model (set by the decode stage);
+    /// the frame owns it and disposes it with itself. Assigning a new one does not dispose the old one.
+    /// </summary>
+    public Matte? Matte { get; set; }
+
+    /// <summary>
     /// Gets or sets the model inputs prepared for this frame by the preprocess stage; the frame owns it and disposes
     /// it with itself (the inference stage releases it as soon as it is done).
     /// </summary>
@@ -97,6 +103,8 @@ public sealed class Frame : IDisposable
         Payload = null;
         RawOutputs?.Dispose();
         RawOutputs = null;
+        Matte?.Dispose();
+        Matte = null;
         Instances = null;
     }
 

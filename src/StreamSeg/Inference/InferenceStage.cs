@@ -8,7 +8,9 @@ namespace StreamSeg.Inference;
 /// Runs every model on the frame's prepared inputs and attaches their raw outputs (<see cref="ModelOutputs"/>).
 /// </summary>
 /// <remarks>
-/// The input tensors go back to their pool as soon as the models have run. Models run one after another on the
+/// The input tensors go back to their pool as soon as the models have run. Recurrent models (RVM) continue the state
+/// of the frame's source (<see cref="Frames.FrameMetadata.SourceIndex"/>) and start it again after a
+/// <see cref="Frames.FrameMetadata.Discontinuity"/>. Models run one after another on the
 /// shared sessions, so several sources in one run share one session per model. The models are owned by the caller
 /// (the composition root), not by the stage.
 /// </remarks>
@@ -39,7 +41,7 @@ public sealed class InferenceStage : IStage<Frame, Frame>
         {
             for (int i = 0; i < _models.Count; i++)
             {
-                outputs[i] = _models[i].Run(inputs.Tensors[i]);
+                outputs[i] = _models[i].Run(inputs.Tensors[i], input.Meta.SourceIndex, input.Meta.Discontinuity);
             }
         }
         catch

@@ -14,7 +14,12 @@ namespace StreamSeg.Inference;
 /// and ONNX Runtime writes into them directly; otherwise (dynamic shapes such as R-CNN exports) ONNX Runtime
 /// allocates the outputs and they are copied into pooled arrays.
 /// </summary>
-/// <remarks>Not thread-safe: one inference stage runs a model at a time.</remarks>
+/// <remarks>
+/// Not thread-safe: one inference stage runs a model at a time. A model whose adapter is an
+/// <see cref="IRecurrentAdapter"/> (RVM) also gets, on each run, its state inputs from the
+/// <see cref="RecurrentStateStore"/> entry of the frame's source and its extra inputs (bound over buffers created once
+/// per frame size); after the run the state outputs are copied into that entry for the source's next frame.
+/// </remarks>
 public sealed class OnnxModel : IDisposable
 {
     private readonly InferenceSession _session;
@@ -27,6 +32,10 @@ public sealed class OnnxModel : IDisposable
     private readonly Action<ModelOutput> _releaseStatic;
     private readonly Action<ModelOutput> _releaseRented;
     private readonly Dictionary<ModelOutput, OutputSet> _setByOutput = [];
+    private readonly IRecurrentAdapter? _recurrent;
+    private readonly RecurrentStateStore? _states;
+    private readonly int[] _stateOutputIndex = [];
+    private readonly Dictionary<RawTensor, OrtValue> _extraValues = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Loads <paramref name="path"/> with <paramref name="factory"/> and picks its adapter.</summary>
     public OnnxModel(string path, OnnxSessionFactory factory, string? adapterName = null, AdapterOptions? adapterOptions = null)
@@ -40,6 +49,13 @@ public sealed class OnnxModel : IDisposable
             Adapter = ModelAdapterFactory.Create(Signature, adapterName, adapterOptions);
             _outputNames = [.. _session.OutputNames];
             _staticShapes = StaticFloatShapes(Signature);
+            if (Adapter is IRecurrentAdapter recurrent)
+            {
+                _recurrent = recurrent;
+                _stateOutputIndex = StateOutputIndices(recurrent, _outputNames);
+                _states = new RecurrentStateStore(recurrent.States.Count, recurrent.InitialStateShape);
+            }
+
             _binding = _session.CreateIoBinding();
         }
         catch
@@ -67,11 +83,41 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Gets whether outputs are written straight into preallocated buffers.</summary>
     public bool OutputsPreallocated => _staticShapes is not null;
 
-    /// <summary>Runs the model on <paramref name="input"/>; the caller owns the returned output and must dispose it.</summary>
-    public ModelOutput Run(PooledTensor input)
+    /// <summary>Gets the per-source recurrent states, or null when the model has none.</summary>
+    public RecurrentStateStore? States => _states;
+
+    /// <summary>
+    /// Runs the model on <paramref name="input"/> alone: a recurrent model starts from a zero state that is not kept.
+    /// The caller owns the returned output and must dispose it.
+    /// </summary>
+    public ModelOutput Run(PooledTensor input) => Run(input, -1, discontinuity: true);
+
+    /// <summary>
+    /// Runs the model on <paramref name="input"/>, a frame of source <paramref name="sourceKey"/> (its index in the run;
+    /// negative for a one-off run whose state is not kept). A recurrent model continues that source's state unless
+    /// <paramref name="discontinuity"/> is set (frames were dropped), the source is new or the frame size changed.
+    /// The caller owns the returned output and must dispose it.
+    /// </summary>
+    public ModelOutput Run(PooledTensor input, int sourceKey, bool discontinuity)
     {
         ArgumentNullException.ThrowIfNull(input);
         _binding.BindInput(Adapter.Input.Name, input.Value);
+        RecurrentState? state = BindRecurrentInputs(input.Transform, sourceKey, discontinuity);
+        try
+        {
+            return RunBound(input, state);
+        }
+        finally
+        {
+            if (sourceKey < 0 && state is not null)
+            {
+                _states!.Remove(sourceKey);
+            }
+        }
+    }
+
+    private ModelOutput RunBound(PooledTensor input, RecurrentState? state)
+    {
         if (_staticShapes is not null)
         {
             OutputSet set = RentSet();
@@ -81,6 +127,11 @@ public sealed class OnnxModel : IDisposable
             }
 
             _session.RunWithBinding(_runOptions, _binding);
+            if (state is not null)
+            {
+                UpdateState(state, set.Values);
+            }
+
             var output = new ModelOutput(set.Tensors, input.Transform, _releaseStatic);
             lock (_setByOutput)
             {
@@ -97,6 +148,11 @@ public sealed class OnnxModel : IDisposable
 
         _session.RunWithBinding(_runOptions, _binding);
         using IDisposableReadOnlyCollection<OrtValue> values = _binding.GetOutputValues();
+        if (state is not null)
+        {
+            UpdateState(state, values);
+        }
+
         var tensors = new RawTensor[values.Count];
         for (int i = 0; i < values.Count; i++)
         {
@@ -120,6 +176,12 @@ public sealed class OnnxModel : IDisposable
     {
         _binding.Dispose();
         _runOptions.Dispose();
+        _states?.Dispose();
+        foreach (OrtValue v in _extraValues.Values)
+        {
+            v.Dispose();
+        }
+
         _session.Dispose();
         lock (_allSets)
         {
@@ -131,6 +193,62 @@ public sealed class OnnxModel : IDisposable
                 }
             }
         }
+    }
+
+    private static int[] StateOutputIndices(IRecurrentAdapter adapter, string[] outputNames)
+    {
+        var indices = new int[adapter.States.Count];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            indices[i] = Array.IndexOf(outputNames, adapter.States[i].Output);
+            if (indices[i] < 0)
+            {
+                throw new ModelNotSupportedException(
+                    $"Adapter '{adapter.Name}' feeds state input '{adapter.States[i].Input}' from output '{adapter.States[i].Output}', which the model does not have.");
+            }
+        }
+
+        return indices;
+    }
+
+    private RecurrentState? BindRecurrentInputs(in LetterboxTransform transform, int sourceKey, bool discontinuity)
+    {
+        if (_recurrent is null)
+        {
+            return null;
+        }
+
+        RecurrentState state = _states!.Acquire(sourceKey, discontinuity, transform.SourceWidth, transform.SourceHeight);
+        for (int i = 0; i < _recurrent.States.Count; i++)
+        {
+            _binding.BindInput(_recurrent.States[i].Input, state.ValueOf(i));
+        }
+
+        IReadOnlyList<RawTensor> extras = _recurrent.ExtraInputs(transform.SourceWidth, transform.SourceHeight);
+        for (int i = 0; i < extras.Count; i++)
+        {
+            RawTensor extra = extras[i];
+            if (!_extraValues.TryGetValue(extra, out OrtValue? value))
+            {
+                // Created once per distinct tensor (the adapter returns the same ones for the same frame size).
+                value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, extra.Data, extra.Shape);
+                _extraValues[extra] = value;
+            }
+
+            _binding.BindInput(extra.Name, value);
+        }
+
+        return state;
+    }
+
+    private void UpdateState(RecurrentState state, IReadOnlyList<OrtValue> outputs)
+    {
+        for (int i = 0; i < _stateOutputIndex.Length; i++)
+        {
+            state.Update(i, outputs[_stateOutputIndex[i]]);
+        }
+
+        state.Advance();
     }
 
     private static long[][]? StaticFloatShapes(ModelSignature signature)

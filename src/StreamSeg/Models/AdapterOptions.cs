@@ -31,9 +31,31 @@ public sealed record AdapterOptions
     /// <summary>Gets whether NMS ignores classes (Ultralytics' <c>agnostic_nms</c>).</summary>
     public bool ClassAgnosticNms { get; init; }
 
+    /// <summary>
+    /// Gets the long side of inputs that follow the frame's aspect ratio (MoveNet multipose), or null for the
+    /// adapter's default (256; 512 finds small, distant people such as vtest.avi's pedestrians). A multiple of 32.
+    /// </summary>
+    public int? LongSide { get; init; }
+
+    /// <summary>
+    /// Gets RVM's <c>downsample_ratio</c>, or null to choose it from the frame size
+    /// (see <see cref="RvmMatteAdapter.DownsampleRatioFor"/>). In (0, 1].
+    /// </summary>
+    public float? DownsampleRatio { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
+        if (LongSide is { } longSide && (longSide <= 0 || longSide % 32 != 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LongSide), longSide, "Must be a positive multiple of 32.");
+        }
+
+        if (DownsampleRatio is { } ratio && (float.IsNaN(ratio) || ratio <= 0 || ratio > 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DownsampleRatio), ratio, "Must be in (0, 1].");
+        }
+
         if (ConfidenceThreshold is { } conf && (float.IsNaN(conf) || conf < 0 || conf > 1))
         {
             throw new ArgumentOutOfRangeException(nameof(ConfidenceThreshold), conf, "Must be in [0, 1].");

@@ -21,6 +21,26 @@ public static class CocoCategories
         "toothbrush",
     ];
 
+    /// <summary>
+    /// The 80 COCO detection classes numbered 0..79 (Ultralytics' and TF Object Detection's contiguous order):
+    /// <see cref="Torchvision91"/> without <c>__background__</c> and the unused <c>N/A</c> ids.
+    /// </summary>
+    public static IReadOnlyList<string> Coco80 { get; } = BuildCoco80();
+
     /// <summary>The label names of torchvision's Keypoint R-CNN weights metadata (<c>no person</c>, <c>person</c>).</summary>
     public static IReadOnlyList<string> PersonOnly { get; } = ["no person", "person"];
+
+    private static string[] BuildCoco80()
+    {
+        var names = new List<string>(80);
+        for (int i = 1; i < Torchvision91.Count; i++)
+        {
+            if (Torchvision91[i] != "N/A")
+            {
+                names.Add(Torchvision91[i]);
+            }
+        }
+
+        return [.. names];
+    }
 }

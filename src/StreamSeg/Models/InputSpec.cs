@@ -24,8 +24,9 @@ public enum InputElementType
 }
 
 /// <summary>
-/// What a model wants as its image input: its size (or the frame's own size), whether the frame is letterboxed,
-/// the pad value, channel order, scale and layout. The preprocess stage reads this; adapters declare it.
+/// What a model wants as its image input: its size (fixed, the frame's own size, or following the frame's aspect
+/// ratio with <see cref="LongSide"/>), whether the frame is letterboxed, the pad value, channel order, scale, layout
+/// and resampling. The preprocess stage reads this; adapters declare it.
 /// </summary>
 /// <param name="Name">The ONNX input name.</param>
 /// <param name="Width">The input width, or 0 to feed the frame at its own size.</param>
@@ -47,6 +48,43 @@ public sealed record InputSpec(
     TensorLayout Layout = TensorLayout.Nchw,
     InputElementType ElementType = InputElementType.Float32)
 {
+    /// <summary>
+    /// Gets the long side of an input whose size follows the frame's aspect ratio, or 0 (the default) for a fixed
+    /// size (<see cref="Width"/>×<see cref="Height"/>) or the frame's own size. When set, Width and Height are ignored
+    /// and <see cref="SizeFor"/> gives the size per frame.
+    /// </summary>
+    public int LongSide { get; init; }
+
+    /// <summary>Gets the multiple the short side of a <see cref="LongSide"/> input is rounded to (32 by default).</summary>
+    public int SizeMultiple { get; init; } = 32;
+
+    /// <summary>Gets how the frame is resampled (OpenCV bilinear by default).</summary>
+    public ResizeMode Resize { get; init; } = ResizeMode.Bilinear;
+
     /// <summary>Gets whether the frame is fed at its own size.</summary>
-    public bool NativeSize => Width == 0 || Height == 0;
+    public bool NativeSize => LongSide == 0 && (Width == 0 || Height == 0);
+
+    /// <summary>
+    /// Gets the input size for a <paramref name="frameWidth"/>×<paramref name="frameHeight"/> frame. With
+    /// <see cref="LongSide"/> L: the frame's long side becomes L and the short side
+    /// max(m, round(short·L/long / m)·m) with m = <see cref="SizeMultiple"/>, rounding halves up (JavaScript's
+    /// <c>Math.round</c>, as the TF-Hub MoveNet guidance and the references do); a square frame gives L×L.
+    /// </summary>
+    public (int Width, int Height) SizeFor(int frameWidth, int frameHeight)
+    {
+        if (LongSide > 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameWidth);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameHeight);
+            double s = (double)LongSide / Math.Max(frameWidth, frameHeight);
+            int h = frameHeight >= frameWidth ? LongSide : RoundToMultiple(frameHeight * s);
+            int w = frameWidth >= frameHeight ? LongSide : RoundToMultiple(frameWidth * s);
+            return (w, h);
+        }
+
+        return NativeSize ? (frameWidth, frameHeight) : (Width, Height);
+    }
+
+    private int RoundToMultiple(double size) =>
+        Math.Max(SizeMultiple, (int)Math.Floor((size / SizeMultiple) + 0.5) * SizeMultiple);
 }

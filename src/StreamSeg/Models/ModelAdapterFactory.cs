@@ -8,14 +8,19 @@ namespace StreamSeg.Models;
 /// then fit; another task (<c>detect</c>, <c>classify</c>, <c>obb</c>…) is refused. Without a task the shapes decide:
 /// two outputs <c>[1,C,N]</c> + <c>[1,32,h,w]</c> → yolo-seg; one output <c>[1,C,N]</c> with <c>kpt_shape</c> (or C = 56)
 /// → yolo-pose; a <c>[3,H,W]</c> input with 4 outputs ending in masks → maskrcnn, with 5 ending in keypoints →
-/// keypointrcnn. When nothing fits, <see cref="ModelNotSupportedException"/> names the model, the tensors found,
+/// keypointrcnn; TF.js imports (NHWC): an int32 <c>[1,H,W,3]</c> input with a <c>[1,6,56]</c> output → movenet-multipose,
+/// <c>src</c> + <c>r1i</c>…<c>r4i</c> + <c>downsample_ratio</c> → rvm, a float <c>[1,H,W,3]</c> input with one
+/// <c>[1,H,W,1]</c> output → selfie, a <c>tower_0/detections</c> <c>[1,N,6]</c> output → centernet. When nothing fits, <see cref="ModelNotSupportedException"/> names the model, the tensors found,
 /// why each adapter refused and what each expects.
 /// </remarks>
 public static class ModelAdapterFactory
 {
     /// <summary>The adapter names the <c>--adapter</c> flag accepts.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        [YoloSegAdapter.AdapterName, YoloPoseAdapter.AdapterName, MaskRcnnAdapter.AdapterName, KeypointRcnnAdapter.AdapterName];
+        [
+            YoloSegAdapter.AdapterName, YoloPoseAdapter.AdapterName, MaskRcnnAdapter.AdapterName, KeypointRcnnAdapter.AdapterName,
+            MoveNetMultiPoseAdapter.AdapterName, RvmMatteAdapter.AdapterName, SelfieAdapter.AdapterName, CenterNetAdapter.AdapterName,
+        ];
 
     /// <summary>
     /// Creates the adapter for <paramref name="signature"/>; with <paramref name="adapterName"/> set, that adapter
@@ -88,6 +93,10 @@ public static class ModelAdapterFactory
         YoloPoseAdapter.AdapterName => YoloPoseAdapter.ExpectedSignature,
         MaskRcnnAdapter.AdapterName => MaskRcnnAdapter.ExpectedSignature,
         KeypointRcnnAdapter.AdapterName => KeypointRcnnAdapter.ExpectedSignature,
+        MoveNetMultiPoseAdapter.AdapterName => MoveNetMultiPoseAdapter.ExpectedSignature,
+        RvmMatteAdapter.AdapterName => RvmMatteAdapter.ExpectedSignature,
+        SelfieAdapter.AdapterName => SelfieAdapter.ExpectedSignature,
+        CenterNetAdapter.AdapterName => CenterNetAdapter.ExpectedSignature,
         _ => throw new ArgumentException($"Unknown adapter '{adapterName}'.", nameof(adapterName)),
     };
 
@@ -100,7 +109,11 @@ public static class ModelAdapterFactory
                 YoloSegAdapter.AdapterName => YoloSegAdapter.TryMatch(signature, out reason),
                 YoloPoseAdapter.AdapterName => YoloPoseAdapter.TryMatch(signature, out reason),
                 MaskRcnnAdapter.AdapterName => MaskRcnnAdapter.TryMatch(signature, out reason),
-                _ => KeypointRcnnAdapter.TryMatch(signature, out reason),
+                KeypointRcnnAdapter.AdapterName => KeypointRcnnAdapter.TryMatch(signature, out reason),
+                MoveNetMultiPoseAdapter.AdapterName => MoveNetMultiPoseAdapter.TryMatch(signature, out reason),
+                RvmMatteAdapter.AdapterName => RvmMatteAdapter.TryMatch(signature, out reason),
+                SelfieAdapter.AdapterName => SelfieAdapter.TryMatch(signature, out reason),
+                _ => CenterNetAdapter.TryMatch(signature, out reason),
             };
         }
         catch (FormatException ex)
@@ -116,7 +129,11 @@ public static class ModelAdapterFactory
         YoloSegAdapter.AdapterName => new YoloSegAdapter(signature, options),
         YoloPoseAdapter.AdapterName => new YoloPoseAdapter(signature, options),
         MaskRcnnAdapter.AdapterName => new MaskRcnnAdapter(signature, options),
-        _ => new KeypointRcnnAdapter(signature, options),
+        KeypointRcnnAdapter.AdapterName => new KeypointRcnnAdapter(signature, options),
+        MoveNetMultiPoseAdapter.AdapterName => new MoveNetMultiPoseAdapter(signature, options),
+        RvmMatteAdapter.AdapterName => new RvmMatteAdapter(signature, options),
+        SelfieAdapter.AdapterName => new SelfieAdapter(signature, options),
+        _ => new CenterNetAdapter(signature, options),
     };
 
     private static ModelNotSupportedException Refuse(ModelSignature signature, string why)

@@ -11,4 +11,7 @@ public enum ModelTask
 
     /// <summary>Boxes and classes only.</summary>
     Detect,
+
+    /// <summary>One alpha map for the whole frame (see <see cref="IMatteAdapter"/>).</summary>
+    Matte,
 }

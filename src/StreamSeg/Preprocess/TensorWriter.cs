@@ -14,6 +14,7 @@ public sealed class TensorWriter : IDisposable
     private readonly Dictionary<(int W, int H), Mat> _scratch = [];
 
     /// <summary>Computes how a <paramref name="frameWidth"/>×<paramref name="frameHeight"/> frame maps into the input of <paramref name="spec"/>.</summary>
+    /// <remarks>A stretch (<see cref="InputSpec.Letterbox"/> false) scales each axis on its own (<see cref="LetterboxTransform.Stretch"/>).</remarks>
     public static LetterboxTransform TransformFor(InputSpec spec, int frameWidth, int frameHeight)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -22,23 +23,17 @@ public sealed class TensorWriter : IDisposable
             return LetterboxTransform.Identity(frameWidth, frameHeight);
         }
 
-        if (spec.Letterbox)
-        {
-            return LetterboxTransform.Compute(frameWidth, frameHeight, spec.Width, spec.Height);
-        }
-
-        // Stretch: a different scale per axis is not expressible as one letterbox, so the adapter gets the
-        // horizontal scale and callers that stretch must not use ToSource for y. Stretch is only used by models
-        // that declare it and decode in normalised coordinates.
-        return new LetterboxTransform((float)spec.Width / frameWidth, 0, 0, spec.Width, spec.Height, frameWidth, frameHeight);
+        (int w, int h) = spec.SizeFor(frameWidth, frameHeight);
+        return spec.Letterbox
+            ? LetterboxTransform.Compute(frameWidth, frameHeight, w, h)
+            : LetterboxTransform.Stretch(frameWidth, frameHeight, w, h);
     }
 
     /// <summary>Gets the tensor shape <paramref name="spec"/> needs for a frame of the given size.</summary>
     public static long[] ShapeFor(InputSpec spec, int frameWidth, int frameHeight)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        int w = spec.NativeSize ? frameWidth : spec.Width;
-        int h = spec.NativeSize ? frameHeight : spec.Height;
+        (int w, int h) = spec.SizeFor(frameWidth, frameHeight);
         return spec.Layout switch
         {
             TensorLayout.Nchw => [1, 3, h, w],
@@ -58,6 +53,15 @@ public sealed class TensorWriter : IDisposable
         int inH = t.InputHeight;
         int rw = spec.NativeSize ? inW : (spec.Letterbox ? t.ResizedWidth : inW);
         int rh = spec.NativeSize ? inH : (spec.Letterbox ? t.ResizedHeight : inH);
+        int padX = spec.NativeSize || !spec.Letterbox ? 0 : t.PadX;
+        int padY = spec.NativeSize || !spec.Letterbox ? 0 : t.PadY;
+        if (spec.Resize == ResizeMode.TfAsymmetric && (rw != bgr.Width || rh != bgr.Height))
+        {
+            WriteTfAsymmetric(bgr, spec, tensor, rw, rh, padX, padY, inW, inH);
+            tensor.Transform = t;
+            return t;
+        }
+
         Mat source = bgr;
         if (rw != bgr.Width || rh != bgr.Height)
         {
@@ -71,8 +75,6 @@ public sealed class TensorWriter : IDisposable
             source = scratch;
         }
 
-        int padX = spec.NativeSize || !spec.Letterbox ? 0 : t.PadX;
-        int padY = spec.NativeSize || !spec.Letterbox ? 0 : t.PadY;
         float scale = spec.Scale;
         float padValue = spec.PadValue * scale;
         int plane = inW * inH;
@@ -164,6 +166,80 @@ public sealed class TensorWriter : IDisposable
         }
 
         _scratch.Clear();
+    }
+
+    /// <summary>
+    /// Resamples with TensorFlow's asymmetric bilinear (source = destination · in/out, no half-pixel offset), in
+    /// double precision like TF.js's CPU kernel, rounds the result to float32, then quantises it as TF.js did for the
+    /// references (truncation for int32 inputs, round half to even otherwise) before scaling.
+    /// </summary>
+    private static unsafe void WriteTfAsymmetric(Mat bgr, InputSpec spec, PooledTensor tensor, int rw, int rh, int padX, int padY, int inW, int inH)
+    {
+        int srcW = bgr.Width;
+        int srcH = bgr.Height;
+        double ratioY = (double)srcH / rh;
+        double ratioX = (double)srcW / rw;
+        bool truncate = spec.ElementType == InputElementType.Int32;
+        float scale = spec.Scale;
+        int plane = inW * inH;
+        bool planar = spec.Layout != TensorLayout.Nhwc;
+        long step = bgr.Step();
+        byte* basePtr = (byte*)bgr.Data;
+        float[]? floats = tensor.Floats;
+        int[]? ints = tensor.Ints;
+        if (padX > 0 || padY > 0 || rw < inW || rh < inH)
+        {
+            if (floats is not null)
+            {
+                floats.AsSpan().Fill(spec.PadValue * scale);
+            }
+            else
+            {
+                ints!.AsSpan().Fill((int)(spec.PadValue * scale));
+            }
+        }
+
+        // Channel c of the tensor takes BGR channel (rgb ? 2 - c : c).
+        int c0 = spec.Rgb ? 2 : 0;
+        int c2 = spec.Rgb ? 0 : 2;
+        for (int y = 0; y < rh; y++)
+        {
+            double fy = ratioY * y;
+            int y0 = Math.Max(0, (int)Math.Floor(fy));
+            double ry = fy - y0;
+            int y1 = Math.Min(srcH - 1, (int)Math.Ceiling(fy));
+            byte* top = basePtr + (y0 * step);
+            byte* bottom = basePtr + (y1 * step);
+            for (int x = 0; x < rw; x++)
+            {
+                double fx = ratioX * x;
+                int x0 = Math.Max(0, (int)Math.Floor(fx));
+                double rx = fx - x0;
+                int x1 = Math.Min(srcW - 1, (int)Math.Ceiling(fx));
+                int o = ((y + padY) * inW) + x + padX;
+                for (int c = 0; c < 3; c++)
+                {
+                    int bc = c == 0 ? c0 : (c == 2 ? c2 : 1);
+                    double tl = top[(x0 * 3) + bc];
+                    double tr = top[(x1 * 3) + bc];
+                    double bl = bottom[(x0 * 3) + bc];
+                    double br = bottom[(x1 * 3) + bc];
+                    double upper = tl + ((tr - tl) * rx);
+                    double lower = bl + ((br - bl) * rx);
+                    float v = (float)(upper + ((lower - upper) * ry));
+                    float q = Math.Clamp(truncate ? MathF.Floor(v) : MathF.Round(v, MidpointRounding.ToEven), 0f, 255f);
+                    int index = planar ? o + (c * plane) : (o * 3) + c;
+                    if (floats is not null)
+                    {
+                        floats[index] = q * scale;
+                    }
+                    else
+                    {
+                        ints![index] = (int)(q * scale);
+                    }
+                }
+            }
+        }
     }
 
     private static unsafe void FillPadding(float* dst, int length, float value, int padX, int padY, int rw, int rh, int inW, int inH)

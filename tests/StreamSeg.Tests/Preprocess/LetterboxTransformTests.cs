@@ -34,6 +34,38 @@ public class LetterboxTransformTests
         Assert.Equal(new BoxF(0, 0, 768, 576), b);
     }
 
+    [Fact]
+    public void Stretch_ScalesEachAxis_AndInverts()
+    {
+        LetterboxTransform t = LetterboxTransform.Stretch(548, 342, 256, 160);
+        Assert.True(t.IsAnisotropic);
+        Assert.Equal(256f / 548, t.ScaleX, 6);
+        Assert.Equal(160f / 342, t.ScaleY, 6);
+        Assert.Equal((256, 160), (t.ResizedWidth, t.ResizedHeight));
+        Assert.Equal(548f, t.ToSourceX(256), 3);
+        Assert.Equal(342f, t.ToSourceY(160), 3);
+        Assert.Equal(100f, t.ToInputY(t.ToSourceY(100f)), 3);
+        Assert.Equal(new BoxF(0, 0, 548, 342), t.ToSource(new BoxF(0, 0, 256, 160)));
+
+        // A letterbox keeps one scale: ScaleY defaults to Scale.
+        LetterboxTransform l = LetterboxTransform.Compute(768, 576, 640, 640);
+        Assert.False(l.IsAnisotropic);
+        Assert.Equal(l.Scale, l.ScaleY);
+    }
+
+    [Fact]
+    public void TensorWriter_Stretch_FillsWholeInput_WithPerAxisTransform()
+    {
+        using var bgr = new Mat(50, 200, MatType.CV_8UC3, new Scalar(10, 20, 30));
+        var spec = new InputSpec("images", 64, 32, Letterbox: false);
+        using var writer = new TensorWriter();
+        using PooledTensor tensor = PooledTensor.CreateUnpooled(TensorWriter.ShapeFor(spec, 200, 50), false);
+        LetterboxTransform t = writer.Write(bgr, spec, tensor);
+        Assert.Equal((0.32f, 0.64f), (t.ScaleX, t.ScaleY));
+        Assert.Equal(t, TensorWriter.TransformFor(spec, 200, 50));
+        Assert.All(tensor.Floats![..(64 * 32)], v => Assert.Equal(30 / 255f, v, 4));
+    }
+
     [Theory]
     [InlineData(64, 48)]
     [InlineData(159, 160)]

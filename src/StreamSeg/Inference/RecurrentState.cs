@@ -1,0 +1,109 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace StreamSeg.Inference;
+
+/// <summary>
+/// The recurrent state of one source for one model: one tensor per state input, each an <see cref="OrtValue"/> over
+/// a managed buffer that is reused while its shape stays the same. Starts as the adapter's zero tensor.
+/// </summary>
+/// <remarks>Not thread-safe: owned by a <see cref="RecurrentStateStore"/>, used by one inference call at a time.</remarks>
+public sealed class RecurrentState : IDisposable
+{
+    private readonly long[] _initialShape;
+    private readonly float[][] _buffers;
+    private readonly long[][] _shapes;
+    private readonly OrtValue?[] _values;
+
+    /// <summary>Creates a zero state of <paramref name="count"/> tensors of <paramref name="initialShape"/>.</summary>
+    public RecurrentState(int count, IReadOnlyList<long> initialShape)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentNullException.ThrowIfNull(initialShape);
+        _initialShape = [.. initialShape];
+        _buffers = new float[count][];
+        _shapes = new long[count][];
+        _values = new OrtValue?[count];
+        Reset(0, 0);
+    }
+
+    /// <summary>Gets the width of the frames the state belongs to (0 before the first frame).</summary>
+    public int FrameWidth { get; private set; }
+
+    /// <summary>Gets the height of the frames the state belongs to (0 before the first frame).</summary>
+    public int FrameHeight { get; private set; }
+
+    /// <summary>Gets whether the state is the initial zero state.</summary>
+    public bool IsInitial { get; private set; }
+
+    /// <summary>Gets the number of frames run since the last reset.</summary>
+    public long Frames { get; private set; }
+
+    /// <summary>Gets the current shape of state tensor <paramref name="index"/>.</summary>
+    public IReadOnlyList<long> ShapeOf(int index) => _shapes[index];
+
+    /// <summary>Gets the value to bind for state input <paramref name="index"/>; valid until the next update or reset.</summary>
+    public OrtValue ValueOf(int index) => _values[index]!;
+
+    /// <summary>Starts again from zeros for frames of the given size.</summary>
+    public void Reset(int frameWidth, int frameHeight)
+    {
+        long count = 1;
+        foreach (long d in _initialShape)
+        {
+            count *= d;
+        }
+
+        for (int i = 0; i < _buffers.Length; i++)
+        {
+            Set(i, _initialShape, checked((int)count));
+            Array.Clear(_buffers[i]);
+        }
+
+        FrameWidth = frameWidth;
+        FrameHeight = frameHeight;
+        IsInitial = true;
+        Frames = 0;
+    }
+
+    /// <summary>Copies a model output into state tensor <paramref name="index"/> for the next frame.</summary>
+    public void Update(int index, OrtValue output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        OrtTensorTypeAndShapeInfo info = output.GetTensorTypeAndShape();
+        if (info.ElementDataType != TensorElementType.Float)
+        {
+            throw new NotSupportedException($"Recurrent state outputs must be float; got {info.ElementDataType}.");
+        }
+
+        Set(index, info.Shape, checked((int)info.ElementCount));
+        output.GetTensorDataAsSpan<float>().CopyTo(_buffers[index]);
+        IsInitial = false;
+    }
+
+    /// <summary>Marks one more frame as run on this state.</summary>
+    public void Advance() => Frames++;
+
+    /// <summary>Releases the values.</summary>
+    public void Dispose()
+    {
+        foreach (OrtValue? v in _values)
+        {
+            v?.Dispose();
+        }
+    }
+
+    private void Set(int index, long[] shape, int count)
+    {
+        // Reuse the buffer and its OrtValue while the shape is unchanged (every frame after the first).
+        if (_values[index] is not null && _shapes[index].AsSpan().SequenceEqual(shape))
+        {
+            return;
+        }
+
+        _values[index]?.Dispose();
+        _buffers[index] = new float[Math.Max(1, count)];
+        _shapes[index] = [.. shape];
+        _values[index] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _buffers[index].AsMemory(0, count), _shapes[index]);
+    }
+}

@@ -1,0 +1,122 @@
+using StreamSeg.Decode;
+using StreamSeg.Preprocess;
+
+namespace StreamSeg.Tests.Decode;
+
+public class MatteSplitterTests
+{
+    private const int W = 100;
+    private const int H = 50;
+
+    private static Keypoint[] Skeleton(params (int Index, float X, float Y)[] points)
+    {
+        var kps = new Keypoint[17];
+        foreach ((int index, float x, float y) in points)
+        {
+            kps[index] = new Keypoint(x, y, 0.9f);
+        }
+
+        return kps;
+    }
+
+    private static Instances TwoPeople(Keypoint[] a, Keypoint[] b) =>
+        new(
+            [new BoxF(0, 0, 60, 50), new BoxF(40, 0, 90, 50)],
+            [0.9f, 0.8f],
+            [0, 0],
+            keypoints: [.. a, .. b],
+            keypointsPerInstance: 17,
+            classNames: ["person"]);
+
+    private static Matte Full(float alpha = 1f)
+    {
+        var data = new float[W * H];
+        Array.Fill(data, alpha);
+        return new Matte(data, W, H, LetterboxTransform.Identity(W, H));
+    }
+
+    [Fact]
+    public void Split_OverlappingBoxes_PixelGoesToNearerSkeleton()
+    {
+        // A: left shoulder to left hip, a vertical segment at x = 20. B: no confident keypoint → its box centre (65, 25).
+        Instances people = TwoPeople(Skeleton((5, 20, 10), (11, 20, 40)), Skeleton());
+        using Matte matte = Full();
+        Instances result = new MatteSplitter(MatteSplitterOptions.Default).Split(people, matte);
+
+        InstanceMask a = result.Masks![0]!;
+        InstanceMask b = result.Masks![1]!;
+        Assert.True(a.Contains(41, 25));    // 21.5 from A's bone, 23.5 from B's centre
+        Assert.False(b.Contains(41, 25));
+        Assert.True(b.Contains(44, 25));    // 24.5 from A, 20.5 from B
+        Assert.False(a.Contains(44, 25));
+        Assert.True(a.Contains(10, 5));     // only A's box
+        Assert.True(b.Contains(85, 45));    // only B's box
+
+        // Every foreground pixel inside a box goes to exactly one person.
+        Assert.Equal(90 * 50, a.Area() + b.Area());
+    }
+
+    [Fact]
+    public void Split_PixelInNoBox_AssignedToNobody()
+    {
+        Instances people = TwoPeople(Skeleton((0, 30, 10)), Skeleton((0, 60, 10)));
+        using Matte matte = Full();
+        Instances result = new MatteSplitter(MatteSplitterOptions.Default).Split(people, matte);
+        for (int y = 0; y < H; y++)
+        {
+            for (int x = 90; x < W; x++)
+            {
+                Assert.False(result.Masks![0]!.Contains(x, y));
+                Assert.False(result.Masks![1]!.Contains(x, y));
+            }
+        }
+    }
+
+    [Fact]
+    public void Split_BelowAlphaThreshold_IsBackground()
+    {
+        Instances people = TwoPeople(Skeleton((0, 30, 10)), Skeleton((0, 60, 10)));
+        using Matte matte = Full(0.49f);
+        Instances result = new MatteSplitter(MatteSplitterOptions.Default).Split(people, matte);
+        Assert.Equal(0, result.Masks![0]!.Area());
+        Assert.Equal(0, result.Masks![1]!.Area());
+
+        // At exactly the threshold a pixel is foreground (alpha ≥ 0.5).
+        using Matte half = Full(0.5f);
+        Instances both = new MatteSplitter(MatteSplitterOptions.Default).Split(people, half);
+        Assert.Equal(90 * 50, both.Masks![0]!.Area() + both.Masks![1]!.Area());
+    }
+
+    [Fact]
+    public void Split_ScaledMatte_SamplesThroughTransform()
+    {
+        // A 50×25 matte for the 100×50 frame, foreground only in its left half (frame x < 50).
+        var data = new float[50 * 25];
+        for (int y = 0; y < 25; y++)
+        {
+            for (int x = 0; x < 25; x++)
+            {
+                data[(y * 50) + x] = 1f;
+            }
+        }
+
+        using var matte = new Matte(data, 50, 25, LetterboxTransform.Stretch(W, H, 50, 25));
+        var one = new Instances([new BoxF(0, 0, 100, 50)], [1f], [0], classNames: ["person"]);
+        InstanceMask mask = new MatteSplitter(MatteSplitterOptions.Default).Split(one, matte).Masks![0]!;
+        Assert.Equal(50 * 50, mask.Area());
+        Assert.True(mask.Contains(49, 0));
+        Assert.False(mask.Contains(50, 0));
+    }
+
+    [Fact]
+    public void Split_OtherClasses_KeepTheirMasks()
+    {
+        var existing = new InstanceMask(0, 0, 1, 1, [1]);
+        var mixed = new Instances(
+            [new BoxF(0, 0, 10, 10), new BoxF(0, 0, 10, 10)], [1f, 1f], [0, 1], masks: [null, existing], classNames: ["person", "dog"]);
+        using Matte matte = Full();
+        Instances result = new MatteSplitter(MatteSplitterOptions.Default).Split(mixed, matte);
+        Assert.Same(existing, result.Masks![1]);
+        Assert.Equal(100, result.Masks![0]!.Area());
+    }
+}
