@@ -28,10 +28,15 @@ internal static class RunCommand
           rtsp://user:pw@host/path an RTSP/HTTP stream (live; credentials are never printed)
           ./frames/                a folder of images, in name order
 
-        Models:
+        Models (none named: the 'people' preset — MoveNet MultiPose keypoints + Robust Video Matting masks, from models/;
+        'streamseg models fetch' or ./run.sh puts them there):
+          --detector centernet     people preset: also detect the other COCO classes (boxes)
+          --pose-size <n>          people preset: MoveNet input long side, multiple of 32 (default 512; 256 is faster)
+          --models-dir <dir>       where the preset's models are (default: $STREAMSEG_MODELS or ./models)
           --model <file.onnx>      segmentation/detection/pose model (YOLOv8/YOLO11 -seg/-pose, Mask R-CNN, Keypoint R-CNN)
           --pose-model <file.onnx> a pose model run on the same frames; poses attach to the person they overlap
-          --adapter <name>         force the adapter of --model: auto (default), yolo-seg, yolo-pose, maskrcnn, keypointrcnn
+          --adapter <name>         force the adapter of --model: auto (default), yolo-seg, yolo-pose, maskrcnn,
+                                   keypointrcnn, movenet-multipose, rvm, selfie, centernet
           --device <d>             auto (TensorRT → CUDA → CPU, default), cpu, cuda, tensorrt
           --threads <n>            ONNX Runtime intra-op threads (default: one per core)
           --conf <0..1>            confidence threshold (default: 0.25 for YOLO, 0.5 for R-CNN)
@@ -49,6 +54,7 @@ internal static class RunCommand
           --loop                   loop file sources forever (a simulated live source)
           --rtsp-transport tcp|udp RTSP transport (default tcp)
           --no-track               no tracking (no track ids)
+          --track-thresh <0..1>    score that starts and first-matches a track (default 0.5; people preset 0.3)
           --no-masks --no-boxes --no-labels --no-keypoints --no-hud   switch overlay parts off
           --verbose                stack traces on errors, more log lines
 
@@ -57,7 +63,7 @@ internal static class RunCommand
         """;
 
     private static readonly string[] s_valued =
-        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport"];
+        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh"];
 
     private static readonly string[] s_flags =
         ["--show", "--verbose", "--pace", "--loop", "--no-track", "--no-masks", "--no-boxes", "--no-labels", "--no-keypoints", "--no-hud", "--help"];
@@ -102,6 +108,10 @@ internal static class RunCommand
         }
 
         config.Model = a.Value("--model") ?? config.Model;
+        config.Detector = a.Value("--detector") ?? config.Detector;
+        config.TrackThreshold = a.Float("--track-thresh") ?? config.TrackThreshold;
+        config.PoseSize = (int)(a.Long("--pose-size") ?? config.PoseSize);
+        config.ModelsDir = a.Value("--models-dir") ?? config.ModelsDir;
         config.PoseModel = a.Value("--pose-model") ?? config.PoseModel;
         config.Adapter = a.Value("--adapter") ?? config.Adapter;
         config.Device = a.Value("--device") ?? config.Device;
@@ -125,9 +135,9 @@ internal static class RunCommand
             throw new ConfigException("No source given: pass --source <file|camera:N|/dev/videoN|folder|rtsp://…> (see 'streamseg run --help').");
         }
 
-        if (config.Model is null && config.PoseModel is null)
+        if (config.Detector != "none" && (config.Model is not null || config.PoseModel is not null))
         {
-            throw new ConfigException("No model given: pass --model <model.onnx> and/or --pose-model <model.onnx> (see 'streamseg run --help').");
+            throw new ConfigException("--detector belongs to the people preset: it cannot be combined with --model or --pose-model.");
         }
 
         if (config.Adapter != "auto" && !ModelAdapterFactory.Names.Contains(config.Adapter))
@@ -153,6 +163,11 @@ internal static class RunCommand
         var stats = new PipelineStats();
         try
         {
+            if (config.Model is null && config.PoseModel is null)
+            {
+                LoadPeoplePreset(config, factory, adapterOptions, models, log);
+            }
+
             if (config.Model is not null)
             {
                 models.Add(LoadModel(config.Model, config.Adapter == "auto" ? null : config.Adapter, factory, adapterOptions, log));
@@ -216,11 +231,19 @@ internal static class RunCommand
         {
             (new PreprocessStage(models.ConvertAll(m => m.Adapter.Input)), PipelineStage.Preprocess),
             (new InferenceStage(models), PipelineStage.Inference),
-            (new DecodeStage(models.ConvertAll(m => m.Adapter)), PipelineStage.Decode),
+            (new DecodeStage(models.ConvertAll(m => m.Adapter), splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default) : null), PipelineStage.Decode),
         };
         if (config.Track)
         {
-            stages.Add((new TrackingStage(new ByteTrackerOptions()), PipelineStage.Tracking));
+            bool preset = config.Model is null && config.PoseModel is null;
+            float high = config.TrackThreshold ?? (preset ? 0.3f : 0.5f);
+            var tracker = new ByteTrackerOptions
+            {
+                TrackHighThreshold = high,
+                NewTrackThreshold = preset && config.TrackThreshold is null ? high : Math.Min(1f, high + 0.1f),
+                TrackLowThreshold = Math.Min(0.1f, high / 2),
+            };
+            stages.Add((new TrackingStage(tracker), PipelineStage.Tracking));
         }
 
         bool drawing = config.Out is not null || config.Show;
@@ -352,6 +375,39 @@ internal static class RunCommand
             string path = Path.Combine(dir, $"{stem}.{meta.SourceIndex}-{safe}{ext}");
             return new FfmpegVideoSink(new FfmpegVideoSinkOptions(path) { Fps = FpsOf(sources[meta.SourceIndex]), Name = "video:" + meta.SourceId });
         });
+    }
+
+    /// <summary>
+    /// The people preset: MoveNet MultiPose (person boxes and 17 keypoints) at <see cref="RunConfig.PoseSize"/>,
+    /// optionally CenterNet for the other COCO classes, and the RVM matte split into one mask per person.
+    /// </summary>
+    private static void LoadPeoplePreset(RunConfig config, OnnxSessionFactory factory, AdapterOptions options, List<OnnxModel> models, ConsoleLog log)
+    {
+        string dir = config.ModelsDir ?? ModelsCommand.DefaultModelsDirectory;
+        var names = new List<string> { "movenet-multipose" };
+        if (config.Detector == "centernet")
+        {
+            names.Add("centernet");
+        }
+
+        names.Add("rvm");
+        foreach (string name in names)
+        {
+            string path = Path.Combine(dir, name + ".onnx");
+            if (!File.Exists(path))
+            {
+                throw new ModelLoadException($"Model '{path}' of the people preset is missing: run 'streamseg models fetch' (./run.sh does it on first use), or name a model with --model.");
+            }
+        }
+
+        log.Info($"preset people: {string.Join(" + ", names)} from {dir} (pose input long side {config.PoseSize})");
+        models.Add(LoadModel(Path.Combine(dir, "movenet-multipose.onnx"), "movenet-multipose", factory, options with { LongSide = config.PoseSize }, log));
+        if (config.Detector == "centernet")
+        {
+            models.Add(LoadModel(Path.Combine(dir, "centernet.onnx"), "centernet", factory, options, log));
+        }
+
+        models.Add(LoadModel(Path.Combine(dir, "rvm.onnx"), "rvm", factory, options, log));
     }
 
     private static double FpsOf(IFrameSource source) => source.Fps > 0 ? source.Fps : 25;

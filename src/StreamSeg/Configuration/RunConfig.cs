@@ -15,6 +15,21 @@ public sealed class RunConfig
     /// <summary>Gets or sets a pose model run on the same frames, merged with <see cref="Model"/>.</summary>
     public string? PoseModel { get; set; }
 
+    /// <summary>
+    /// Gets or sets the preset used when no model is named: <c>people</c> (MoveNet MultiPose keypoints and boxes +
+    /// Robust Video Matting split into one mask per person), from the models folder.
+    /// </summary>
+    public string Preset { get; set; } = "people";
+
+    /// <summary>Gets or sets an extra detector for the people preset: <c>none</c> or <c>centernet</c> (boxes of the other COCO classes).</summary>
+    public string Detector { get; set; } = "none";
+
+    /// <summary>Gets or sets the long side of MoveNet's input in the people preset (a multiple of 32; 512 finds small pedestrians).</summary>
+    public int PoseSize { get; set; } = 512;
+
+    /// <summary>Gets or sets the folder of the preset's models (default: $STREAMSEG_MODELS or ./models).</summary>
+    public string? ModelsDir { get; set; }
+
     /// <summary>Gets or sets the adapter of <see cref="Model"/>: <c>auto</c> or an adapter name.</summary>
     public string Adapter { get; set; } = "auto";
 
@@ -47,6 +62,13 @@ public sealed class RunConfig
 
     /// <summary>Gets or sets whether tracking is on.</summary>
     public bool Track { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the score at and above which a detection is matched first and may start a track (ByteTrack's
+    /// high threshold); null: 0.5 for named models (Ultralytics' default), 0.3 for the people preset, whose MoveNet
+    /// person scores are lower.
+    /// </summary>
+    public float? TrackThreshold { get; set; }
 
     /// <summary>Gets or sets the overlay switches.</summary>
     public OverlayConfig Overlay { get; set; } = new();

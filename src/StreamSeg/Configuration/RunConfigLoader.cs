@@ -56,9 +56,29 @@ public static partial class RunConfigLoader
             throw new ConfigException($"Config '{name}': device '{config.Device}' is not one of {string.Join(", ", devices)}.");
         }
 
+        if (config.Preset != "people")
+        {
+            throw new ConfigException($"Config '{name}': preset '{config.Preset}' is not known (expected people).");
+        }
+
+        if (config.Detector is not ("none" or "centernet"))
+        {
+            throw new ConfigException($"Config '{name}': detector '{config.Detector}' is not none or centernet.");
+        }
+
+        if (config.PoseSize < 128 || config.PoseSize > 1024 || config.PoseSize % 32 != 0)
+        {
+            throw new ConfigException($"Config '{name}': pose_size {config.PoseSize} must be a multiple of 32 between 128 and 1024.");
+        }
+
         if (config.Confidence is < 0 or > 1)
         {
             throw new ConfigException($"Config '{name}': confidence {config.Confidence} is outside 0..1.");
+        }
+
+        if (config.TrackThreshold is < 0 or > 1)
+        {
+            throw new ConfigException($"Config '{name}': track_threshold {config.TrackThreshold} is outside 0..1.");
         }
 
         if (config.Iou is < 0 or > 1)

@@ -257,7 +257,9 @@ public sealed class OnnxModel : IDisposable
         for (int i = 0; i < shapes.Length; i++)
         {
             TensorSignature o = signature.Outputs[i];
-            if (o.ElementType != nameof(TensorElementType.Float) || Array.Exists(o.Shape, d => d <= 0))
+            // An empty shape is how ONNX Runtime reports an output of unknown rank (as well as a true scalar): treat it
+            // as dynamic rather than preallocating a scalar that the run would not fit.
+            if (o.ElementType != nameof(TensorElementType.Float) || o.Shape.Length == 0 || Array.Exists(o.Shape, d => d <= 0))
             {
                 return null;
             }

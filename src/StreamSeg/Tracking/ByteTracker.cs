@@ -195,7 +195,8 @@ public sealed class ByteTracker
         {
             if (scores[d] >= _options.NewTrackThreshold)
             {
-                var track = new Track(_nextId++, boxes[d], scores[d], classIds[d], frame, activated: frame == 1)
+                bool confirmed = frame == 1;
+                var track = new Track(confirmed ? _nextId++ : 0, boxes[d], scores[d], classIds[d], frame, activated: confirmed)
                 {
                     DetectionIndex = d,
                 };
@@ -397,7 +398,13 @@ public sealed class ByteTracker
         {
             if (t.State == TrackState.Tracked && t.IsActivated && t.DetectionIndex >= 0)
             {
-                _outputIndices[n++] = t.DetectionIndex;
+                if (t.Id == 0)
+                {
+                    // First confirmed now: tracks born earlier may confirm later, so output is sorted below.
+                    t.Id = _nextId++;
+                }
+
+                n++;
             }
         }
 
@@ -407,8 +414,17 @@ public sealed class ByteTracker
         {
             if (t.State == TrackState.Tracked && t.IsActivated && t.DetectionIndex >= 0)
             {
-                Debug.Assert(n == 0 || trackIds[n - 1] < t.Id, "Tracks must stay in id order.");
-                trackIds[n++] = t.Id;
+                // Insertion by id: a handful of tracks per frame, already almost in order.
+                int j = n++;
+                while (j > 0 && trackIds[j - 1] > t.Id)
+                {
+                    trackIds[j] = trackIds[j - 1];
+                    _outputIndices[j] = _outputIndices[j - 1];
+                    j--;
+                }
+
+                trackIds[j] = t.Id;
+                _outputIndices[j] = t.DetectionIndex;
             }
         }
 

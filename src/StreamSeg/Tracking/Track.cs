@@ -5,7 +5,7 @@ namespace StreamSeg.Tracking;
 /// <summary>One ByteTrack track (ByteTrack's <c>STrack</c>): its Kalman state, id and life-cycle bookkeeping.</summary>
 internal sealed class Track
 {
-    /// <summary>Starts a track at a detection, in the Tracked state; <see cref="IsActivated"/> only on the first frame.</summary>
+    /// <summary>Starts a track at a detection, in the Tracked state; <see cref="IsActivated"/> only on the first frame (pass id 0 for a tentative track).</summary>
     public Track(int id, in BoxF box, float score, int classId, long frame, bool activated)
     {
         Filter = new KalmanBoxFilter(box);
@@ -18,8 +18,11 @@ internal sealed class Track
         State = TrackState.Tracked;
     }
 
-    /// <summary>Gets the track id (1, 2, … within one tracker).</summary>
-    public int Id { get; }
+    /// <summary>
+    /// Gets or sets the track id (1, 2, … within one tracker), given when the track is first confirmed, so that
+    /// tentative tracks that never confirm leave no gaps in the ids people see; 0 until then.
+    /// </summary>
+    public int Id { get; set; }
 
     /// <summary>Gets the Kalman filter of the track's box.</summary>
     public KalmanBoxFilter Filter { get; }
