@@ -77,21 +77,11 @@ setup() {
 }
 
 default_model_args() {
-  # The default model set (issue: real pretrained models out of the box) lives in models/; until it is fetched a
-  # model must be named. STREAMSEG_MODEL and STREAMSEG_POSE_MODEL choose models for the main job.
-  local args=()
-  [ -n "${STREAMSEG_MODEL:-}" ] && args+=(--model "$STREAMSEG_MODEL")
-  [ -n "${STREAMSEG_POSE_MODEL:-}" ] && args+=(--pose-model "$STREAMSEG_POSE_MODEL")
-  if [ ${#args[@]} -eq 0 ]; then
-    for m in models/*-seg.onnx; do [ -f "$m" ] && args+=(--model "$m") && break; done
-    for m in models/*-pose.onnx; do [ -f "$m" ] && args+=(--pose-model "$m") && break; done
-  fi
-  if [ ${#args[@]} -eq 0 ]; then
-    log "no model found: put a YOLOv8/YOLO11 -seg or -pose ONNX export in models/ (e.g. models/yolo11n-seg.onnx),"
-    log "or set STREAMSEG_MODEL=/path/model.onnx; see README.md 'Models'."
-    exit 4
-  fi
-  printf '%s\n' "${args[@]}"
+  # Without a model the 'people' preset runs (MoveNet MultiPose + RVM from models/, fetched by setup).
+  # STREAMSEG_MODEL / STREAMSEG_POSE_MODEL name other models for the main job and the benchmark.
+  [ -n "${STREAMSEG_MODEL:-}" ] && printf '%s\n' --model "$STREAMSEG_MODEL"
+  [ -n "${STREAMSEG_POSE_MODEL:-}" ] && printf '%s\n' --pose-model "$STREAMSEG_POSE_MODEL"
+  return 0
 }
 
 cmd=${1:-demo}

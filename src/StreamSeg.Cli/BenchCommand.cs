@@ -6,7 +6,6 @@ using StreamSeg.Configuration;
 using StreamSeg.Frames;
 using StreamSeg.Inference;
 using StreamSeg.Memory;
-using StreamSeg.Models;
 using StreamSeg.Pipeline;
 using StreamSeg.Preprocess;
 
@@ -22,13 +21,14 @@ internal static class BenchCommand
     public const string Help = """
         streamseg bench — measure inference-only and whole-pipeline throughput on one video
 
-        Usage: streamseg bench --source <video> --model <model.onnx> [--pose-model <m.onnx>] [--frames 200]
-                               [--device auto|cpu|cuda|tensorrt] [--threads n] [--json results.json]
+        Usage: streamseg bench --source <video> [--model <model.onnx>] [--pose-model <m.onnx>] [--frames 200]
+                               [--pose-size 512] [--device auto|cpu|cuda|tensorrt] [--threads n] [--json results.json]
+        Without --model: the people preset (as 'streamseg run').
         """;
 
     public static async Task<int> ExecuteAsync(string[] args)
     {
-        CliArguments a = CliArguments.Parse(args, ["--source", "--model", "--pose-model", "--frames", "--device", "--threads", "--json", "--adapter"], ["--help", "--verbose"]);
+        CliArguments a = CliArguments.Parse(args, ["--source", "--model", "--pose-model", "--frames", "--device", "--threads", "--json", "--adapter", "--pose-size", "--detector"], ["--help", "--verbose"]);
         if (a.Has("--help"))
         {
             Console.WriteLine(Help);
@@ -40,8 +40,9 @@ internal static class BenchCommand
         [
             .. a.Values("--source").SelectMany(s => new[] { "--source", s }),
             .. Opt(a, "--model"), .. Opt(a, "--pose-model"), .. Opt(a, "--device"), .. Opt(a, "--threads"), .. Opt(a, "--adapter"),
+            .. Opt(a, "--pose-size"), .. Opt(a, "--detector"),
         ];
-        RunConfig config = RunCommand.BuildConfig(CliArguments.Parse(runArgs, ["--source", "--model", "--pose-model", "--device", "--threads", "--adapter"], []));
+        RunConfig config = RunCommand.BuildConfig(CliArguments.Parse(runArgs, ["--source", "--model", "--pose-model", "--device", "--threads", "--adapter", "--pose-size", "--detector"], []));
         config.MaxFrames = frames;
         var log = new ConsoleLog(a.Has("--verbose"));
 
@@ -53,13 +54,7 @@ internal static class BenchCommand
         string inputs;
         try
         {
-            foreach (string? path in new[] { config.Model, config.PoseModel })
-            {
-                if (path is not null)
-                {
-                    models.Add(new OnnxModel(path, factory, path == config.Model && config.Adapter != "auto" ? config.Adapter : null));
-                }
-            }
+            RunCommand.LoadModels(config, factory, RunCommand.AdapterOptionsFor(config), models, log);
 
             provider = models[0].Provider;
             inputs = string.Join("; ", models.Select(m => $"{Path.GetFileName(m.Path)}: {RunCommand.Describe(m.Adapter.Input)}"));

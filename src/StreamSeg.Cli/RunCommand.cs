@@ -54,7 +54,7 @@ internal static class RunCommand
           --loop                   loop file sources forever (a simulated live source)
           --rtsp-transport tcp|udp RTSP transport (default tcp)
           --no-track               no tracking (no track ids)
-          --track-thresh <0..1>    score that starts and first-matches a track (default 0.5; people preset 0.3)
+          --track-thresh <0..1>    score that starts and first-matches a track (default 0.5; people preset 0.25)
           --no-masks --no-boxes --no-labels --no-keypoints --no-hud   switch overlay parts off
           --verbose                stack traces on errors, more log lines
 
@@ -157,33 +157,13 @@ internal static class RunCommand
         var factory = new OnnxSessionFactory(
             new SessionFactoryOptions(ParseDevice(config.Device), IntraOpThreads: config.Threads),
             line => log.Warn(line));
-        var adapterOptions = new AdapterOptions { ConfidenceThreshold = config.Confidence, IouThreshold = config.Iou };
+        AdapterOptions adapterOptions = AdapterOptionsFor(config);
         var models = new List<OnnxModel>();
         var sources = new List<IFrameSource>();
         var stats = new PipelineStats();
         try
         {
-            if (config.Model is null && config.PoseModel is null)
-            {
-                LoadPeoplePreset(config, factory, adapterOptions, models, log);
-            }
-
-            if (config.Model is not null)
-            {
-                models.Add(LoadModel(config.Model, config.Adapter == "auto" ? null : config.Adapter, factory, adapterOptions, log));
-            }
-
-            if (config.PoseModel is not null)
-            {
-                OnnxModel pose = LoadModel(config.PoseModel, null, factory, adapterOptions, log);
-                if (pose.Adapter.Task != ModelTask.Pose)
-                {
-                    pose.Dispose();
-                    throw new ModelLoadException($"Model '{config.PoseModel}' given as --pose-model is a {pose.Adapter.Task.ToString().ToLowerInvariant()} model (adapter {pose.Adapter.Name}); expected a pose model.");
-                }
-
-                models.Add(pose);
-            }
+            LoadModels(config, factory, adapterOptions, models, log);
 
             stats.Provider = models[0].Provider;
             log.Info($"execution provider: {models[0].Provider} (ONNX Runtime {OnnxSessionFactory.OrtVersion})");
@@ -236,12 +216,16 @@ internal static class RunCommand
         if (config.Track)
         {
             bool preset = config.Model is null && config.PoseModel is null;
-            float high = config.TrackThreshold ?? (preset ? 0.3f : 0.5f);
+            float high = config.TrackThreshold ?? (preset ? 0.25f : 0.5f);
             var tracker = new ByteTrackerOptions
             {
                 TrackHighThreshold = high,
                 NewTrackThreshold = preset && config.TrackThreshold is null ? high : Math.Min(1f, high + 0.1f),
                 TrackLowThreshold = Math.Min(0.1f, high / 2),
+
+                // Fusing the score into the IoU cost (Ultralytics' default) suits detectors whose scores are near 1;
+                // MoveNet's person scores of 0.2–0.5 would push every match past the gate.
+                FuseScore = !preset,
             };
             stages.Add((new TrackingStage(tracker), PipelineStage.Tracking));
         }
@@ -377,6 +361,32 @@ internal static class RunCommand
         });
     }
 
+    /// <summary>Loads the models a run uses, in run order: the people preset when none is named, else --model then --pose-model.</summary>
+    internal static void LoadModels(RunConfig config, OnnxSessionFactory factory, AdapterOptions adapterOptions, List<OnnxModel> models, ConsoleLog log)
+    {
+        if (config.Model is null && config.PoseModel is null)
+        {
+            LoadPeoplePreset(config, factory, adapterOptions, models, log);
+        }
+
+        if (config.Model is not null)
+        {
+            models.Add(LoadModel(config.Model, config.Adapter == "auto" ? null : config.Adapter, factory, adapterOptions, log));
+        }
+
+        if (config.PoseModel is not null)
+        {
+            OnnxModel pose = LoadModel(config.PoseModel, null, factory, adapterOptions, log);
+            if (pose.Adapter.Task != ModelTask.Pose)
+            {
+                pose.Dispose();
+                throw new ModelLoadException($"Model '{config.PoseModel}' given as --pose-model is a {pose.Adapter.Task.ToString().ToLowerInvariant()} model (adapter {pose.Adapter.Name}); expected a pose model.");
+            }
+
+            models.Add(pose);
+        }
+    }
+
     /// <summary>
     /// The people preset: MoveNet MultiPose (person boxes and 17 keypoints) at <see cref="RunConfig.PoseSize"/>,
     /// optionally CenterNet for the other COCO classes, and the RVM matte split into one mask per person.
@@ -434,8 +444,12 @@ internal static class RunCommand
         }
     }
 
+    internal static AdapterOptions AdapterOptionsFor(RunConfig config) => new() { ConfidenceThreshold = config.Confidence, IouThreshold = config.Iou };
+
     internal static string Describe(InputSpec spec) =>
-        spec.NativeSize ? $"{spec.Name} (frame size, {spec.Layout})" : $"{spec.Name} {spec.Width}×{spec.Height} ({spec.Layout}{(spec.Letterbox ? ", letterbox" : string.Empty)})";
+        spec.LongSide > 0 ? $"{spec.Name} long side {spec.LongSide} ({spec.Layout}, follows the frame's aspect)"
+        : spec.NativeSize ? $"{spec.Name} (frame size, {spec.Layout})"
+        : $"{spec.Name} {spec.Width}×{spec.Height} ({spec.Layout}{(spec.Letterbox ? ", letterbox" : string.Empty)})";
 
     private static ExecutionDevice ParseDevice(string device) => device.ToLowerInvariant() switch
     {

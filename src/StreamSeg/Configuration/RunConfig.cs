@@ -65,7 +65,7 @@ public sealed class RunConfig
 
     /// <summary>
     /// Gets or sets the score at and above which a detection is matched first and may start a track (ByteTrack's
-    /// high threshold); null: 0.5 for named models (Ultralytics' default), 0.3 for the people preset, whose MoveNet
+    /// high threshold); null: 0.5 for named models (Ultralytics' default), 0.25 for the people preset, whose MoveNet
     /// person scores are lower.
     /// </summary>
     public float? TrackThreshold { get; set; }

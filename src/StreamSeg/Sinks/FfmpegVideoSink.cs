@@ -267,6 +267,8 @@ public sealed class FfmpegVideoSink : ISink
             args.Add(crf.ToString(inv));
         }
 
+        args.Add("-threads");
+        args.Add(_options.Threads.ToString(inv));
         args.Add("-g");
         args.Add(gop.ToString(inv));
         args.Add("-pix_fmt");

@@ -23,6 +23,12 @@ public sealed record FfmpegVideoSinkOptions(string Path)
     public string FfmpegPath { get; init; } = "ffmpeg";
 
     /// <summary>
+    /// Gets the encoder's threads (default 1: at pipeline frame rates one core encodes in real time, and more threads
+    /// only take CPU from inference on small machines; 0 lets the encoder decide).
+    /// </summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>
     /// Gets the maximum distance between keyframes in seconds. Each keyframe starts a new MP4 fragment, so this bounds
     /// how much video is lost if the process dies. Default 1.
     /// </summary>
@@ -52,6 +58,11 @@ public sealed record FfmpegVideoSinkOptions(string Path)
         if (!(Fps > 0 && Fps <= 1000))
         {
             throw new ArgumentOutOfRangeException(nameof(Fps), Fps, "FfmpegVideoSinkOptions.Fps must be within (0, 1000].");
+        }
+
+        if (Threads < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "FfmpegVideoSinkOptions.Threads must not be negative.");
         }
 
         if (Crf is < 0 or > 63)
