@@ -31,7 +31,7 @@ internal static class RunCommand
         Models (none named: the 'people' preset — MoveNet MultiPose keypoints + Robust Video Matting masks, from models/;
         'streamseg models fetch' or ./run.sh puts them there):
           --detector centernet     people preset: also detect the other COCO classes (boxes)
-          --pose-size <n>          people preset: MoveNet input long side, multiple of 32 (default 512; 256 is faster)
+          --pose-size <n>          MoveNet input long side, multiple of 32 (default 512; 256 is faster, finds fewer small people)
           --models-dir <dir>       where the preset's models are (default: $STREAMSEG_MODELS or ./models)
           --model <file.onnx>      segmentation/detection/pose model (YOLOv8/YOLO11 -seg/-pose, Mask R-CNN, Keypoint R-CNN)
           --pose-model <file.onnx> a pose model run on the same frames; poses attach to the person they overlap
@@ -411,7 +411,7 @@ internal static class RunCommand
         }
 
         log.Info($"preset people: {string.Join(" + ", names)} from {dir} (pose input long side {config.PoseSize})");
-        models.Add(LoadModel(Path.Combine(dir, "movenet-multipose.onnx"), "movenet-multipose", factory, options with { LongSide = config.PoseSize }, log));
+        models.Add(LoadModel(Path.Combine(dir, "movenet-multipose.onnx"), "movenet-multipose", factory, options, log));
         if (config.Detector == "centernet")
         {
             models.Add(LoadModel(Path.Combine(dir, "centernet.onnx"), "centernet", factory, options, log));
@@ -444,7 +444,7 @@ internal static class RunCommand
         }
     }
 
-    internal static AdapterOptions AdapterOptionsFor(RunConfig config) => new() { ConfidenceThreshold = config.Confidence, IouThreshold = config.Iou };
+    internal static AdapterOptions AdapterOptionsFor(RunConfig config) => new() { ConfidenceThreshold = config.Confidence, IouThreshold = config.Iou, LongSide = config.PoseSize };
 
     internal static string Describe(InputSpec spec) =>
         spec.LongSide > 0 ? $"{spec.Name} long side {spec.LongSide} ({spec.Layout}, follows the frame's aspect)"

@@ -103,6 +103,12 @@ public sealed class OnnxSessionFactory
             IntraOpNumThreads = _options.IntraOpThreads,
         };
         options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+
+        // ONNX Runtime's intra-op threads spin after each run by default. With several sessions (pose + matte) and
+        // the pipeline's own threads on few cores, the spinning threads of one session steal the cores the next
+        // session's run needs. Measured on 2 cores (bench/RESULTS.md), turning spinning off took the people preset's
+        // inference from 122 ms to 82 ms per frame.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
             switch (device)
