@@ -58,7 +58,7 @@ internal static class BenchCommand
 
             provider = models[0].Provider;
             inputs = string.Join("; ", models.Select(m => $"{Path.GetFileName(m.Path)}: {RunCommand.Describe(m.Adapter.Input)}"));
-            inferenceFps = MeasureInference(config.Sources[0].Uri, models, (int)Math.Min(frames, 100));
+            inferenceFps = MeasureInference(config.Sources[0].Uri, models, (int)Math.Min(frames, 200));
         }
         finally
         {
@@ -160,11 +160,12 @@ internal static class BenchCommand
                 throw new SourceException($"Source '{video}': no frame could be read for the benchmark.");
             }
 
-            foreach (OnnxModel m in models)
+            // Runs as one source (source key 0), so a recurrent model carries its state as it does in the pipeline.
+            for (int w = 0; w < 3; w++)
             {
-                for (int w = 0; w < 3; w++)
+                for (int i = 0; i < models.Count; i++)
                 {
-                    m.Run(prepared[0].Tensors[models.IndexOf(m)]).Dispose();
+                    models[i].Run(prepared[0].Tensors[i], 0, discontinuity: w == 0).Dispose();
                 }
             }
 
@@ -174,7 +175,7 @@ internal static class BenchCommand
                 ModelInputs inputs = prepared[r % prepared.Count];
                 for (int i = 0; i < models.Count; i++)
                 {
-                    models[i].Run(inputs.Tensors[i]).Dispose();
+                    models[i].Run(inputs.Tensors[i], 0, discontinuity: false).Dispose();
                 }
             }
 
