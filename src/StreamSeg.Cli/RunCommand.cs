@@ -496,7 +496,7 @@ internal static class RunCommand
     {
         var o = Console.Out;
         double seconds = result.Elapsed.TotalSeconds;
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"summary: {(result.Cancelled ? "interrupted" : "done")} in {seconds:0.0} s — frames in {result.FramesIn}, out {result.FramesOut}, dropped {result.Dropped}, {(seconds > 0 ? result.FramesOut / seconds : 0):0.0} fps, provider {stats.Provider}"));
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"summary: {(result.Cancelled ? "interrupted" : "done")} in {seconds:0.0} s — frames in {result.FramesIn}, out {result.FramesOut}, dropped {result.Dropped}{(result.SinkDropped > 0 ? $" (+{result.SinkDropped} at slow sinks)" : string.Empty)}, {(seconds > 0 ? result.FramesOut / seconds : 0):0.0} fps, provider {stats.Provider}"));
         o.WriteLine("  stage        p50 ms   p95 ms   mean ms");
         for (int i = 0; i < PipelineStageInfo.Count; i++)
         {

@@ -101,7 +101,7 @@ public sealed class PipelineRunner
         for (int i = 0; i < sinks.Count; i++)
         {
             sinkEdges[i] = new Edge($"sink[{sinks[i].Sink.Name}]", sinks[i].Edge);
-            _stats.AddEdge(sinkEdges[i]);
+            _stats.AddEdge(sinkEdges[i], feedsSink: true);
             edges.Add(sinkEdges[i]);
             sinkTasks.Add(SinkLoopAsync(sinks[i].Sink, sinkEdges[i], abortToken));
         }
@@ -149,7 +149,7 @@ public sealed class PipelineRunner
             throw fault;
         }
 
-        return new PipelineResult(_stats.FramesIn, _stats.FramesOut, _stats.DroppedFrames, started.Elapsed, outerStop.IsCancellationRequested || abortToken.IsCancellationRequested, buffersCreated, notReturned);
+        return new PipelineResult(_stats.FramesIn, _stats.FramesOut, _stats.DroppedFrames, started.Elapsed, outerStop.IsCancellationRequested || abortToken.IsCancellationRequested, buffersCreated, notReturned, _stats.SinkDroppedFrames);
     }
 
     private static Exception FirstFault(List<Task> tasks)

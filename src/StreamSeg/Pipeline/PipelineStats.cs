@@ -8,6 +8,7 @@ public sealed class PipelineStats : IPipelineStatsView
 {
     private readonly LatencyHistogram[] _stages = new LatencyHistogram[PipelineStageInfo.Count];
     private readonly List<Edge> _edges = [];
+    private readonly HashSet<Edge> _sinkEdges = [];
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
     private long _framesIn;
     private long _framesOut;
@@ -45,22 +46,11 @@ public sealed class PipelineStats : IPipelineStatsView
     public double FramesPerSecond => Volatile.Read(ref _fps);
 
     /// <inheritdoc/>
-    public long DroppedFrames
-    {
-        get
-        {
-            long sum = 0;
-            lock (_edges)
-            {
-                foreach (Edge edge in _edges)
-                {
-                    sum += edge.Dropped;
-                }
-            }
+    /// <remarks>Frames lost before they reached the sinks: frames in = frames out + this. Drops on a sink's own edge are in <see cref="SinkDroppedFrames"/>.</remarks>
+    public long DroppedFrames => SumDropped(sinks: false) + Interlocked.Read(ref _sourceDropped);
 
-            return sum + Interlocked.Read(ref _sourceDropped);
-        }
-    }
+    /// <summary>Gets the frames that reached the fan-out but that a slow sink's edge dropped (counted per sink edge in <see cref="Edges"/>).</summary>
+    public long SinkDroppedFrames => SumDropped(sinks: true);
 
     private long _sourceDropped;
 
@@ -82,13 +72,34 @@ public sealed class PipelineStats : IPipelineStatsView
     /// <inheritdoc/>
     public double StageMilliseconds(PipelineStage stage) => _stages[(int)stage].RecentMs;
 
-    /// <summary>Registers an edge so its drops are counted.</summary>
-    public void AddEdge(Edge edge)
+    /// <summary>Registers an edge so its drops are counted; <paramref name="feedsSink"/> marks the edge in front of one sink.</summary>
+    public void AddEdge(Edge edge, bool feedsSink = false)
     {
         lock (_edges)
         {
             _edges.Add(edge);
+            if (feedsSink)
+            {
+                _sinkEdges.Add(edge);
+            }
         }
+    }
+
+    private long SumDropped(bool sinks)
+    {
+        long sum = 0;
+        lock (_edges)
+        {
+            foreach (Edge edge in _edges)
+            {
+                if (_sinkEdges.Contains(edge) == sinks)
+                {
+                    sum += edge.Dropped;
+                }
+            }
+        }
+
+        return sum;
     }
 
     /// <summary>Counts frames a source lost before they entered the pipeline.</summary>
