@@ -53,6 +53,9 @@ internal static class RunCommand
           --pace                   read files at their own frame rate (a live-like run)
           --loop                   loop file sources forever (a simulated live source)
           --rtsp-transport tcp|udp RTSP transport (default tcp)
+          --stall-timeout <s>      a live source with no frame for this long is stalled and reopened (default 5)
+          --no-reconnect           end a live source when it stalls or fails instead of reopening it
+          --reconnect-attempts <n> give up after n failed reopen attempts in a row (default 0: never)
           --no-track               no tracking (no track ids)
           --track-thresh <0..1>    score that starts and first-matches a track (default 0.5; people preset 0.25)
           --no-masks --no-boxes --no-labels --no-keypoints --no-hud   switch overlay parts off
@@ -63,10 +66,10 @@ internal static class RunCommand
         """;
 
     private static readonly string[] s_valued =
-        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh"];
+        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout"];
 
     private static readonly string[] s_flags =
-        ["--show", "--verbose", "--pace", "--loop", "--no-track", "--no-masks", "--no-boxes", "--no-labels", "--no-keypoints", "--no-hud", "--help"];
+        ["--show", "--verbose", "--pace", "--loop", "--no-reconnect", "--no-track", "--no-masks", "--no-boxes", "--no-labels", "--no-keypoints", "--no-hud", "--help"];
 
     public static async Task<int> ExecuteAsync(string[] args)
     {
@@ -110,6 +113,9 @@ internal static class RunCommand
         config.Model = a.Value("--model") ?? config.Model;
         config.Detector = a.Value("--detector") ?? config.Detector;
         config.TrackThreshold = a.Float("--track-thresh") ?? config.TrackThreshold;
+        config.Reconnect &= !a.Has("--no-reconnect");
+        config.ReconnectAttempts = (int)(a.Long("--reconnect-attempts") ?? config.ReconnectAttempts);
+        config.StallTimeout = a.Float("--stall-timeout") ?? config.StallTimeout;
         config.PoseSize = (int)(a.Long("--pose-size") ?? config.PoseSize);
         config.ModelsDir = a.Value("--models-dir") ?? config.ModelsDir;
         config.PoseModel = a.Value("--pose-model") ?? config.PoseModel;
@@ -161,6 +167,10 @@ internal static class RunCommand
         var models = new List<OnnxModel>();
         var sources = new List<IFrameSource>();
         var stats = new PipelineStats();
+
+        // Created before the sources: a reconnecting source waits on the stop token between attempts.
+        using var stop = new CancellationTokenSource();
+        using var abort = new CancellationTokenSource();
         try
         {
             LoadModels(config, factory, adapterOptions, models, log);
@@ -170,7 +180,17 @@ internal static class RunCommand
 
             foreach (SourceConfig sc in config.Sources)
             {
-                IFrameSource source = SourceFactory.Create(new SourceOptions(sc.Uri, sc.Id, sc.RtspTransport, Loop: sc.Loop));
+                IFrameSource source = SourceFactory.Create(new SourceOptions(sc.Uri, sc.Id, sc.RtspTransport, ReadTimeout: TimeSpan.FromSeconds(config.StallTimeout), Loop: sc.Loop));
+                if (config.Reconnect && source.Kind is SourceKind.Stream or SourceKind.Camera)
+                {
+                    source = new ReconnectingSource(
+                        source,
+                        sources.Count,
+                        ReconnectOptions.Default with { MaxAttempts = config.ReconnectAttempts },
+                        change => LogStateChange(change, log),
+                        stop.Token);
+                }
+
                 if (config.MaxFrames > 0)
                 {
                     source = new LimitedSource(source, config.MaxFrames);
@@ -189,7 +209,7 @@ internal static class RunCommand
                 model.WarmUp(sources[0].Width, sources[0].Height);
             }
 
-            return await RunPipelineAsync(config, models, sources, stats, log, onDone).ConfigureAwait(false);
+            return await RunPipelineAsync(config, models, sources, stats, log, onDone, stop, abort).ConfigureAwait(false);
         }
         finally
         {
@@ -205,7 +225,27 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<int> RunPipelineAsync(RunConfig config, List<OnnxModel> models, List<IFrameSource> sources, PipelineStats stats, ConsoleLog log, Action<PipelineResult, PipelineStats>? onDone)
+    private static void LogStateChange(SourceStateChange change, ConsoleLog log)
+    {
+        string text = change.State switch
+        {
+            SourceState.Live when change.Offline is TimeSpan offline => string.Create(CultureInfo.InvariantCulture, $"source '{change.SourceId}': live again after {offline.TotalSeconds:0.0} s offline (reconnect {change.Reconnects})"),
+            SourceState.Live => $"source '{change.SourceId}': live",
+            SourceState.Stalled => $"source '{change.SourceId}': stalled ({change.Reason})",
+            SourceState.Reconnecting => $"source '{change.SourceId}': reconnecting with backoff (placeholder frames until it is back)",
+            _ => $"source '{change.SourceId}': {change.State.ToString().ToLowerInvariant()}{(change.Reason is null ? string.Empty : $" ({change.Reason})")}",
+        };
+        if (change.State is SourceState.Stalled)
+        {
+            log.Warn(text);
+        }
+        else
+        {
+            log.Info(text);
+        }
+    }
+
+    private static async Task<int> RunPipelineAsync(RunConfig config, List<OnnxModel> models, List<IFrameSource> sources, PipelineStats stats, ConsoleLog log, Action<PipelineResult, PipelineStats>? onDone, CancellationTokenSource stop, CancellationTokenSource abort)
     {
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
@@ -274,8 +314,6 @@ internal static class RunCommand
             }
 
             var runner = new PipelineRunner(PipelineOptions.Default with { Pace = config.Pace }, stats);
-            using var stop = new CancellationTokenSource();
-            using var abort = new CancellationTokenSource();
             int interrupts = 0;
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {

@@ -37,4 +37,7 @@ public interface IFrameSource : IDisposable
     /// <param name="pts">The frame's presentation timestamp.</param>
     /// <returns>False at the end of the source.</returns>
     bool Read(Mat target, out TimeSpan pts);
+
+    /// <summary>Gets what the source says about the frame the last <see cref="Read"/> returned (none for plain sources).</summary>
+    FrameFlags LastFrameFlags => FrameFlags.None;
 }

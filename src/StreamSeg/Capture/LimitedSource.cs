@@ -2,7 +2,7 @@ using OpenCvSharp;
 
 namespace StreamSeg.Capture;
 
-/// <summary>Ends a source after a number of frames (<c>--max-frames</c>).</summary>
+/// <summary>Ends a source after a number of captured frames (<c>--max-frames</c>); placeholder frames do not count.</summary>
 public sealed class LimitedSource : IFrameSource
 {
     private readonly IFrameSource _inner;
@@ -52,9 +52,12 @@ public sealed class LimitedSource : IFrameSource
         }
 
         bool ok = _inner.Read(target, out pts);
-        _read += ok ? 1 : 0;
+        _read += ok && (_inner.LastFrameFlags & FrameFlags.Placeholder) == 0 ? 1 : 0;
         return ok;
     }
+
+    /// <inheritdoc/>
+    public FrameFlags LastFrameFlags => _inner.LastFrameFlags;
 
     /// <inheritdoc/>
     public void Dispose() => _inner.Dispose();

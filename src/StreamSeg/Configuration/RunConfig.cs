@@ -57,6 +57,15 @@ public sealed class RunConfig
     /// <summary>Gets or sets the maximum number of frames per source to process (0 = all).</summary>
     public long MaxFrames { get; set; }
 
+    /// <summary>Gets or sets whether a live source that stalls or fails is reopened (with backoff) instead of ending.</summary>
+    public bool Reconnect { get; set; } = true;
+
+    /// <summary>Gets or sets how many reopen attempts in a row are made before giving up (0 = forever).</summary>
+    public int ReconnectAttempts { get; set; }
+
+    /// <summary>Gets or sets the seconds without a frame after which a live source counts as stalled.</summary>
+    public float StallTimeout { get; set; } = 5;
+
     /// <summary>Gets or sets whether files are read at their own frame rate (a live-like run).</summary>
     public bool Pace { get; set; }
 

@@ -91,7 +91,12 @@ public static partial class RunConfigLoader
             throw new ConfigException($"Config '{name}': overlay.mask_alpha {config.Overlay.MaskAlpha} is outside 0..1.");
         }
 
-        if (config.Threads < 0 || config.MaxFrames < 0)
+        if (config.StallTimeout is <= 0 or > 3600)
+        {
+            throw new ConfigException($"Config '{name}': stall_timeout {config.StallTimeout} must be between 0 and 3600 seconds.");
+        }
+
+        if (config.Threads < 0 || config.MaxFrames < 0 || config.ReconnectAttempts < 0)
         {
             throw new ConfigException($"Config '{name}': threads and max_frames must not be negative.");
         }

@@ -34,6 +34,12 @@ public sealed class DecodeStage : IStage<Frame, Frame>
     public ValueTask<Frame> ProcessAsync(Frame input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (input.Meta.IsPlaceholder)
+        {
+            input.Instances = Instances.Empty;
+            return ValueTask.FromResult(input);
+        }
+
         if (input.RawOutputs is not ModelOutputs outputs)
         {
             throw new InvalidOperationException("The frame has no model outputs; the inference stage must run first.");

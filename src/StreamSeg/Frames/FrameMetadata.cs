@@ -24,6 +24,12 @@ public sealed class FrameMetadata
     /// <summary>Gets or sets whether one or more frames of this source were dropped before this one.</summary>
     public bool Discontinuity { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether this is a placeholder ("source offline") frame rather than a captured one: the models skip
+    /// it, it is not counted as captured, and metadata sinks do not report instances for it.
+    /// </summary>
+    public bool IsPlaceholder { get; set; }
+
     /// <summary>Gets the per-stage processing time of this frame, in milliseconds, indexed by <see cref="PipelineStage"/>.</summary>
     public double[] Timings { get; } = new double[PipelineStageInfo.Count];
 
@@ -37,6 +43,7 @@ public sealed class FrameMetadata
         CaptureTime = default;
         CaptureTimestamp = 0;
         Discontinuity = false;
+        IsPlaceholder = false;
         Array.Clear(Timings);
     }
 }

@@ -32,6 +32,11 @@ public sealed class InferenceStage : IStage<Frame, Frame>
     public ValueTask<Frame> ProcessAsync(Frame input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (input.Meta.IsPlaceholder)
+        {
+            return ValueTask.FromResult(input);
+        }
+
         if (input.Payload is not ModelInputs inputs)
         {
             throw new InvalidOperationException("The frame has no prepared model inputs; the preprocess stage must run first.");

@@ -23,6 +23,7 @@ public sealed class PipelineRunner
 {
     private readonly PipelineOptions _options;
     private readonly PipelineStats _stats;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Exception> _sourceFaults = new();
 
     /// <summary>Creates the runner.</summary>
     public PipelineRunner(PipelineOptions options, PipelineStats stats)
@@ -149,6 +150,12 @@ public sealed class PipelineRunner
             throw fault;
         }
 
+        if (_sourceFaults.TryDequeue(out Exception? sourceFault))
+        {
+            // Every other source ran to its end; the run still fails, naming the source.
+            throw sourceFault;
+        }
+
         return new PipelineResult(_stats.FramesIn, _stats.FramesOut, _stats.DroppedFrames, started.Elapsed, outerStop.IsCancellationRequested || abortToken.IsCancellationRequested, buffersCreated, notReturned, _stats.SinkDroppedFrames);
     }
 
@@ -193,7 +200,7 @@ public sealed class PipelineRunner
 
     private void Capture(IFrameSource source, int sourceIndex, FramePool pool, Edge edge, CancellationToken stop, CancellationToken abort)
     {
-        Exception? fault = null;
+        Exception fault;
         long index = 0;
         long paceStart = Stopwatch.GetTimestamp();
         double fps = source.Fps > 0 ? source.Fps : 25;
@@ -231,7 +238,10 @@ public sealed class PipelineRunner
                 }
 
                 long now = Stopwatch.GetTimestamp();
+                FrameFlags flags = source.LastFrameFlags;
                 FrameMetadata meta = frame.Meta;
+                meta.IsPlaceholder = (flags & FrameFlags.Placeholder) != 0;
+                meta.Discontinuity = (flags & FrameFlags.AfterGap) != 0;
                 meta.SourceId = source.Id;
                 meta.SourceIndex = sourceIndex;
                 meta.Index = index++;
@@ -240,8 +250,11 @@ public sealed class PipelineRunner
                 meta.CaptureTimestamp = now;
                 double ms = Stopwatch.GetElapsedTime(t0, now).TotalMilliseconds;
                 meta.Timings[(int)PipelineStage.Capture] = ms;
-                _stats.RecordStage(PipelineStage.Capture, ms);
-                _stats.CountIn();
+                if (!meta.IsPlaceholder)
+                {
+                    _stats.RecordStage(PipelineStage.Capture, ms);
+                    _stats.CountIn();
+                }
 
                 // A dedicated thread may block: under Wait this is the back-pressure that keeps files lossless.
                 edge.WriteAsync(frame, abort).AsTask().GetAwaiter().GetResult();
@@ -249,12 +262,14 @@ public sealed class PipelineRunner
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Contained: this source ends, the others and the frames already captured carry on; the run reports it
+            // at the end.
             fault = ex is SourceException ? ex : new SourceException($"Source '{source.Id}' failed at frame {index}: {ex.Message}", ex);
-            throw fault;
+            _sourceFaults.Enqueue(fault);
         }
         finally
         {
-            edge.Complete(fault);
+            edge.Complete();
         }
     }
 
@@ -286,7 +301,10 @@ public sealed class PipelineRunner
         {
             await foreach (Frame frame in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                _stats.CountOut(frame.Meta.CaptureTimestamp);
+                if (!frame.Meta.IsPlaceholder)
+                {
+                    _stats.CountOut(frame.Meta.CaptureTimestamp);
+                }
                 try
                 {
                     foreach (Edge output in outputs)

@@ -39,6 +39,12 @@ public sealed class PreprocessStage : IStage<Frame, Frame>
     public ValueTask<Frame> ProcessAsync(Frame input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (input.Meta.IsPlaceholder)
+        {
+            // An "offline" card: nothing for the models to see.
+            return ValueTask.FromResult(input);
+        }
+
         var tensors = new PooledTensor[_specs.Count];
         for (int i = 0; i < _specs.Count; i++)
         {

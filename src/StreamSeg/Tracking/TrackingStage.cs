@@ -30,6 +30,13 @@ public sealed class TrackingStage : IStage<Frame, Frame>
     public ValueTask<Frame> ProcessAsync(Frame input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (input.Meta.IsPlaceholder)
+        {
+            // Tracks are not aged by "offline" cards; the first real frame after them is flagged as a discontinuity.
+            input.Instances = Instances.Empty;
+            return ValueTask.FromResult(input);
+        }
+
         input.Instances = _tracker.Update(input.Instances ?? Instances.Empty, input.Meta);
         return ValueTask.FromResult(input);
     }

@@ -1,0 +1,15 @@
+namespace StreamSeg.Capture;
+
+/// <summary>What a source says about the frame it has just read.</summary>
+[Flags]
+public enum FrameFlags
+{
+    /// <summary>An ordinary frame.</summary>
+    None = 0,
+
+    /// <summary>The first frame after a gap in the source (a reconnect): downstream state (tracks, recurrent models) must not carry across it.</summary>
+    AfterGap = 1,
+
+    /// <summary>Not a real frame: an "offline" card shown while the source reconnects, so viewers stay connected. Models skip it.</summary>
+    Placeholder = 2,
+}

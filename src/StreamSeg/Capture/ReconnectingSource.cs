@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Globalization;
+using OpenCvSharp;
+
+namespace StreamSeg.Capture;
+
+/// <summary>
+/// Keeps a live source going: when it stalls (no frame within its read timeout), ends or fails, the source is
+/// reopened with exponential backoff and jitter, forever unless <see cref="ReconnectOptions.MaxAttempts"/> says
+/// otherwise. Each state change is reported once through the callback.
+/// </summary>
+/// <remarks>
+/// While the source is offline, <see cref="Read"/> returns an "offline since …" card every
+/// <see cref="ReconnectOptions.PlaceholderInterval"/> (flagged <see cref="FrameFlags.Placeholder"/>), so that outputs
+/// such as a published stream keep going and viewers stay connected. The first real frame after a reconnect is flagged
+/// <see cref="FrameFlags.AfterGap"/>. Waiting is interrupted at once by the stop token. The first open is not retried:
+/// a source that cannot be opened at start is an error the user must see.
+/// </remarks>
+public sealed class ReconnectingSource : IFrameSource
+{
+    private readonly IFrameSource _inner;
+    private readonly ReconnectOptions _options;
+    private readonly Action<SourceStateChange> _onChange;
+    private readonly CancellationToken _stop;
+    private readonly Random _random = new();
+    private readonly int _sourceIndex;
+    private SourceState _state = SourceState.Connecting;
+    private DateTimeOffset _offlineSince;
+    private long _offlineTimestamp;
+    private long _nextAttempt;
+    private long _nextPlaceholder;
+    private int _attempt;
+    private bool _afterGap;
+
+    /// <summary>Wraps <paramref name="inner"/> (taking ownership).</summary>
+    public ReconnectingSource(IFrameSource inner, int sourceIndex, ReconnectOptions options, Action<SourceStateChange>? onChange, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _inner = inner;
+        _sourceIndex = sourceIndex;
+        _options = options;
+        _onChange = onChange ?? (_ => { });
+        _stop = stop;
+    }
+
+    /// <inheritdoc/>
+    public string Id => _inner.Id;
+
+    /// <inheritdoc/>
+    public SourceKind Kind => _inner.Kind;
+
+    /// <inheritdoc/>
+    public bool IsLive => true;
+
+    /// <inheritdoc/>
+    public double Fps => _inner.Fps;
+
+    /// <inheritdoc/>
+    public long? FrameCount => null;
+
+    /// <inheritdoc/>
+    public int Width { get; private set; }
+
+    /// <inheritdoc/>
+    public int Height { get; private set; }
+
+    /// <summary>Gets the current state.</summary>
+    public SourceState State => _state;
+
+    /// <summary>Gets how many times the source has come back after going offline.</summary>
+    public int Reconnects { get; private set; }
+
+    /// <inheritdoc/>
+    public FrameFlags LastFrameFlags { get; private set; }
+
+    /// <inheritdoc/>
+    public void Open()
+    {
+        _inner.Open();
+        Width = _inner.Width;
+        Height = _inner.Height;
+        Change(SourceState.Live, null);
+    }
+
+    /// <inheritdoc/>
+    public bool Read(Mat target, out TimeSpan pts)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        while (!_stop.IsCancellationRequested)
+        {
+            if (_state == SourceState.Live)
+            {
+                string reason;
+                try
+                {
+                    if (_inner.Read(target, out pts))
+                    {
+                        LastFrameFlags = _afterGap ? FrameFlags.AfterGap : FrameFlags.None;
+                        _afterGap = false;
+                        return true;
+                    }
+
+                    reason = "the stream ended";
+                }
+                catch (SourceException ex)
+                {
+                    reason = ex.Message;
+                }
+
+                GoOffline(reason);
+                continue;
+            }
+
+            if (_state == SourceState.Ended)
+            {
+                break;
+            }
+
+            long now = Stopwatch.GetTimestamp();
+            if (now >= _nextAttempt)
+            {
+                TryReopen();
+                continue;
+            }
+
+            bool placeholders = _options.PlaceholderInterval > TimeSpan.Zero && Width > 0 && Height > 0;
+            long wakeAt = placeholders ? Math.Min(_nextAttempt, _nextPlaceholder) : _nextAttempt;
+            TimeSpan wait = Stopwatch.GetElapsedTime(now, wakeAt);
+            if (wait > TimeSpan.Zero && _stop.WaitHandle.WaitOne(wait))
+            {
+                break;
+            }
+
+            if (placeholders && Stopwatch.GetTimestamp() >= _nextPlaceholder && Stopwatch.GetTimestamp() < _nextAttempt)
+            {
+                _nextPlaceholder = Stopwatch.GetTimestamp() + (long)(_options.PlaceholderInterval.TotalSeconds * Stopwatch.Frequency);
+                DrawPlaceholder(target);
+                pts = TimeSpan.Zero;
+                LastFrameFlags = FrameFlags.Placeholder;
+                return true;
+            }
+        }
+
+        pts = TimeSpan.Zero;
+        if (_state != SourceState.Ended)
+        {
+            Change(SourceState.Ended, "stopped");
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _inner.Dispose();
+
+    private void GoOffline(string reason)
+    {
+        _offlineSince = DateTimeOffset.UtcNow;
+        _offlineTimestamp = Stopwatch.GetTimestamp();
+        _attempt = 0;
+        Change(SourceState.Stalled, reason);
+        ScheduleNextAttempt();
+        _nextPlaceholder = Stopwatch.GetTimestamp();
+        Change(SourceState.Reconnecting, null);
+    }
+
+    private void ScheduleNextAttempt()
+    {
+        _attempt++;
+        TimeSpan delay = _options.DelayFor(_attempt, _random);
+        _nextAttempt = Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    private void TryReopen()
+    {
+        try
+        {
+            _inner.Open();
+            Reconnects++;
+            _afterGap = true;
+            Width = _inner.Width;
+            Height = _inner.Height;
+            Change(SourceState.Live, null, Stopwatch.GetElapsedTime(_offlineTimestamp));
+        }
+        catch (SourceException ex)
+        {
+            if (_options.MaxAttempts > 0 && _attempt >= _options.MaxAttempts)
+            {
+                Change(SourceState.Ended, $"gave up after {_attempt} attempts: {ex.Message}");
+                _inner.Dispose();
+                throw new SourceException($"Source '{Id}': offline since {_offlineSince:HH:mm:ss} UTC, gave up after {_attempt} reconnect attempts ({ex.Message}).", ex);
+            }
+
+            ScheduleNextAttempt();
+        }
+    }
+
+    private void DrawPlaceholder(Mat target)
+    {
+        if (target.Width != Width || target.Height != Height || target.Type() != MatType.CV_8UC3)
+        {
+            target.Create(Height, Width, MatType.CV_8UC3);
+        }
+
+        target.SetTo(new Scalar(40, 40, 40));
+        double scale = Math.Max(0.5, Width / 900.0);
+        int thickness = Math.Max(1, (int)Math.Round(scale * 2));
+        string title = "SOURCE OFFLINE";
+        string since = string.Create(CultureInfo.InvariantCulture, $"since {_offlineSince:HH:mm:ss} UTC ({(DateTimeOffset.UtcNow - _offlineSince).TotalSeconds:0} s), reconnecting (attempt {_attempt})");
+        Size titleSize = Cv2.GetTextSize(title, HersheyFonts.HersheySimplex, scale * 1.6, thickness, out _);
+        Cv2.PutText(target, title, new Point((Width - titleSize.Width) / 2, Height / 2), HersheyFonts.HersheySimplex, scale * 1.6, new Scalar(80, 80, 240), thickness, LineTypes.AntiAlias);
+        Size sinceSize = Cv2.GetTextSize(since, HersheyFonts.HersheySimplex, scale * 0.6, 1, out _);
+        Cv2.PutText(target, since, new Point(Math.Max(4, (Width - sinceSize.Width) / 2), (Height / 2) + titleSize.Height + 12), HersheyFonts.HersheySimplex, scale * 0.6, new Scalar(220, 220, 220), 1, LineTypes.AntiAlias);
+        Cv2.PutText(target, Id, new Point(8, Height - 12), HersheyFonts.HersheySimplex, scale * 0.5, new Scalar(160, 160, 160), 1, LineTypes.AntiAlias);
+    }
+
+    private void Change(SourceState state, string? reason, TimeSpan? offline = null)
+    {
+        _state = state;
+        _onChange(new SourceStateChange(Id, _sourceIndex, state, DateTimeOffset.UtcNow, reason is null ? null : UrlRedactor.Redact(reason), Reconnects, offline));
+    }
+}

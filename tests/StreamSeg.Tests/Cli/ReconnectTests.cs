@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using StreamSeg.Tests.Support;
+
+namespace StreamSeg.Tests.Cli;
+
+/// <summary>Fault injection with real parts: the RTSP relay is killed mid-run and started again.</summary>
+public class ReconnectTests
+{
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static Process Start(string exe, params string[] args)
+    {
+        var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        Process p = Process.Start(psi)!;
+        p.BeginErrorReadLine();
+        p.BeginOutputReadLine();
+        return p;
+    }
+
+    private static (Process Relay, Process Pusher) StartStream(string clip, int clientPort, int sourcePort, int rtpPort)
+    {
+        Process relay = Start("rtsp-server-perl", "-c", clientPort.ToString(CultureInfo.InvariantCulture), "-s", sourcePort.ToString(CultureInfo.InvariantCulture),
+            "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1", "--rtp_start_port", rtpPort.ToString(CultureInfo.InvariantCulture));
+        Thread.Sleep(1000);
+        Process pusher = Start("ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
+            "-f", "rtsp", "-rtsp_transport", "udp", $"rtsp://127.0.0.1:{sourcePort}/live");
+        return (relay, pusher);
+    }
+
+    private static void Stop(params Process?[] processes)
+    {
+        foreach (Process? p in processes)
+        {
+            if (p is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                p.Kill(entireProcessTree: true);
+                p.WaitForExit(5000);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            p.Dispose();
+        }
+    }
+
+    [Fact]
+    public void RelayKilledAndRestarted_RunReportsStallReconnectsAndOutputsStayValid()
+    {
+        using var dir = new TempDirectory();
+        string clip = CliRunner.MakeVideo(dir.File("c.avi"), 320, 240, 50);
+        int clientPort = FreePort();
+        int sourcePort = FreePort();
+        int rtpPort = 30000 + (clientPort % 20000);
+        (Process relay, Process pusher) = StartStream(clip, clientPort, sourcePort, rtpPort);
+        Process? relay2 = null;
+        Process? pusher2 = null;
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        Process? run = null;
+        try
+        {
+            Thread.Sleep(1500);
+            run = CliRunner.Start(
+                ["run", "--source", $"rtsp://127.0.0.1:{clientPort}/live", "--rtsp-transport", "udp", "--stall-timeout", "2",
+                 "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--max-frames", "120",
+                 "--out", dir.File("o.mp4"), "--meta", dir.File("m.ndjson")],
+                stdout,
+                stderr);
+
+            var sw = Stopwatch.StartNew();
+            while (!stderr.ToString().Contains("source 'rtsp://127.0.0.1", StringComparison.Ordinal) || File.ReadAllLines(dir.File("m.ndjson")).Length < 20)
+            {
+                Assert.True(sw.Elapsed < TimeSpan.FromSeconds(40), "no frames before the fault: " + stderr);
+                Assert.False(run.HasExited, "the run ended early: " + stderr);
+                Thread.Sleep(200);
+            }
+
+            // The fault: the relay and the publisher go away.
+            Stop(pusher, relay);
+            Thread.Sleep(4000);
+            Assert.False(run.HasExited, "a stalled source must not end the run: " + stderr);
+
+            // The relay comes back on the same ports.
+            (relay2, pusher2) = StartStream(clip, clientPort, sourcePort, rtpPort);
+            Assert.True(run.WaitForExit(60_000), "the run did not recover and finish: " + stderr);
+            run.WaitForExit();
+            string log = stderr.ToString();
+            Assert.True(run.ExitCode == 0, log);
+            Assert.Contains("stalled", log, StringComparison.Ordinal);
+            Assert.Contains("reconnecting", log, StringComparison.Ordinal);
+            Assert.Contains("live again after", log, StringComparison.Ordinal);
+            Assert.Contains("frames in 120,", stdout.ToString(), StringComparison.Ordinal);
+
+            // Outputs stayed valid throughout: whole JSON lines, a playable video with the placeholder frames in it.
+            string[] lines = File.ReadAllLines(dir.File("m.ndjson"));
+            foreach (string line in lines)
+            {
+                using JsonDocument _ = JsonDocument.Parse(line);
+            }
+
+            Ffprobe.StreamInfo video = Ffprobe.Probe(dir.File("o.mp4"));
+            Assert.Equal(("h264", 320, 240), (video.CodecName, video.Width, video.Height));
+            Assert.True(video.FrameCount >= 100, $"video has {video.FrameCount} frames");
+        }
+        finally
+        {
+            Stop(run, pusher2, relay2, pusher, relay);
+        }
+    }
+}
