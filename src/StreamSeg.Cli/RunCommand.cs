@@ -356,6 +356,15 @@ internal static class RunCommand
                 Console.CancelKeyPress -= onCancel;
             }
 
+            for (int i = 0; i < sources.Count && result.FramesPerSource is not null; i++)
+            {
+                // FFmpeg skips what it cannot decode: the shortfall against the container's frame count is what was lost.
+                if (!result.Cancelled && !sources[i].IsLive && sources[i].FrameCount is long expected && result.FramesPerSource[i] < expected)
+                {
+                    log.Warn($"source '{sources[i].Id}': {result.FramesPerSource[i]} of {expected} frames decoded; {expected - result.FramesPerSource[i]} could not be (corrupt or truncated file) and were skipped");
+                }
+            }
+
             if (onDone is null)
             {
                 PrintSummary(result, stats, config);

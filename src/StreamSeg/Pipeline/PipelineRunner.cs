@@ -55,6 +55,7 @@ public sealed class PipelineRunner
 
         var started = Stopwatch.StartNew();
         var tasks = new List<Task>();
+        long[] perSource = new long[sources.Count];
 
         // A fault anywhere stops the sources; the faulted loop keeps draining its input so that nothing upstream
         // waits forever on an edge nobody reads, and what was processed before the fault still reaches the sinks.
@@ -75,7 +76,7 @@ public sealed class PipelineRunner
             var pool = new FramePool(source.Width, source.Height);
             pools.Add(pool);
             int sourceIndex = i;
-            Task capture = StartDedicated(() => Capture(source, sourceIndex, pool, edge, stopToken, abortToken));
+            Task capture = StartDedicated(() => perSource[sourceIndex] = Capture(source, sourceIndex, pool, edge, stopToken, abortToken));
             tasks.Add(capture);
             pumps.Add(PumpAsync(edge, merged, abortToken));
         }
@@ -156,7 +157,7 @@ public sealed class PipelineRunner
             throw sourceFault;
         }
 
-        return new PipelineResult(_stats.FramesIn, _stats.FramesOut, _stats.DroppedFrames, started.Elapsed, outerStop.IsCancellationRequested || abortToken.IsCancellationRequested, buffersCreated, notReturned, _stats.SinkDroppedFrames);
+        return new PipelineResult(_stats.FramesIn, _stats.FramesOut, _stats.DroppedFrames, started.Elapsed, outerStop.IsCancellationRequested || abortToken.IsCancellationRequested, buffersCreated, notReturned, _stats.SinkDroppedFrames, perSource);
     }
 
     private static Exception FirstFault(List<Task> tasks)
@@ -198,10 +199,12 @@ public sealed class PipelineRunner
     private static Task StartDedicated(Action action) =>
         Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private void Capture(IFrameSource source, int sourceIndex, FramePool pool, Edge edge, CancellationToken stop, CancellationToken abort)
+    /// <summary>Reads <paramref name="source"/> until it ends or the run stops; returns how many real frames it captured.</summary>
+    private long Capture(IFrameSource source, int sourceIndex, FramePool pool, Edge edge, CancellationToken stop, CancellationToken abort)
     {
         Exception fault;
         long index = 0;
+        long captured = 0;
         long paceStart = Stopwatch.GetTimestamp();
         double fps = source.Fps > 0 ? source.Fps : 25;
         try
@@ -254,6 +257,7 @@ public sealed class PipelineRunner
                 {
                     _stats.RecordStage(PipelineStage.Capture, ms);
                     _stats.CountIn();
+                    captured++;
                 }
 
                 // A dedicated thread may block: under Wait this is the back-pressure that keeps files lossless.
@@ -271,6 +275,8 @@ public sealed class PipelineRunner
         {
             edge.Complete();
         }
+
+        return captured;
     }
 
     private static async Task PumpAsync(Edge from, Edge to, CancellationToken cancellationToken)
