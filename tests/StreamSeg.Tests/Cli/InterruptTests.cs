@@ -50,4 +50,33 @@ public class InterruptTests
         Assert.Equal(lines, info.FrameCount);
         Assert.Contains("interrupted", stdout.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SecondInterrupt_StopsAtOnce_OutputsStillFinalised()
+    {
+        using var dir = new TempDirectory();
+        string video = CliRunner.MakeVideo(dir.File("long.avi"), 320, 240, 600);
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        using Process p = CliRunner.Start(
+            ["run", "--source", video, "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--out", dir.File("o.mp4"), "--meta", dir.File("m.ndjson")],
+            stdout,
+            stderr);
+        var sw = Stopwatch.StartNew();
+        while (!File.Exists(dir.File("m.ndjson")) || new FileInfo(dir.File("m.ndjson")).Length < 2000)
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), "the run never produced metadata: " + stderr);
+            Assert.False(p.HasExited, "the run ended early: " + stderr);
+            Thread.Sleep(50);
+        }
+
+        Signal(p.Id, "INT");
+        Thread.Sleep(100);
+        Signal(p.Id, "INT");
+        Assert.True(p.WaitForExit(15_000), "a second Ctrl+C must stop the run at once");
+        p.WaitForExit();
+        Assert.Equal(130, p.ExitCode);
+        Assert.EndsWith("\n", File.ReadAllText(dir.File("m.ndjson")), StringComparison.Ordinal);
+        Assert.Equal("h264", Ffprobe.Probe(dir.File("o.mp4")).CodecName);
+    }
 }

@@ -69,6 +69,33 @@ public class PipelineRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_SlowSink_DropsOnlyOnItsOwnEdge_OthersKeepEveryFrame()
+    {
+        var fast = new CollectingTestSink("fast");
+        var slow = new CollectingTestSink("slow", TimeSpan.FromMilliseconds(25));
+        var stats = new PipelineStats();
+        var runner = new PipelineRunner(PipelineOptions.Default, stats);
+
+        // A live source at ~250 fps; the slow sink manages ~40 fps behind a DropOldest edge of 2.
+        PipelineResult result = await runner.RunAsync(
+            [new SyntheticSource("cam", 300, live: true, interval: TimeSpan.FromMilliseconds(4))],
+            [Pass("p", PipelineStage.Preprocess)],
+            [new SinkBinding(fast, new EdgeOptions(8, FrameDropPolicy.DropOldest)), new SinkBinding(slow, new EdgeOptions(2, FrameDropPolicy.DropOldest))],
+            CancellationToken.None);
+
+        Assert.Equal(300, result.FramesIn);
+        Assert.Equal(result.FramesIn, result.FramesOut + result.Dropped);
+        Assert.Equal(result.FramesOut, fast.Frames.Count);
+        Assert.True(slow.Frames.Count < fast.Frames.Count, $"slow {slow.Frames.Count}, fast {fast.Frames.Count}");
+        Edge slowEdge = stats.Edges.Single(e => e.Name == "sink[slow]");
+        Edge fastEdge = stats.Edges.Single(e => e.Name == "sink[fast]");
+        Assert.Equal(0, fastEdge.Dropped);
+        Assert.Equal(result.FramesOut - slow.Frames.Count, slowEdge.Dropped);
+        Assert.Equal(slowEdge.Dropped, result.SinkDropped);
+        Assert.Equal(0, result.FramesNotReturned);
+    }
+
+    [Fact]
     public async Task RunAsync_StageFault_StopsWithStageAndFrameAndFinalisesSinks()
     {
         var sink = new CollectingTestSink();
