@@ -5,6 +5,7 @@
 #   ./run.sh test            the whole test suite
 #   ./run.sh bench [args]    the benchmark (streamseg bench) on the sample video
 #   ./run.sh run [args]      streamseg run with your own arguments
+#   ./run.sh soak [min] [k]  soak: a live RTSP source for min minutes (30), the relay killed every k minutes (3)
 #   ./run.sh setup           only install dependencies and build
 #   ./run.sh streamseg ...   any streamseg command (models info, --help, …)
 set -euo pipefail
@@ -106,8 +107,13 @@ case "$cmd" in
     streamseg bench --source "$SAMPLE_VIDEO" "${margs[@]}" "$@"
     ;;
   run) setup; streamseg run "$@" ;;
+  soak)
+    setup
+    ensure_apt rtsp-server-perl
+    scripts/soak.sh "$@"
+    ;;
   setup) setup ;;
   streamseg) build; streamseg "$@" ;;
-  -h|--help|help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) log "unknown command '$cmd' (demo, test, bench, run, setup, streamseg, help)"; exit 2 ;;
+ -h|--help|help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) log "unknown command '$cmd' (demo, test, bench, run, soak, setup, streamseg, help)"; exit 2 ;;
 esac

@@ -59,6 +59,7 @@ internal static class RunCommand
           --no-track               no tracking (no track ids)
           --track-thresh <0..1>    score that starts and first-matches a track (default 0.5; people preset 0.25)
           --no-masks --no-boxes --no-labels --no-keypoints --no-hud   switch overlay parts off
+          --report-every <s>       log a stats line (frames, fps, drops, reconnects, managed heap, RSS) every s seconds
           --verbose                stack traces on errors, more log lines
 
         Ctrl+C stops reading, drains the pipeline and finalises every output; a second Ctrl+C stops at once
@@ -66,7 +67,7 @@ internal static class RunCommand
         """;
 
     private static readonly string[] s_valued =
-        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout"];
+        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every"];
 
     private static readonly string[] s_flags =
         ["--show", "--verbose", "--pace", "--loop", "--no-reconnect", "--no-track", "--no-masks", "--no-boxes", "--no-labels", "--no-keypoints", "--no-hud", "--help"];
@@ -116,6 +117,7 @@ internal static class RunCommand
         config.Reconnect &= !a.Has("--no-reconnect");
         config.ReconnectAttempts = (int)(a.Long("--reconnect-attempts") ?? config.ReconnectAttempts);
         config.StallTimeout = a.Float("--stall-timeout") ?? config.StallTimeout;
+        config.ReportEvery = a.Float("--report-every") ?? config.ReportEvery;
         config.PoseSize = (int)(a.Long("--pose-size") ?? config.PoseSize);
         config.ModelsDir = a.Value("--models-dir") ?? config.ModelsDir;
         config.PoseModel = a.Value("--pose-model") ?? config.PoseModel;
@@ -187,7 +189,15 @@ internal static class RunCommand
                         source,
                         sources.Count,
                         ReconnectOptions.Default with { MaxAttempts = config.ReconnectAttempts },
-                        change => LogStateChange(change, log),
+                        change =>
+                        {
+                            if (change.State == SourceState.Live && change.Offline is not null)
+                            {
+                                stats.CountReconnect();
+                            }
+
+                            LogStateChange(change, log);
+                        },
                         stop.Token);
                 }
 
@@ -347,6 +357,7 @@ internal static class RunCommand
             try
             {
                 await using (var progress = new ProgressReporter(stats, total))
+                await using (var report = config.ReportEvery > 0 ? new StatsReporter(stats, TimeSpan.FromSeconds(config.ReportEvery), log) : null)
                 {
                     result = await runner.RunAsync(sources, stages, sinks, stop.Token, abort.Token).ConfigureAwait(false);
                 }

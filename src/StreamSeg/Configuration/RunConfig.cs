@@ -66,6 +66,9 @@ public sealed class RunConfig
     /// <summary>Gets or sets the seconds without a frame after which a live source counts as stalled.</summary>
     public float StallTimeout { get; set; } = 5;
 
+    /// <summary>Gets or sets the seconds between stats lines in the log (0 = none); used by soak runs.</summary>
+    public float ReportEvery { get; set; }
+
     /// <summary>Gets or sets whether files are read at their own frame rate (a live-like run).</summary>
     public bool Pace { get; set; }
 

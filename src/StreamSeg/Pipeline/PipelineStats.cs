@@ -105,6 +105,14 @@ public sealed class PipelineStats : IPipelineStatsView
     /// <summary>Counts frames a source lost before they entered the pipeline.</summary>
     public void AddSourceDrops(long count) => Interlocked.Add(ref _sourceDropped, count);
 
+    /// <summary>Gets how many times live sources came back after going offline.</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    private long _reconnects;
+
+    /// <summary>Counts one reconnect of a live source.</summary>
+    public void CountReconnect() => Interlocked.Increment(ref _reconnects);
+
     /// <summary>Counts one captured frame.</summary>
     public void CountIn() => Interlocked.Increment(ref _framesIn);
 
