@@ -1,7 +1,6 @@
 using System.Globalization;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
-using StreamSeg.Capture;
 
 namespace StreamSeg.Sinks;
 
@@ -52,7 +51,7 @@ public sealed record MqttPublisherOptions
     public static MqttPublisherOptions FromUrl(string url)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
-        string shown = UrlRedactor.Redact(url);
+        string shown = Redact(url);
         if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || !string.Equals(uri.Scheme, "mqtt", StringComparison.OrdinalIgnoreCase))
         {
             throw new FormatException($"'{shown}' is not an MQTT URL; expected mqtt://[user:password@]host[:port]/topic/prefix.");
@@ -122,6 +121,20 @@ public sealed record MqttPublisherOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(KeepAlive, TimeSpan.Zero, nameof(KeepAlive));
+    }
+
+    // UrlRedactor stops at the first '@' and needs a scheme; here everything before the last '@' goes, scheme or not.
+    private static string Redact(string url)
+    {
+        int at = url.LastIndexOf('@');
+        if (at < 0)
+        {
+            return url;
+        }
+
+        int scheme = url.IndexOf("://", StringComparison.Ordinal);
+        string start = scheme >= 0 && scheme < at ? url[..(scheme + 3)] : string.Empty;
+        return start + "***" + url[at..];
     }
 
     private static MqttPublisherOptions ApplyQuery(MqttPublisherOptions options, string query, string shown)
