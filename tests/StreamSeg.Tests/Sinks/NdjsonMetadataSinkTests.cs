@@ -127,6 +127,38 @@ public class NdjsonMetadataSinkTests
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("capture_time").ValueKind);
     }
 
+    [Theory]
+    [InlineData("counts", RleFormat.Counts, true)]
+    [InlineData("string", RleFormat.String, true)]
+    [InlineData("nomasks", RleFormat.Counts, false)]
+    public async Task WriteAsync_GoldenFrames_MatchReferenceBytes(string name, RleFormat format, bool includeMasks)
+    {
+        // The reference lines were written by the sink before the JSON writing moved into FrameMetadataWriter;
+        // they pin the exact bytes (field order, number formatting, escaping) of schema streamseg.frame/1.
+        using var stream = new MemoryStream();
+        await using (var sink = new NdjsonMetadataSink(new NdjsonMetadataSinkOptions { Stream = stream, LeaveOpen = true, RleFormat = format, IncludeMasks = includeMasks }))
+        {
+            foreach (Frame frame in CreateGoldenFrames())
+            {
+                using (frame)
+                {
+                    await sink.WriteAsync(frame, CancellationToken.None);
+                }
+            }
+
+            await sink.CompleteAsync(CancellationToken.None);
+        }
+
+        string path = GoldenPath(name);
+        if (Environment.GetEnvironmentVariable("STREAMSEG_UPDATE_GOLDEN") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllBytesAsync(path, stream.ToArray());
+        }
+
+        Assert.Equal(Encoding.UTF8.GetString(await File.ReadAllBytesAsync(path)), Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
     [Fact]
     public void Constructor_UnwritablePath_ThrowsNamingThePath()
     {
@@ -141,6 +173,40 @@ public class NdjsonMetadataSinkTests
         Assert.Throws<ArgumentException>(() => new NdjsonMetadataSink(new NdjsonMetadataSinkOptions()));
         using var stream = new MemoryStream();
         Assert.Throws<ArgumentException>(() => new NdjsonMetadataSink(new NdjsonMetadataSinkOptions { Path = "x.ndjson", Stream = stream }));
+    }
+
+    /// <summary>Gets the reference NDJSON file of <see cref="WriteAsync_GoldenFrames_MatchReferenceBytes"/> for one variant.</summary>
+    internal static string GoldenPath(string name) =>
+        Path.Combine(TestPaths.Data, "ReferenceOutput", nameof(NdjsonMetadataSinkTests), $"WriteAsync_GoldenFrames_{name}.ndjson");
+
+    /// <summary>Frames that reach every branch of the schema: tracked and untracked, masks partly outside the frame, non-finite numbers, text that needs escaping, no instances.</summary>
+    internal static IEnumerable<Frame> CreateGoldenFrames()
+    {
+        yield return CreateFrame(tracked: true);
+        yield return CreateFrame(tracked: false);
+
+        Frame odd = TestFrames.Solid(Width, Height, Scalar.Black);
+        FrameMetadata m = odd.Meta;
+        m.SourceId = "rtsp://***@cam/\"a<b>\u00e9";
+        m.Index = 123456789012;
+        m.Pts = TimeSpan.FromTicks(1);
+        m.CaptureTime = new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero).AddTicks(1234567);
+        m.Timings[(int)PipelineStage.Capture] = double.NaN;
+        m.Timings[(int)PipelineStage.Decode] = double.PositiveInfinity;
+        m.Timings[(int)PipelineStage.Overlay] = 1.0 / 3.0;
+        var edge = new InstanceMask(-3, 25, 10, 10, Enumerable.Repeat((byte)1, 100).ToArray());
+        odd.Instances = new Instances(
+            [new BoxF(float.NaN, -1.5f, 1e-7f, float.PositiveInfinity), new BoxF(1, 2, 3, 4)],
+            [float.NaN, 1f / 3f],
+            [0, 80],
+            [edge, new InstanceMask(50, 50, 2, 2, [1, 1, 1, 1])],
+            [new Keypoint(float.NaN, 2, 0.5f), new Keypoint(3.25f, 4, float.NegativeInfinity)],
+            keypointsPerInstance: 1,
+            trackIds: [int.MaxValue, 0],
+            classNames: ["pe\"rs<on>"]);
+        yield return odd;
+
+        yield return TestFrames.Solid(8, 6, Scalar.Black);
     }
 
     private static InstanceMask CreateMask()
