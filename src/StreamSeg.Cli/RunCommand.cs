@@ -46,6 +46,8 @@ internal static class RunCommand
           --out <file.mp4>         annotated H.264 MP4 (one per source: name.<source>.mp4 with several sources)
           --meta <file.ndjson>     per-frame metadata, one JSON line per frame (schema in README.md)
           --show                   a live window when a display exists (ignored, with a note, when headless)
+          --mqtt <url>             per-frame metadata (same schema as --meta) to an MQTT broker:
+                                   mqtt://[user:pass@]host[:port]/topic-prefix[?qos=0|1] → <prefix>/<source>
 
         Behaviour:
           --config <file.yaml>     settings from a YAML file (see configs/); flags override it
@@ -67,7 +69,7 @@ internal static class RunCommand
         """;
 
     private static readonly string[] s_valued =
-        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every"];
+        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every", "--mqtt"];
 
     private static readonly string[] s_flags =
         ["--show", "--verbose", "--pace", "--loop", "--no-reconnect", "--no-track", "--no-masks", "--no-boxes", "--no-labels", "--no-keypoints", "--no-hud", "--help"];
@@ -118,6 +120,7 @@ internal static class RunCommand
         config.ReconnectAttempts = (int)(a.Long("--reconnect-attempts") ?? config.ReconnectAttempts);
         config.StallTimeout = a.Float("--stall-timeout") ?? config.StallTimeout;
         config.ReportEvery = a.Float("--report-every") ?? config.ReportEvery;
+        config.Mqtt = a.Value("--mqtt") ?? config.Mqtt;
         config.PoseSize = (int)(a.Long("--pose-size") ?? config.PoseSize);
         config.ModelsDir = a.Value("--models-dir") ?? config.ModelsDir;
         config.PoseModel = a.Value("--pose-model") ?? config.PoseModel;
@@ -170,6 +173,9 @@ internal static class RunCommand
         var sources = new List<IFrameSource>();
         var stats = new PipelineStats();
 
+        // Sinks that report source health; filled when the sinks are made, after the sources.
+        var healthSinks = new List<IHealthSink>();
+
         // Created before the sources: a reconnecting source waits on the stop token between attempts.
         using var stop = new CancellationTokenSource();
         using var abort = new CancellationTokenSource();
@@ -197,6 +203,10 @@ internal static class RunCommand
                             }
 
                             LogStateChange(change, log);
+                            foreach (IHealthSink sink in healthSinks)
+                            {
+                                sink.WriteHealth(change);
+                            }
                         },
                         stop.Token);
                 }
@@ -219,7 +229,7 @@ internal static class RunCommand
                 model.WarmUp(sources[0].Width, sources[0].Height);
             }
 
-            return await RunPipelineAsync(config, models, sources, stats, log, onDone, stop, abort).ConfigureAwait(false);
+            return await RunPipelineAsync(config, models, sources, stats, log, onDone, stop, abort, healthSinks).ConfigureAwait(false);
         }
         finally
         {
@@ -255,7 +265,7 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<int> RunPipelineAsync(RunConfig config, List<OnnxModel> models, List<IFrameSource> sources, PipelineStats stats, ConsoleLog log, Action<PipelineResult, PipelineStats>? onDone, CancellationTokenSource stop, CancellationTokenSource abort)
+    private static async Task<int> RunPipelineAsync(RunConfig config, List<OnnxModel> models, List<IFrameSource> sources, PipelineStats stats, ConsoleLog log, Action<PipelineResult, PipelineStats>? onDone, CancellationTokenSource stop, CancellationTokenSource abort, List<IHealthSink> healthSinks)
     {
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
@@ -311,6 +321,29 @@ internal static class RunCommand
             if (config.Meta is string metaPath)
             {
                 sinks.Add(new SinkBinding(new NdjsonMetadataSink(new NdjsonMetadataSinkOptions { Path = metaPath }), sinkEdge));
+            }
+
+            if (config.Mqtt is string mqttUrl)
+            {
+                MqttPublisherOptions mqtt;
+                try
+                {
+                    mqtt = MqttPublisherOptions.FromUrl(mqttUrl) with { Log = Console.Error };
+                }
+                catch (FormatException ex)
+                {
+                    throw new ConfigException(ex.Message, ex);
+                }
+
+                sinks.Add(new SinkBinding(new MessageSink(new MqttPublisher(mqtt), new MessageSinkOptions { Name = "mqtt" }), new EdgeOptions(8, FrameDropPolicy.DropOldest)));
+            }
+
+            foreach (SinkBinding binding in sinks)
+            {
+                if (binding.Sink is IHealthSink health)
+                {
+                    healthSinks.Add(health);
+                }
             }
 
             if (config.Show)

@@ -45,6 +45,9 @@ public sealed class RunConfig
     /// <summary>Gets or sets the NDJSON metadata path (none when null).</summary>
     public string? Meta { get; set; }
 
+    /// <summary>Gets or sets the MQTT broker URL that per-frame metadata is published to (none when null).</summary>
+    public string? Mqtt { get; set; }
+
     /// <summary>Gets or sets whether to show a window when a display exists.</summary>
     public bool Show { get; set; }
 

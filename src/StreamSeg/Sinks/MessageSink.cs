@@ -30,7 +30,7 @@ namespace StreamSeg.Sinks;
 /// <c>new MessageSink(new MqttPublisher(MqttPublisherOptions.FromUrl("mqtt://broker:1883/streamseg")), new MessageSinkOptions { Capacity = 256 })</c>.
 /// </para>
 /// </remarks>
-public sealed class MessageSink : ISink
+public sealed class MessageSink : ISink, IHealthSink
 {
     private readonly IMessagePublisher _publisher;
     private readonly MessageSinkOptions _options;
@@ -106,20 +106,52 @@ public sealed class MessageSink : ISink
             throw new InvalidOperationException($"Message sink '{Name}' is already complete.");
         }
 
-        _buffer.ResetWrittenCount();
-        int length = _writer.Write(frame, _buffer);
+        if (frame.Meta.IsPlaceholder)
+        {
+            // An "offline" placeholder has no instances to report; its source's health events say what happened.
+            return ValueTask.CompletedTask;
+        }
+
+        lock (_buffer)
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Write(frame, _buffer);
+            Enqueue(frame.Meta.SourceId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public void WriteHealth(SourceStateChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (_completed || _disposed)
+        {
+            return;
+        }
+
+        lock (_buffer)
+        {
+            _buffer.ResetWrittenCount();
+            HealthEventWriter.Write(change, _buffer);
+            Enqueue(change.SourceId);
+        }
+    }
+
+    private void Enqueue(string sourceId)
+    {
+        int length = _buffer.WrittenCount;
         byte[] payload = ArrayPool<byte>.Shared.Rent(length);
         _buffer.WrittenSpan.CopyTo(payload);
         Interlocked.Increment(ref _enqueued);
 
         // With DropOldest, TryWrite fails only once the outbox is complete, which _completed rules out above.
-        if (!_outbox.Writer.TryWrite(new OutboxMessage(RouteOf(frame.Meta.SourceId), payload, length)))
+        if (!_outbox.Writer.TryWrite(new OutboxMessage(RouteOf(sourceId), payload, length)))
         {
             ArrayPool<byte>.Shared.Return(payload);
             Interlocked.Increment(ref _dropped);
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>

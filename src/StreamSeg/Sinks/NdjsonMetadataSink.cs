@@ -1,3 +1,4 @@
+using StreamSeg.Capture;
 using System.Buffers;
 using StreamSeg.Frames;
 using StreamSeg.Pipeline;
@@ -17,7 +18,7 @@ namespace StreamSeg.Sinks;
 /// <c>new NdjsonMetadataSink(new NdjsonMetadataSinkOptions { Path = "out/run.ndjson", RleFormat = RleFormat.String })</c>.
 /// </para>
 /// </remarks>
-public sealed class NdjsonMetadataSink : ISink
+public sealed class NdjsonMetadataSink : ISink, IHealthSink
 {
     /// <summary>The value of every line's <c>schema</c> field.</summary>
     public const string Schema = FrameMetadataWriter.Schema;
@@ -25,6 +26,7 @@ public sealed class NdjsonMetadataSink : ISink
     private readonly NdjsonMetadataSinkOptions _options;
     private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
     private readonly FrameMetadataWriter _writer;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<SourceStateChange> _health = new();
     private readonly Stream _stream;
     private readonly bool _ownsStream;
     private long _linesWritten;
@@ -80,12 +82,39 @@ public sealed class NdjsonMetadataSink : ISink
         }
 
         _buffer.ResetWrittenCount();
-        _writer.Write(frame, _buffer);
-        _buffer.GetSpan(1)[0] = (byte)'\n';
-        _buffer.Advance(1);
-        await _stream.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _linesWritten);
+        AppendHealthLines();
+
+        // An "offline" placeholder has no instances to report: only the health lines before it go out.
+        if (!frame.Meta.IsPlaceholder)
+        {
+            _writer.Write(frame, _buffer);
+            _buffer.GetSpan(1)[0] = (byte)'\n';
+            _buffer.Advance(1);
+            Interlocked.Increment(ref _linesWritten);
+        }
+
+        if (_buffer.WrittenCount > 0)
+        {
+            await _stream.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void WriteHealth(SourceStateChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        _health.Enqueue(change);
+    }
+
+    private void AppendHealthLines()
+    {
+        while (_health.TryDequeue(out SourceStateChange? change))
+        {
+            HealthEventWriter.Write(change, _buffer);
+            _buffer.GetSpan(1)[0] = (byte)'\n';
+            _buffer.Advance(1);
+        }
     }
 
     /// <inheritdoc/>
@@ -98,6 +127,13 @@ public sealed class NdjsonMetadataSink : ISink
         }
 
         _completed = true;
+        _buffer.ResetWrittenCount();
+        AppendHealthLines();
+        if (_buffer.WrittenCount > 0)
+        {
+            await _stream.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+
         await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (_ownsStream)
         {

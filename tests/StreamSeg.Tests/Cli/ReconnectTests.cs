@@ -115,10 +115,26 @@ public class ReconnectTests
 
             // Outputs stayed valid throughout: whole JSON lines, a playable video with the placeholder frames in it.
             string[] lines = File.ReadAllLines(dir.File("m.ndjson"));
+            var health = new List<string>();
+            int frameLines = 0;
             foreach (string line in lines)
             {
-                using JsonDocument _ = JsonDocument.Parse(line);
+                using JsonDocument doc = JsonDocument.Parse(line);
+                string schema = doc.RootElement.GetProperty("schema").GetString()!;
+                if (schema == "streamseg.health/1")
+                {
+                    health.Add(doc.RootElement.GetProperty("state").GetString()!);
+                }
+                else
+                {
+                    Assert.Equal("streamseg.frame/1", schema);
+                    frameLines++;
+                }
             }
+
+            // The metadata stream tells the story: stalled, reconnecting, live again; and placeholders add no frame lines.
+            Assert.Equal(["stalled", "reconnecting", "live"], health.SkipWhile(s => s == "live").Take(3));
+            Assert.InRange(frameLines, 100, 120);
 
             Ffprobe.StreamInfo video = Ffprobe.Probe(dir.File("o.mp4"));
             Assert.Equal(("h264", 320, 240), (video.CodecName, video.Width, video.Height));
