@@ -12,6 +12,90 @@ function set(root, field, text) {
   root.querySelector(`[data-field="${field}"]`).textContent = text;
 }
 
+const CRLF2 = new Uint8Array([13, 10, 13, 10]);
+
+function indexOf(data, pattern, from) {
+  outer: for (let i = from; i <= data.length - pattern.length; i++) {
+    for (let j = 0; j < pattern.length; j++) {
+      if (data[i + j] !== pattern[j]) {
+        continue outer;
+      }
+    }
+    return i;
+  }
+  return -1;
+}
+
+// Reads /streams/{index}/mjpeg with fetch and shows each JPEG part in the <img> through a blob URL.
+// Chromium fires an <img>'s load event only for the first part of a multipart/x-mixed-replace response,
+// so reading the parts here is what lets the page count the frames it receives (data-frames, #frames-{index}).
+async function playMjpeg(index, img, shown) {
+  const url = `/streams/${index}/mjpeg`;
+  if (!window.ReadableStream || !window.TextDecoder) {
+    img.src = url; // Old browser: native MJPEG, no frame count.
+    return;
+  }
+  let current = null;
+  img.addEventListener('load', () => {
+    const n = Number(img.dataset.shown || 0) + 1;
+    img.dataset.shown = String(n);
+    shown.textContent = String(n);
+  });
+  for (;;) {
+    try {
+      const response = await fetch(url, { cache: 'no-store' });
+      if (!response.ok || !response.body) {
+        throw new Error(`HTTP ${response.status}`);
+      }
+      const reader = response.body.getReader();
+      let data = new Uint8Array(0);
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) {
+          break;
+        }
+        const joined = new Uint8Array(data.length + value.length);
+        joined.set(data);
+        joined.set(value, data.length);
+        data = joined;
+        // A part is: headers, blank line, Content-Length bytes of JPEG, then the next boundary.
+        for (;;) {
+          const headerEnd = indexOf(data, CRLF2, 0);
+          if (headerEnd < 0) {
+            break;
+          }
+          const headers = new TextDecoder('ascii').decode(data.subarray(0, headerEnd));
+          const match = /content-length:\s*(\d+)/i.exec(headers);
+          if (!match) {
+            data = data.subarray(headerEnd + 4); // the opening boundary line
+            continue;
+          }
+          const start = headerEnd + 4;
+          const end = start + Number(match[1]);
+          if (data.length < end) {
+            break;
+          }
+          const jpeg = new Blob([data.slice(start, end)], { type: 'image/jpeg' });
+          data = data.subarray(end);
+          const previous = current;
+          current = URL.createObjectURL(jpeg);
+          img.src = current;
+          img.dataset.frames = String(Number(img.dataset.frames) + 1);
+          if (previous) {
+            URL.revokeObjectURL(previous);
+          }
+        }
+      }
+    } catch (e) {
+      img.dataset.errors = String(Number(img.dataset.errors || 0) + 1);
+    }
+    if (document.body.dataset.completed === 'true') {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
 function addStream(s) {
   const node = document.getElementById('stream-template').content.firstElementChild.cloneNode(true);
   node.id = `stream-${s.index}`;
@@ -21,16 +105,11 @@ function addStream(s) {
   const img = node.querySelector('.video');
   img.id = `video-${s.index}`;
   img.dataset.frames = '0';
-  // With multipart/x-mixed-replace, Chromium fires load for every JPEG part, so this counts frames shown.
-  img.addEventListener('load', () => {
-    const n = Number(img.dataset.frames) + 1;
-    img.dataset.frames = String(n);
-    shown.textContent = String(n);
-  });
-  img.addEventListener('error', () => { img.dataset.errors = String(Number(img.dataset.errors || 0) + 1); });
-  img.src = `/streams/${s.index}/mjpeg`;
+  const raw = node.querySelector('.raw');
+  raw.href = `/streams/${s.index}/mjpeg`;
   document.getElementById('streams').appendChild(node);
   streams.set(s.index, node);
+  playMjpeg(s.index, img, shown);
   return node;
 }
 
@@ -74,6 +153,7 @@ async function poll() {
     document.getElementById('frames').textContent = `${state.frames_in} / ${state.frames_out}`;
     document.getElementById('dropped').textContent = String(state.dropped);
     document.getElementById('state').textContent = state.completed ? 'finished' : 'running';
+    document.body.dataset.completed = String(state.completed);
     for (const s of state.streams) {
       updateStream(s);
     }

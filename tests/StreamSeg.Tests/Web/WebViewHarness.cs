@@ -33,10 +33,10 @@ internal sealed class WebViewHarness : IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
-    /// <summary>Draws the picture of one fed frame; the default is a moving square on grey.</summary>
-    public Action<Mat, int, long>? Draw { get; init; }
+    /// <summary>Draws the picture of one fed frame (source index and frame index given) and may replace its instances; the default is a moving square on grey.</summary>
+    public Action<Frame, int, long>? Draw { get; init; }
 
-    public static async Task<WebViewHarness> StartAsync(WebViewOptions? options = null, WebViewSinkOptions? sinkOptions = null, Action<Mat, int, long>? draw = null)
+    public static async Task<WebViewHarness> StartAsync(WebViewOptions? options = null, WebViewSinkOptions? sinkOptions = null, Action<Frame, int, long>? draw = null)
     {
         var harness = new WebViewHarness(options ?? new WebViewOptions(), sinkOptions) { Draw = draw };
         await harness.Server.StartAsync();
@@ -96,11 +96,7 @@ internal sealed class WebViewHarness : IAsyncDisposable
     {
         long index = _nextIndex[source]++;
         using Frame frame = Frame.CreateUnpooled(new Mat(height, width, MatType.CV_8UC3, new Scalar(60, 60, 60)));
-        if (Draw is { } draw)
-        {
-            draw(frame.Image, source, index);
-        }
-        else
+        if (Draw is null)
         {
             int x = (int)(index * 4 % Math.Max(1, width - 30));
             Cv2.Rectangle(frame.Image, new Rect(x, height / 3, 30, 30), new Scalar(0, 200, 255), -1);
@@ -121,6 +117,7 @@ internal sealed class WebViewHarness : IAsyncDisposable
             [0.9f, 0.8f, 0.3f],
             [0, 0, 0],
             trackIds: [3, 7, -1]);
+        Draw?.Invoke(frame, source, index);
         Stats.CountOut(meta.CaptureTimestamp);
         await Sink.WriteAsync(frame, CancellationToken.None);
     }
