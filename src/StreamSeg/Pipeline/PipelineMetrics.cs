@@ -51,6 +51,9 @@ public sealed class PipelineMetrics : IDisposable
         _meter.CreateObservableGauge("streamseg_edge_queue_depth", ObserveDepth, "{frame}", "Frames queued on an edge now.");
     }
 
+    /// <summary>Gets the meter (tests listen to this instance only).</summary>
+    internal Meter Meter => _meter;
+
     /// <summary>Registers an edge whose drops and depth are observed.</summary>
     public void AddEdge(Edge edge)
     {
