@@ -10,6 +10,7 @@ public sealed class PipelineStats : IPipelineStatsView
     private readonly List<Edge> _edges = [];
     private readonly HashSet<Edge> _sinkEdges = [];
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+    private readonly PipelineMetrics? _metrics;
     private long _framesIn;
     private long _framesOut;
     private long _fpsWindowStart;
@@ -18,7 +19,15 @@ public sealed class PipelineStats : IPipelineStatsView
 
     /// <summary>Creates empty statistics.</summary>
     public PipelineStats()
+        : this(null)
     {
+    }
+
+    /// <summary>Creates empty statistics that also record into <paramref name="metrics"/> (when not null), for metric listeners such as <c>/metrics</c>.</summary>
+    public PipelineStats(PipelineMetrics? metrics)
+    {
+        _metrics = metrics;
+        metrics?.ObserveSourceDrops(() => Interlocked.Read(ref _sourceDropped));
         for (int i = 0; i < _stages.Length; i++)
         {
             _stages[i] = new LatencyHistogram();
@@ -72,6 +81,9 @@ public sealed class PipelineStats : IPipelineStatsView
     /// <inheritdoc/>
     public double StageMilliseconds(PipelineStage stage) => _stages[(int)stage].RecentMs;
 
+    /// <summary>Gets the metrics this run records into, if any.</summary>
+    public PipelineMetrics? Metrics => _metrics;
+
     /// <summary>Registers an edge so its drops are counted; <paramref name="feedsSink"/> marks the edge in front of one sink.</summary>
     public void AddEdge(Edge edge, bool feedsSink = false)
     {
@@ -83,6 +95,8 @@ public sealed class PipelineStats : IPipelineStatsView
                 _sinkEdges.Add(edge);
             }
         }
+
+        _metrics?.AddEdge(edge);
     }
 
     private long SumDropped(bool sinks)
@@ -114,20 +128,32 @@ public sealed class PipelineStats : IPipelineStatsView
     public void CountReconnect() => Interlocked.Increment(ref _reconnects);
 
     /// <summary>Counts one captured frame.</summary>
-    public void CountIn() => Interlocked.Increment(ref _framesIn);
+    public void CountIn()
+    {
+        Interlocked.Increment(ref _framesIn);
+        _metrics?.CountIn();
+    }
 
     /// <summary>Records one stage's time for one frame.</summary>
-    public void RecordStage(PipelineStage stage, double ms) => _stages[(int)stage].Record(ms);
+    public void RecordStage(PipelineStage stage, double ms)
+    {
+        _stages[(int)stage].Record(ms);
+        _metrics?.RecordStage(stage, ms);
+    }
 
     /// <summary>Counts one frame out and records its end-to-end latency.</summary>
     public void CountOut(long captureTimestamp)
     {
         long now = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _framesOut);
+        double endToEndMs = -1;
         if (captureTimestamp != 0)
         {
-            EndToEnd.Record(Stopwatch.GetElapsedTime(captureTimestamp, now).TotalMilliseconds);
+            endToEndMs = Stopwatch.GetElapsedTime(captureTimestamp, now).TotalMilliseconds;
+            EndToEnd.Record(endToEndMs);
         }
+
+        _metrics?.CountOut(endToEndMs);
 
         lock (_stages)
         {
