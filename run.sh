@@ -14,7 +14,7 @@ ROOT=$(pwd)
 CONFIG=${STREAMSEG_CONFIGURATION:-Release}
 SAMPLE_VIDEO=/usr/share/doc/opencv-doc/examples/data/vtest.avi
 APT_PACKAGES=(libgtk-3-0 ffmpeg opencv-doc libonnx-dev)
-TEST_APT_PACKAGES=(rtsp-server-perl python3 mosquitto mosquitto-clients)
+TEST_APT_PACKAGES=(rtsp-server-perl python3 mosquitto mosquitto-clients chromium)
 
 log() { printf 'run.sh: %s\n' "$*" >&2; }
 

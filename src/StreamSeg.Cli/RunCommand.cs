@@ -11,6 +11,7 @@ using StreamSeg.Pipeline;
 using StreamSeg.Preprocess;
 using StreamSeg.Sinks;
 using StreamSeg.Tracking;
+using StreamSeg.Web;
 
 namespace StreamSeg.Cli;
 
@@ -46,6 +47,9 @@ internal static class RunCommand
           --out <file.mp4>         annotated H.264 MP4 (one per source: name.<source>.mp4 with several sources)
           --meta <file.ndjson>     per-frame metadata, one JSON line per frame (schema in README.md)
           --show                   a live window when a display exists (ignored, with a note, when headless)
+          --http <addr:port>       live web view: every stream's annotated video (MJPEG) and live figures, plus
+                                   /api/streams, /health and Prometheus /metrics (e.g. 127.0.0.1:8080; set
+                                   STREAMSEG_HTTP_TOKEN to require a bearer token for all but /health)
           --mqtt <url>             per-frame metadata (same schema as --meta) to an MQTT broker:
                                    mqtt://[user:pass@]host[:port]/topic-prefix[?qos=0|1] → <prefix>/<source>
 
@@ -69,7 +73,7 @@ internal static class RunCommand
         """;
 
     private static readonly string[] s_valued =
-        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every", "--mqtt"];
+        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every", "--mqtt", "--http"];
 
     private static readonly string[] s_flags =
         ["--show", "--verbose", "--pace", "--loop", "--no-reconnect", "--no-track", "--no-masks", "--no-boxes", "--no-labels", "--no-keypoints", "--no-hud", "--help"];
@@ -121,6 +125,7 @@ internal static class RunCommand
         config.StallTimeout = a.Float("--stall-timeout") ?? config.StallTimeout;
         config.ReportEvery = a.Float("--report-every") ?? config.ReportEvery;
         config.Mqtt = a.Value("--mqtt") ?? config.Mqtt;
+        config.Http = a.Value("--http") ?? config.Http;
         config.PoseSize = (int)(a.Long("--pose-size") ?? config.PoseSize);
         config.ModelsDir = a.Value("--models-dir") ?? config.ModelsDir;
         config.PoseModel = a.Value("--pose-model") ?? config.PoseModel;
@@ -171,7 +176,8 @@ internal static class RunCommand
         AdapterOptions adapterOptions = AdapterOptionsFor(config);
         var models = new List<OnnxModel>();
         var sources = new List<IFrameSource>();
-        var stats = new PipelineStats();
+        using PipelineMetrics? metrics = config.Http is null ? null : new PipelineMetrics();
+        var stats = new PipelineStats(metrics);
 
         // Sinks that report source health; filled when the sinks are made, after the sources.
         var healthSinks = new List<IHealthSink>();
@@ -290,7 +296,7 @@ internal static class RunCommand
             stages.Add((new TrackingStage(tracker), PipelineStage.Tracking));
         }
 
-        bool drawing = config.Out is not null || config.Show;
+        bool drawing = config.Out is not null || config.Show || config.Http is not null;
         if (drawing)
         {
             var overlay = new OverlayOptions
@@ -311,8 +317,41 @@ internal static class RunCommand
         bool anyLive = sources.Exists(s => s.IsLive);
         EdgeOptions sinkEdge = anyLive ? new EdgeOptions(8, FrameDropPolicy.DropOldest) : new EdgeOptions(8, FrameDropPolicy.Wait);
         var sinks = new List<SinkBinding>();
+        WebViewServer? web = null;
         try
         {
+            if (config.Http is string http)
+            {
+                var view = new WebViewSink();
+                for (int i = 0; i < sources.Count; i++)
+                {
+                    view.RegisterSource(i, sources[i].Id);
+                }
+
+                sinks.Add(new SinkBinding(view, new EdgeOptions(2, FrameDropPolicy.DropOldest)));
+                WebViewOptions webOptions;
+                try
+                {
+                    webOptions = new WebViewOptions { Endpoint = WebViewOptions.ParseEndpoint(http), BearerToken = Environment.GetEnvironmentVariable("STREAMSEG_HTTP_TOKEN") };
+                }
+                catch (FormatException ex)
+                {
+                    throw new ConfigException($"Option '--http': {ex.Message}", ex);
+                }
+
+                web = new WebViewServer(webOptions, view, stats);
+                try
+                {
+                    await web.StartAsync().ConfigureAwait(false);
+                }
+                catch (IOException ex)
+                {
+                    throw new OutputException($"Web view '{http}' (--http) could not listen: {ex.Message}", ex);
+                }
+
+                log.Info($"web view: {web.BaseAddress}");
+            }
+
             if (config.Out is string outPath)
             {
                 sinks.Add(new SinkBinding(CreateVideoSink(outPath, sources), sinkEdge));
@@ -422,6 +461,11 @@ internal static class RunCommand
         }
         finally
         {
+            if (web is not null)
+            {
+                await web.DisposeAsync().ConfigureAwait(false);
+            }
+
             foreach ((IStage<Frame, Frame> stage, _) in stages)
             {
                 await stage.DisposeAsync().ConfigureAwait(false);

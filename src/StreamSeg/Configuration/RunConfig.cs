@@ -45,6 +45,9 @@ public sealed class RunConfig
     /// <summary>Gets or sets the NDJSON metadata path (none when null).</summary>
     public string? Meta { get; set; }
 
+    /// <summary>Gets or sets the address of the live web view, e.g. <c>127.0.0.1:8080</c> (none when null).</summary>
+    public string? Http { get; set; }
+
     /// <summary>Gets or sets the MQTT broker URL that per-frame metadata is published to (none when null).</summary>
     public string? Mqtt { get; set; }
 

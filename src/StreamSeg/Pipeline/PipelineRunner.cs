@@ -87,9 +87,10 @@ public sealed class PipelineRunner
         // Stages.
         Edge current = merged;
         var edges = new List<Edge> { merged };
-        foreach ((IStage<Frame, Frame> stage, PipelineStage id) in stages)
+        for (int s = 0; s < stages.Count; s++)
         {
-            var next = new Edge($"{stage.Name}→next", _options.StageEdge);
+            (IStage<Frame, Frame> stage, PipelineStage id) = stages[s];
+            var next = new Edge($"{stage.Name}→{(s + 1 < stages.Count ? stages[s + 1].Stage.Name : "sinks")}", _options.StageEdge);
             _stats.AddEdge(next);
             edges.Add(next);
             var runner = new StageRunner(stage, id, current, next, _stats);
