@@ -8,7 +8,7 @@ namespace StreamSeg.Sinks;
 
 /// <summary>
 /// An <c>ffmpeg</c> child that encodes raw BGR frames written to its standard input; the plumbing shared by
-/// the ffmpeg-backed sinks (<see cref="FfmpegVideoSink"/>).
+/// <see cref="FfmpegVideoSink"/> and <see cref="RtspPublishSink"/>.
 /// </summary>
 /// <remarks>
 /// Frames go to stdin straight from the <see cref="Mat"/>'s native memory (row by row when the Mat is not continuous),
@@ -24,11 +24,11 @@ internal sealed class FfmpegEncoderProcess : IDisposable
     private readonly Process _process;
     private readonly Queue<string> _stderrTail = new(StderrLinesKept);
     private readonly NativeMemoryWindow _native = new();
-    private readonly Action<string>? _onStderrLine;
+    private readonly Action<FfmpegEncoderProcess, string>? _onStderrLine;
     private Stream? _stdin;
     private bool _disposed;
 
-    private FfmpegEncoderProcess(Process process, Action<string>? onStderrLine)
+    private FfmpegEncoderProcess(Process process, Action<FfmpegEncoderProcess, string>? onStderrLine)
     {
         _process = process;
         _onStderrLine = onStderrLine;
@@ -59,10 +59,10 @@ internal sealed class FfmpegEncoderProcess : IDisposable
 
     /// <summary>
     /// Starts <paramref name="ffmpegPath"/> with <paramref name="arguments"/>, stdin and stderr redirected.
-    /// <paramref name="onStderrLine"/>, if given, sees every stderr line, on a thread-pool thread.
+    /// <paramref name="onStderrLine"/>, if given, sees every stderr line (with the process that wrote it), on a thread-pool thread.
     /// </summary>
     /// <exception cref="System.ComponentModel.Win32Exception">The executable could not be started.</exception>
-    public static FfmpegEncoderProcess Start(string ffmpegPath, IEnumerable<string> arguments, Action<string>? onStderrLine = null)
+    public static FfmpegEncoderProcess Start(string ffmpegPath, IEnumerable<string> arguments, Action<FfmpegEncoderProcess, string>? onStderrLine = null)
     {
         var startInfo = new ProcessStartInfo(ffmpegPath)
         {
@@ -252,7 +252,7 @@ internal sealed class FfmpegEncoderProcess : IDisposable
         if (e.Data is not null)
         {
             AddStderrLine(e.Data);
-            _onStderrLine?.Invoke(e.Data);
+            _onStderrLine?.Invoke(this, e.Data);
         }
     }
 
