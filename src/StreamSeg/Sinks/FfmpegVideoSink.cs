@@ -1,11 +1,7 @@
-using System.Buffers;
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using OpenCvSharp;
 using StreamSeg.Frames;
-using StreamSeg.Memory;
 using StreamSeg.Pipeline;
 
 namespace StreamSeg.Sinks;
@@ -38,14 +34,10 @@ namespace StreamSeg.Sinks;
 /// </remarks>
 public sealed class FfmpegVideoSink : ISink
 {
-    private const int StderrLinesKept = 20;
     private static readonly TimeSpan s_disposeGrace = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_failureWait = TimeSpan.FromSeconds(2);
     private readonly FfmpegVideoSinkOptions _options;
-    private readonly Queue<string> _stderrTail = new(StderrLinesKept);
-    private readonly NativeMemoryWindow _native = new();
-    private Process? _process;
-    private Stream? _stdin;
+    private FfmpegEncoderProcess? _encoder;
     private int _width;
     private int _height;
     private long _framesWritten;
@@ -72,7 +64,7 @@ public sealed class FfmpegVideoSink : ISink
     public long FramesWritten => Interlocked.Read(ref _framesWritten);
 
     /// <summary>Gets the process id of the running encoder, or null before the first frame (tests use it to simulate a crash).</summary>
-    internal int? EncoderProcessId => _process?.Id;
+    internal int? EncoderProcessId => _encoder?.Id;
 
     /// <inheritdoc/>
     public async ValueTask WriteAsync(Frame frame, CancellationToken cancellationToken)
@@ -90,7 +82,7 @@ public sealed class FfmpegVideoSink : ISink
             throw new ArgumentException($"Video sink '{Name}' takes 8-bit BGR frames (CV_8UC3); got {image.Type()}.", nameof(frame));
         }
 
-        if (_process is null)
+        if (_encoder is null)
         {
             Start(image.Width, image.Height);
         }
@@ -100,30 +92,13 @@ public sealed class FfmpegVideoSink : ISink
                 $"Video sink '{Name}' for '{OutputPath}' was started at {_width}×{_height}; frame {frame.Meta.Index} is {image.Width}×{image.Height}.");
         }
 
-        Stream stdin = _stdin!;
-        int rowBytes = _width * 3;
         try
         {
-            if (image.IsContinuous())
-            {
-                await stdin.WriteAsync(_native.Wrap(image.Data, checked(rowBytes * _height)), cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                for (int y = 0; y < _height; y++)
-                {
-                    await stdin.WriteAsync(_native.Wrap(image.Ptr(y), rowBytes), cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await _encoder!.WriteAsync(image, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
             throw await EncoderFailedAsync($"ffmpeg stopped accepting frames after {FramesWritten}", ex).ConfigureAwait(false);
-        }
-        finally
-        {
-            // The wrapped pointer belongs to the frame, which the caller may release as soon as we return.
-            _native.Clear();
         }
 
         Interlocked.Increment(ref _framesWritten);
@@ -139,35 +114,35 @@ public sealed class FfmpegVideoSink : ISink
         }
 
         _completed = true;
-        Process? process = _process;
-        if (process is null)
+        FfmpegEncoderProcess? encoder = _encoder;
+        if (encoder is null)
         {
             // No frame ever came, so there is no video to finish (and no file is created).
             return;
         }
 
-        CloseStdin();
+        encoder.CloseInput();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.CompleteTimeout);
         try
         {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            await encoder.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!process.HasExited)
+        catch (OperationCanceledException) when (!encoder.HasExited)
         {
-            Kill(process);
+            encoder.Kill();
             if (cancellationToken.IsCancellationRequested)
             {
                 throw;
             }
 
             throw new TimeoutException(
-                $"ffmpeg did not finish '{OutputPath}' within {_options.CompleteTimeout.TotalSeconds:0.#} s and was killed.{StderrTailText()}");
+                $"ffmpeg did not finish '{OutputPath}' within {_options.CompleteTimeout.TotalSeconds:0.#} s and was killed.{encoder.StderrTailText()}");
         }
 
-        if (process.ExitCode != 0)
+        if (encoder.ExitCode != 0)
         {
-            throw new IOException($"ffmpeg failed to finish '{OutputPath}' (exit code {process.ExitCode}).{StderrTailText()}");
+            throw new IOException($"ffmpeg failed to finish '{OutputPath}' (exit code {encoder.ExitCode}).{encoder.StderrTailText()}");
         }
     }
 
@@ -180,64 +155,51 @@ public sealed class FfmpegVideoSink : ISink
         }
 
         _disposed = true;
-        Process? process = _process;
-        if (process is null)
+        FfmpegEncoderProcess? encoder = _encoder;
+        if (encoder is null)
         {
             return;
         }
 
         try
         {
-            if (!process.HasExited)
+            if (!encoder.HasExited)
             {
                 // Ending stdin lets ffmpeg close the file properly; kill only if it does not go within the grace period.
-                CloseStdin();
+                encoder.CloseInput();
                 using var grace = new CancellationTokenSource(s_disposeGrace);
                 try
                 {
-                    await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+                    await encoder.WaitForExitAsync(grace.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
-                    Kill(process);
+                    encoder.Kill();
                 }
             }
         }
         finally
         {
-            process.ErrorDataReceived -= OnStderr;
-            process.Dispose();
-            _process = null;
-            _stdin = null;
+            // Disposing kills whatever is still running, so the child never outlives the sink.
+            encoder.Dispose();
+            _encoder = null;
         }
     }
 
     private void Start(int width, int height)
     {
-        var startInfo = new ProcessStartInfo(_options.FfmpegPath)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-        };
-        AddArguments(startInfo.ArgumentList, width, height);
-        var process = new Process { StartInfo = startInfo };
-        process.ErrorDataReceived += OnStderr;
+        var args = new List<string>();
+        AddArguments(args, width, height);
         try
         {
-            process.Start();
+            _encoder = FfmpegEncoderProcess.Start(_options.FfmpegPath, args);
         }
         catch (Win32Exception ex)
         {
-            process.Dispose();
             throw new IOException(
                 $"Cannot write '{OutputPath}': ffmpeg ('{_options.FfmpegPath}') could not be started ({ex.Message}). Install ffmpeg or set FfmpegPath.", ex);
         }
 
-        process.BeginErrorReadLine();
-        _process = process;
-        _stdin = process.StandardInput.BaseStream;
         _width = width;
         _height = height;
     }
@@ -245,15 +207,16 @@ public sealed class FfmpegVideoSink : ISink
     private void AddArguments(ICollection<string> args, int width, int height)
     {
         CultureInfo inv = CultureInfo.InvariantCulture;
-        string fps = _options.Fps.ToString("0.######", inv);
-        int gop = Math.Max(1, (int)Math.Round(_options.Fps * _options.KeyframeIntervalSeconds));
-        string[] input = ["-hide_banner", "-nostats", "-loglevel", "warning", "-y",
-            "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", string.Create(inv, $"{width}x{height}"), "-r", fps, "-i", "-",
-            "-an", "-c:v", _options.Codec];
-        foreach (string a in input)
+        int gop = FfmpegEncoderProcess.GopFrames(_options.Fps, _options.KeyframeIntervalSeconds);
+        foreach (string a in new[] { "-hide_banner", "-nostats", "-loglevel", "warning", "-y" })
         {
             args.Add(a);
         }
+
+        FfmpegEncoderProcess.AddRawVideoInput(args, width, height, _options.Fps);
+        args.Add("-an");
+        args.Add("-c:v");
+        args.Add(_options.Codec);
 
         if (!string.IsNullOrEmpty(_options.Preset))
         {
@@ -273,11 +236,7 @@ public sealed class FfmpegVideoSink : ISink
         args.Add(gop.ToString(inv));
         args.Add("-pix_fmt");
         args.Add(_options.PixelFormat);
-        if ((width & 1) != 0 || (height & 1) != 0)
-        {
-            args.Add("-vf");
-            args.Add("pad=ceil(iw/2)*2:ceil(ih/2)*2");
-        }
+        FfmpegEncoderProcess.AddEvenSizePadding(args, width, height);
 
         string extension = Path.GetExtension(OutputPath);
         if (extension.Equals(".mp4", StringComparison.OrdinalIgnoreCase)
@@ -297,95 +256,21 @@ public sealed class FfmpegVideoSink : ISink
         args.Add(OutputPath);
     }
 
-    private void OnStderr(object sender, DataReceivedEventArgs e)
-    {
-        if (e.Data is not null)
-        {
-            AddStderrLine(e.Data);
-        }
-    }
-
-    private void AddStderrLine(string line)
-    {
-        lock (_stderrTail)
-        {
-            if (_stderrTail.Count == StderrLinesKept)
-            {
-                _stderrTail.Dequeue();
-            }
-
-            _stderrTail.Enqueue(line);
-        }
-    }
-
-    private string StderrTailText()
-    {
-        var text = new StringBuilder();
-        lock (_stderrTail)
-        {
-            if (_stderrTail.Count == 0)
-            {
-                return " ffmpeg wrote nothing to stderr.";
-            }
-
-            text.Append(Environment.NewLine).Append("Last ffmpeg output:");
-            foreach (string line in _stderrTail)
-            {
-                text.Append(Environment.NewLine).Append("  ").Append(line);
-            }
-        }
-
-        return text.ToString();
-    }
-
     private async ValueTask<IOException> EncoderFailedAsync(string what, Exception inner)
     {
-        Process process = _process!;
+        FfmpegEncoderProcess encoder = _encoder!;
         using var wait = new CancellationTokenSource(s_failureWait);
         try
         {
             // Waiting for exit also drains stderr, so the message can quote ffmpeg's reason.
-            await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            await encoder.WaitForExitAsync(wait.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            Kill(process);
+            encoder.Kill();
         }
 
-        string exit = process.HasExited ? string.Create(CultureInfo.InvariantCulture, $"exit code {process.ExitCode}") : "still running; killed";
-        return new IOException($"Cannot write '{OutputPath}': {what} frames ({exit}).{StderrTailText()}", inner);
-    }
-
-    private void CloseStdin()
-    {
-        Stream? stdin = _stdin;
-        _stdin = null;
-        if (stdin is null)
-        {
-            return;
-        }
-
-        try
-        {
-            stdin.Dispose();
-        }
-        catch (IOException ex)
-        {
-            // ffmpeg has already gone (broken pipe); its exit code and stderr tell the caller why.
-            AddStderrLine($"(closing ffmpeg's stdin failed: {ex.Message})");
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited between the check and the kill: nothing left to stop.
-            Debug.Assert(process.HasExited, "Kill failed on a running process");
-        }
+        string exit = encoder.HasExited ? string.Create(CultureInfo.InvariantCulture, $"exit code {encoder.ExitCode}") : "still running; killed";
+        return new IOException($"Cannot write '{OutputPath}': {what} frames ({exit}).{encoder.StderrTailText()}", inner);
     }
 }

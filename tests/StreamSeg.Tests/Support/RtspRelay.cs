@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace StreamSeg.Tests.Support;
+
+/// <summary>
+/// A real RTSP relay (Debian's <c>rtsp-server-perl</c>) on loopback: publishers push (ANNOUNCE/RECORD, RTP over UDP)
+/// to <see cref="SourcePort"/> and viewers pull from <see cref="ClientPort"/>. Killed on dispose.
+/// </summary>
+internal sealed class RtspRelay : IDisposable
+{
+    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(15);
+    private Process? _process;
+
+    private RtspRelay(int clientPort, int sourcePort, int rtpStartPort)
+    {
+        ClientPort = clientPort;
+        SourcePort = sourcePort;
+        RtpStartPort = rtpStartPort;
+    }
+
+    public int ClientPort { get; }
+
+    public int SourcePort { get; }
+
+    public int RtpStartPort { get; }
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Starts a relay on free ports and waits until it accepts connections.</summary>
+    public static RtspRelay Start()
+    {
+        var relay = new RtspRelay(FreeTcpPort(), FreeTcpPort(), FreeUdpPortPair());
+        relay.Restart();
+        return relay;
+    }
+
+    /// <summary>Returns the URL a publisher pushes <paramref name="path"/> to, with optional user info (<c>user:password</c>).</summary>
+    public string SourceUrl(string path, string? userInfo = null) =>
+        string.Create(CultureInfo.InvariantCulture, $"rtsp://{(userInfo is null ? "" : userInfo + "@")}127.0.0.1:{SourcePort}/{path}");
+
+    /// <summary>Returns the URL a viewer pulls <paramref name="path"/> from.</summary>
+    public string ClientUrl(string path) => string.Create(CultureInfo.InvariantCulture, $"rtsp://127.0.0.1:{ClientPort}/{path}");
+
+    /// <summary>Starts the relay again on the same ports (after <see cref="Kill"/>) and waits until it accepts connections.</summary>
+    public void Restart()
+    {
+        Kill();
+        var psi = new ProcessStartInfo("rtsp-server-perl") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string a in new[]
+        {
+            "-c", ClientPort.ToString(CultureInfo.InvariantCulture), "-s", SourcePort.ToString(CultureInfo.InvariantCulture),
+            "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1",
+            "--rtp_start_port", RtpStartPort.ToString(CultureInfo.InvariantCulture),
+        })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        _process = Process.Start(psi)!;
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+
+        // The relay is Perl + Moose: start-up takes from half a second to several on a loaded machine.
+        var wait = Stopwatch.StartNew();
+        while (!(Accepts(SourcePort) && Accepts(ClientPort)))
+        {
+            Assert.True(!_process.HasExited, "rtsp-server-perl exited at start-up");
+            Assert.True(wait.Elapsed < s_readyTimeout, $"rtsp-server-perl did not listen within {s_readyTimeout.TotalSeconds} s");
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>Kills the relay (as a crash would: its connections drop at once).</summary>
+    public void Kill()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+        _process = null;
+    }
+
+    public void Dispose() => Kill();
+
+    private static bool Accepts(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    // The relay takes RTP from publishers on UDP ports counted up from this one; pick an even port whose pair is free now.
+    private static int FreeUdpPortPair()
+    {
+        for (int tries = 0; tries < 100; tries++)
+        {
+            int port = 2 * Random.Shared.Next(10000, 16000); // 20000..32000, below Linux's ephemeral range
+            try
+            {
+                using var a = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+                using var b = new UdpClient(new IPEndPoint(IPAddress.Loopback, port + 1));
+                using var c = new UdpClient(new IPEndPoint(IPAddress.Loopback, port + 2));
+                using var d = new UdpClient(new IPEndPoint(IPAddress.Loopback, port + 3));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use: try another.
+            }
+        }
+
+        throw new InvalidOperationException("No free UDP port pair found for the relay's RTP listeners.");
+    }
+}
