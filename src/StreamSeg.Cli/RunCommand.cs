@@ -47,6 +47,9 @@ internal static class RunCommand
           --out <file.mp4>         annotated H.264 MP4 (one per source: name.<source>.mp4 with several sources)
           --meta <file.ndjson>     per-frame metadata, one JSON line per frame (schema in README.md)
           --show                   a live window when a display exists (ignored, with a note, when headless)
+          --publish <rtsp://…>     push the annotated video as H.264 to an RTSP server (MediaMTX, a relay…); if the
+                                   server goes away, frames are dropped and counted and the push reconnects
+          --publish-transport udp|tcp   RTSP transport of --publish (default udp)
           --http <addr:port>       live web view: every stream's annotated video (MJPEG) and live figures, plus
                                    /api/streams, /health and Prometheus /metrics (e.g. 127.0.0.1:8080; set
                                    STREAMSEG_HTTP_TOKEN to require a bearer token for all but /health)
@@ -73,7 +76,7 @@ internal static class RunCommand
         """;
 
     private static readonly string[] s_valued =
-        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every", "--mqtt", "--http"];
+        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every", "--mqtt", "--http", "--publish", "--publish-transport"];
 
     private static readonly string[] s_flags =
         ["--show", "--verbose", "--pace", "--loop", "--no-reconnect", "--no-track", "--no-masks", "--no-boxes", "--no-labels", "--no-keypoints", "--no-hud", "--help"];
@@ -126,6 +129,8 @@ internal static class RunCommand
         config.ReportEvery = a.Float("--report-every") ?? config.ReportEvery;
         config.Mqtt = a.Value("--mqtt") ?? config.Mqtt;
         config.Http = a.Value("--http") ?? config.Http;
+        config.Publish = a.Value("--publish") ?? config.Publish;
+        config.PublishTransport = a.Value("--publish-transport") ?? config.PublishTransport;
         config.PoseSize = (int)(a.Long("--pose-size") ?? config.PoseSize);
         config.ModelsDir = a.Value("--models-dir") ?? config.ModelsDir;
         config.PoseModel = a.Value("--pose-model") ?? config.PoseModel;
@@ -296,7 +301,7 @@ internal static class RunCommand
             stages.Add((new TrackingStage(tracker), PipelineStage.Tracking));
         }
 
-        bool drawing = config.Out is not null || config.Show || config.Http is not null;
+        bool drawing = config.Out is not null || config.Show || config.Http is not null || config.Publish is not null;
         if (drawing)
         {
             var overlay = new OverlayOptions
@@ -360,6 +365,18 @@ internal static class RunCommand
             if (config.Meta is string metaPath)
             {
                 sinks.Add(new SinkBinding(new NdjsonMetadataSink(new NdjsonMetadataSinkOptions { Path = metaPath }), sinkEdge));
+            }
+
+            if (config.Publish is string publishUrl)
+            {
+                if (sources.Count > 1)
+                {
+                    throw new ConfigException("--publish takes one source: an RTSP path carries one video (run one streamseg per published stream).");
+                }
+
+                sinks.Add(new SinkBinding(
+                    new RtspPublishSink(new RtspPublishSinkOptions(publishUrl) { Fps = FpsOf(sources[0]), Transport = config.PublishTransport, Log = Console.Error }),
+                    new EdgeOptions(2, FrameDropPolicy.DropOldest)));
             }
 
             if (config.Mqtt is string mqttUrl)

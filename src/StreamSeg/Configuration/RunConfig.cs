@@ -45,6 +45,12 @@ public sealed class RunConfig
     /// <summary>Gets or sets the NDJSON metadata path (none when null).</summary>
     public string? Meta { get; set; }
 
+    /// <summary>Gets or sets the RTSP URL the annotated video is pushed to (none when null).</summary>
+    public string? Publish { get; set; }
+
+    /// <summary>Gets or sets the RTSP transport of <see cref="Publish"/>: <c>udp</c> or <c>tcp</c>.</summary>
+    public string PublishTransport { get; set; } = "udp";
+
     /// <summary>Gets or sets the address of the live web view, e.g. <c>127.0.0.1:8080</c> (none when null).</summary>
     public string? Http { get; set; }
 

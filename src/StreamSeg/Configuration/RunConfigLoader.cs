@@ -91,6 +91,16 @@ public static partial class RunConfigLoader
             throw new ConfigException($"Config '{name}': overlay.mask_alpha {config.Overlay.MaskAlpha} is outside 0..1.");
         }
 
+        if (config.PublishTransport is not ("udp" or "tcp"))
+        {
+            throw new ConfigException($"Config '{name}': publish_transport '{config.PublishTransport}' is not udp or tcp.");
+        }
+
+        if (config.Publish is not null && !config.Publish.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) && !config.Publish.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ConfigException($"Config '{name}': publish '{Capture.UrlRedactor.Redact(config.Publish)}' is not an rtsp:// URL.");
+        }
+
         if (config.StallTimeout is <= 0 or > 3600)
         {
             throw new ConfigException($"Config '{name}': stall_timeout {config.StallTimeout} must be between 0 and 3600 seconds.");

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using StreamSeg.Tests.Support;
+
+namespace StreamSeg.Tests.Cli;
+
+/// <summary>
+/// Every output at once from one run, each checked by a real peer: an RTSP relay pulled by ffprobe, the web view
+/// scraped over HTTP, a mosquitto broker watched by mosquitto_sub, and the MP4 and NDJSON files.
+/// </summary>
+public partial class PublishingTests
+{
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static Process Start(string exe, IEnumerable<string> args, Action<string>? onLine = null)
+    {
+        var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        Process p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                onLine?.Invoke(e.Data);
+            }
+        };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginErrorReadLine();
+        p.BeginOutputReadLine();
+        return p;
+    }
+
+    private static void Stop(Process? p)
+    {
+        if (p is null)
+        {
+            return;
+        }
+
+        try
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        p.Dispose();
+    }
+
+    private static long Metric(string metrics, string name)
+    {
+        Match m = Regex.Match(metrics, "^" + Regex.Escape(name) + @"(\{[^}]*\})? (\d+)", RegexOptions.Multiline);
+        Assert.True(m.Success, $"{name} not in /metrics:\n{metrics}");
+        return long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+    }
+
+    [MosquittoFact]
+    public async Task AllOutputsAtOnce_EachReachesItsRealPeer()
+    {
+        using var dir = new TempDirectory();
+        string video = CliRunner.MakeVideo(dir.File("clip.avi"), 320, 240, 100);
+        using RtspRelay relay = RtspRelay.Start();
+        int brokerPort = FreePort();
+        int httpPort = FreePort();
+        File.WriteAllText(dir.File("mosquitto.conf"), $"listener {brokerPort} 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        Process? broker = null;
+        Process? subscriber = null;
+        Process? viewer = null;
+        Process? run = null;
+        var messages = new ConcurrentQueue<string>();
+        try
+        {
+            broker = Start(MosquittoFactAttribute.Find("mosquitto")!, ["-c", dir.File("mosquitto.conf")]);
+            Thread.Sleep(500);
+            subscriber = Start("stdbuf", ["-oL", MosquittoFactAttribute.Find("mosquitto_sub")!, "-h", "127.0.0.1", "-p", brokerPort.ToString(CultureInfo.InvariantCulture), "-t", "streamseg/#", "-v"], messages.Enqueue);
+            Thread.Sleep(500);
+
+            var stdout = new StringBuilder();
+            var stderr = new StringBuilder();
+            run = CliRunner.Start(
+                ["run", "--source", video, "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--pace",
+                 "--publish", relay.SourceUrl("out"), "--http", $"127.0.0.1:{httpPort}", "--mqtt", $"mqtt://127.0.0.1:{brokerPort}/streamseg",
+                 "--out", dir.File("o.mp4"), "--meta", dir.File("m.ndjson")],
+                stdout,
+                stderr);
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
+            var clock = Stopwatch.StartNew();
+            while (true)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the web view never came up: " + stderr);
+                Assert.False(run.HasExited, "the run ended early: " + stderr);
+                try
+                {
+                    if ((await http.GetAsync("/health")).IsSuccessStatusCode)
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+
+                await Task.Delay(100);
+            }
+
+            // A viewer pulls the published stream while the run goes on (4 s of video at its own pace).
+            var viewerOut = new StringBuilder();
+            viewer = Start("ffprobe", ["-v", "error", "-rtsp_transport", "udp", "-timeout", "2000000", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", relay.ClientUrl("out")], l => viewerOut.AppendLine(l));
+
+            long first = Metric(await http.GetStringAsync("/metrics"), "streamseg_frames_out_total");
+            await Task.Delay(1200);
+            long second = Metric(await http.GetStringAsync("/metrics"), "streamseg_frames_out_total");
+            Assert.True(second > first, $"frames_out did not move: {first} → {second}");
+
+            Assert.True(run.WaitForExit(60_000), "the run did not finish: " + stderr);
+            run.WaitForExit();
+            Assert.True(run.ExitCode == 0, stderr.ToString());
+            Assert.True(viewer.WaitForExit(20_000), "the viewer did not see the stream end");
+            viewer.WaitForExit();
+
+            // RTSP: H.264 at the source's size; the viewer joined a second late, so it sees part of the 100 frames.
+            string[] probe = viewerOut.ToString().Trim().Split(',');
+            Assert.Equal("h264", probe[0]);
+            Assert.Equal(("320", "240"), (probe[1], probe[2]));
+            Assert.InRange(int.Parse(probe[3], CultureInfo.InvariantCulture), 20, 100);
+
+            // MQTT: one message per frame, the frame schema, on <prefix>/<source>.
+            await Task.Delay(500);
+            string[] frames = [.. messages.Where(m => m.Contains("\"schema\":\"streamseg.frame/1\"", StringComparison.Ordinal))];
+            Assert.Equal(100, frames.Length);
+            Assert.All(frames, m => Assert.StartsWith("streamseg/clip.avi ", m, StringComparison.Ordinal));
+
+            // Files: nothing lost on a file run.
+            Assert.Equal(100, File.ReadAllLines(dir.File("m.ndjson")).Length);
+            Assert.Equal(100, Ffprobe.Probe(dir.File("o.mp4")).FrameCount);
+            Assert.Contains("frames in 100, out 100, dropped 0", stdout.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Stop(run);
+            Stop(viewer);
+            Stop(subscriber);
+            Stop(broker);
+        }
+    }
+}
