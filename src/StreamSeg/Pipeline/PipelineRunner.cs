@@ -212,7 +212,7 @@ public sealed class PipelineRunner
         {
             while (!stop.IsCancellationRequested && !abort.IsCancellationRequested)
             {
-                if (_options.Pace && !source.IsLive)
+                if (_options.Pace && source.Kind is SourceKind.File or SourceKind.ImageFolder)
                 {
                     TimeSpan due = TimeSpan.FromSeconds(index / fps) - Stopwatch.GetElapsedTime(paceStart);
                     if (due > TimeSpan.Zero)
