@@ -18,6 +18,8 @@ namespace StreamSeg.Web;
 /// <param name="LastFrameAgeMs">Time since the latest frame, in milliseconds (null before the first).</param>
 /// <param name="Clients">MJPEG clients connected now.</param>
 /// <param name="JpegFrames">Frames encoded to JPEG (only while someone watches).</param>
+/// <param name="SourceState">The source's state: live, stalled, reconnecting or ended (from its health events).</param>
+/// <param name="Reconnects">How many times the source came back after going offline.</param>
 public sealed record StreamStatus(
     int Index,
     string Id,
@@ -35,4 +37,6 @@ public sealed record StreamStatus(
     int Instances,
     double? LastFrameAgeMs,
     int Clients,
-    long JpegFrames);
+    long JpegFrames,
+    string SourceState = "live",
+    int Reconnects = 0);

@@ -1,3 +1,4 @@
+using StreamSeg.Capture;
 using System.Diagnostics;
 using OpenCvSharp;
 using StreamSeg.Frames;
@@ -24,6 +25,8 @@ internal sealed class StreamView : IDisposable
     private long _frames;
     private long _frameIndex = -1;
     private long _drops;
+    private SourceState _sourceState = SourceState.Live;
+    private int _reconnects;
     private int _width;
     private int _height;
     private int _latencyCount;
@@ -188,6 +191,15 @@ internal sealed class StreamView : IDisposable
         signal.TrySetResult();
     }
 
+    public void SetSourceState(SourceState state, int reconnects)
+    {
+        lock (_gate)
+        {
+            _sourceState = state;
+            _reconnects = reconnects;
+        }
+    }
+
     public StreamStatus GetStatus(long now)
     {
         lock (_gate)
@@ -203,14 +215,15 @@ internal sealed class StreamView : IDisposable
             double? age = _frames == 0 ? null : Math.Round(Stopwatch.GetElapsedTime(_lastFrameTimestamp, now).TotalMilliseconds, 1);
             StreamHealth health = _ended ? StreamHealth.Ended
                 : _frames == 0 ? StreamHealth.Starting
-                : Stopwatch.GetElapsedTime(_lastFrameTimestamp, now) > _options.StaleAfter ? StreamHealth.Degraded
+                : Stopwatch.GetElapsedTime(_lastFrameTimestamp, now) > _options.StaleAfter || _sourceState != SourceState.Live ? StreamHealth.Degraded
                 : StreamHealth.Ready;
             return new StreamStatus(
                 Index, Id, health, _frames, _frameIndex, _width, _height,
                 Math.Round(CurrentFps(now), 2),
                 Math.Round(Percentile(recent, 50), 2),
                 Math.Round(Percentile(recent, 95), 2),
-                stages, _drops, _activeTracks, _instances, age, Volatile.Read(ref _clients), _sequence);
+                stages, _drops, _activeTracks, _instances, age, Volatile.Read(ref _clients), _sequence,
+                _sourceState.ToString().ToLowerInvariant(), _reconnects);
         }
     }
 

@@ -1,3 +1,4 @@
+using StreamSeg.Sinks;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
@@ -21,7 +22,7 @@ namespace StreamSeg.Web;
 /// the file outputs. Options cannot change while running. Example:
 /// <c>new SinkBinding(new WebViewSink(WebViewSinkOptions.Default with { JpegQuality = 70 }), new EdgeOptions(2, FrameDropPolicy.DropOldest))</c>.</para>
 /// </remarks>
-public sealed class WebViewSink : ISink
+public sealed class WebViewSink : ISink, IHealthSink
 {
     private readonly WebViewSinkOptions _options;
     private readonly object _gate = new();
@@ -49,6 +50,14 @@ public sealed class WebViewSink : ISink
         ArgumentOutOfRangeException.ThrowIfNegative(sourceIndex);
         ArgumentNullException.ThrowIfNull(sourceId);
         GetOrAdd(sourceIndex, sourceId);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The stream's card and <c>/health</c> show the source's state (reconnecting sources are degraded).</remarks>
+    public void WriteHealth(SourceStateChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        GetOrAdd(change.SourceIndex, change.SourceId).SetSourceState(change.State, change.Reconnects);
     }
 
     /// <inheritdoc/>

@@ -121,6 +121,7 @@ function updateStream(s) {
   set(node, 'fps', fmt(s.fps, 1));
   set(node, 'latency', `${fmt(s.latency_p50_ms, 1)} / ${fmt(s.latency_p95_ms, 1)} ms`);
   set(node, 'drops', String(s.drops));
+  set(node, 'source', s.reconnects ? `${s.source_state} (${s.reconnects} reconnects)` : s.source_state);
   set(node, 'tracks', String(s.active_tracks));
   set(node, 'frame', String(s.frame_index));
   set(node, 'size', `${s.width}×${s.height}`);

@@ -33,6 +33,7 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _framesIn;
     private readonly Counter<long> _framesOut;
+    private readonly Counter<long> _reconnects;
     private readonly Histogram<double> _stageDuration;
     private readonly Histogram<double> _endToEnd;
     private readonly List<(Edge Edge, KeyValuePair<string, object?> Tag)> _edges = [];
@@ -49,6 +50,7 @@ public sealed class PipelineMetrics : IDisposable
         _endToEnd = _meter.CreateHistogram("streamseg_end_to_end_latency", "ms", "Time from capture to the sinks.", tags: null, advice);
         _meter.CreateObservableCounter("streamseg_frames_dropped", ObserveDropped, "{frame}", "Frames dropped, per edge.");
         _meter.CreateObservableGauge("streamseg_edge_queue_depth", ObserveDepth, "{frame}", "Frames queued on an edge now.");
+        _reconnects = _meter.CreateCounter<long>("streamseg_source_reconnects", "{reconnect}", "Times a live source came back after going offline.");
     }
 
     /// <summary>Gets the meter (tests listen to this instance only).</summary>
@@ -67,6 +69,9 @@ public sealed class PipelineMetrics : IDisposable
 
     /// <summary>Counts one captured frame.</summary>
     public void CountIn() => _framesIn.Add(1);
+
+    /// <summary>Counts one reconnect of a live source.</summary>
+    public void CountReconnect() => _reconnects.Add(1);
 
     /// <summary>Counts one frame out and records its end-to-end latency (negative: unknown, not recorded).</summary>
     public void CountOut(double endToEndMs)

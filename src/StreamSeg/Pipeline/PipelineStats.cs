@@ -125,7 +125,11 @@ public sealed class PipelineStats : IPipelineStatsView
     private long _reconnects;
 
     /// <summary>Counts one reconnect of a live source.</summary>
-    public void CountReconnect() => Interlocked.Increment(ref _reconnects);
+    public void CountReconnect()
+    {
+        Interlocked.Increment(ref _reconnects);
+        _metrics?.CountReconnect();
+    }
 
     /// <summary>Counts one captured frame.</summary>
     public void CountIn()
