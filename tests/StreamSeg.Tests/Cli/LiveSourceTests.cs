@@ -110,6 +110,43 @@ public partial class LiveSourceTests
     }
 
     [Fact]
+    public void HttpStream_WrongCredentials_Exit3_SaysUnauthorized_WithoutThePassword()
+    {
+        // A real HTTP server that wants basic auth (alice:right) and answers 401 to anything else.
+        using var dir = new TempDirectory();
+        string clip = CliRunner.MakeVideo(dir.File("c.avi"), 160, 120, 10);
+        File.WriteAllText(dir.File("auth.py"), """
+            import base64, http.server, sys
+            class H(http.server.SimpleHTTPRequestHandler):
+                def do_GET(self):
+                    if self.headers.get('Authorization') != 'Basic ' + base64.b64encode(b'alice:right').decode():
+                        self.send_response(401); self.send_header('WWW-Authenticate', 'Basic realm="cam"'); self.end_headers(); return
+                    super().do_GET()
+                def log_message(self, *a): pass
+            http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), lambda *a: H(*a, directory=sys.argv[2])).serve_forever()
+            """);
+        int port = FreePort();
+        using Process server = StartProcess("python3", dir.File("auth.py"), port.ToString(System.Globalization.CultureInfo.InvariantCulture), dir.Path);
+        try
+        {
+            Thread.Sleep(800);
+            CliRunner.Result r = CliRunner.Run("run", "--source", $"http://alice:wr0ngpass@127.0.0.1:{port}/c.avi", "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu");
+            Assert.Equal(3, r.ExitCode);
+            Assert.Contains($"http://***@127.0.0.1:{port}/c.avi", r.StdErr, StringComparison.Ordinal);
+            Assert.Contains("401", r.StdErr, StringComparison.Ordinal);
+            Assert.DoesNotContain("wr0ngpass", r.StdErr + r.StdOut, StringComparison.Ordinal);
+
+            // The right credentials open the same stream.
+            CliRunner.Result ok = CliRunner.Run("run", "--source", $"http://alice:right@127.0.0.1:{port}/c.avi", "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--max-frames", "5");
+            Assert.True(ok.ExitCode == 0, ok.StdErr);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public void ImageFolder_IsReadInNameOrder_Losslessly()
     {
         using var dir = new TempDirectory();
