@@ -47,7 +47,7 @@ internal static class BenchCommand
         var log = new ConsoleLog(a.Has("--verbose"));
 
         // 1. Inference only, on tensors prepared beforehand from the first frames of the video.
-        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ParseDevice(config.Device), IntraOpThreads: config.Threads), log.Warn);
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(RunCommand.ParseDevice(config.Device), IntraOpThreads: config.Threads), log.Warn);
         var models = new List<OnnxModel>();
         double inferenceFps;
         string provider;
@@ -195,14 +195,6 @@ internal static class BenchCommand
     }
 
     private static string[] Opt(CliArguments a, string name) => a.Value(name) is string v ? [name, v] : [];
-
-    private static ExecutionDevice ParseDevice(string device) => device.ToLowerInvariant() switch
-    {
-        "cpu" => ExecutionDevice.Cpu,
-        "cuda" => ExecutionDevice.Cuda,
-        "tensorrt" => ExecutionDevice.TensorRt,
-        _ => ExecutionDevice.Auto,
-    };
 
     private static double MeasureInference(string video, List<OnnxModel> models, int runs)
     {

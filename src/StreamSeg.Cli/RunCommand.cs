@@ -603,7 +603,7 @@ internal static class RunCommand
         : spec.NativeSize ? $"{spec.Name} (frame size, {spec.Layout})"
         : $"{spec.Name} {spec.Width}×{spec.Height} ({spec.Layout}{(spec.Letterbox ? ", letterbox" : string.Empty)})";
 
-    private static ExecutionDevice ParseDevice(string device) => device.ToLowerInvariant() switch
+    internal static ExecutionDevice ParseDevice(string device) => device.ToLowerInvariant() switch
     {
         "cpu" => ExecutionDevice.Cpu,
         "cuda" => ExecutionDevice.Cuda,
