@@ -18,6 +18,9 @@ namespace StreamSeg.Cli;
 /// </summary>
 internal static class BenchCommand
 {
+    /// <summary>The most copies of the video the paced multi-stream table runs (it stops earlier once p95 passes 100 ms).</summary>
+    private const int MaxPacedStreams = 32;
+
     public const string Help = """
         streamseg bench — measure inference-only and whole-pipeline throughput on one video
 
@@ -50,6 +53,7 @@ internal static class BenchCommand
         var factory = new OnnxSessionFactory(new SessionFactoryOptions(RunCommand.ParseDevice(config.Device), IntraOpThreads: config.Threads), log.Warn);
         var models = new List<OnnxModel>();
         double inferenceFps;
+        var byBatch = new SortedDictionary<int, double>();
         string provider;
         string inputs;
         try
@@ -58,7 +62,17 @@ internal static class BenchCommand
 
             provider = models[0].Provider;
             inputs = string.Join("; ", models.Select(m => $"{Path.GetFileName(m.Path)}: {RunCommand.Describe(m.Adapter.Input)}"));
-            inferenceFps = MeasureInference(config.Sources[0].Uri, models, (int)Math.Min(frames, 200));
+            int runs = (int)Math.Min(frames, 200);
+            inferenceFps = MeasureInference(config.Sources[0].Uri, models, runs, batch: 1);
+            if (models.Exists(m => m.SupportsBatch))
+            {
+                // Frames per second at larger batches (the models that cannot batch run frame by frame within them).
+                byBatch[1] = inferenceFps;
+                for (int b = 2; b <= 8; b *= 2)
+                {
+                    byBatch[b] = MeasureInference(config.Sources[0].Uri, models, Math.Max(runs, 4 * b), b);
+                }
+            }
         }
         finally
         {
@@ -84,10 +98,11 @@ internal static class BenchCommand
         long rss = Process.GetCurrentProcess().WorkingSet64;
 
         // 3 and 4: latency at the source's own frame rate (a looping file read at its fps: live, drops oldest), for
-        // 1, 2, 4 … copies of the video sharing the models, until the p95 passes 100 ms (at least one row).
+        // 1, 2, 4 … copies of the video sharing the models (batched across streams where a model can), until the p95
+        // passes 100 ms (at least one row) or MaxPacedStreams.
         long pacedFrames = Math.Min(frames, 100);
         var streamRows = new List<Dictionary<string, object?>>();
-        for (int n = 1; n <= 8; n *= 2)
+        for (int n = 1; n <= MaxPacedStreams; n *= 2)
         {
             RunConfig paced = PacedCopies(config, n, pacedFrames);
             PipelineResult? pr = null;
@@ -106,6 +121,7 @@ internal static class BenchCommand
                 ["e2e_p50_ms"] = Math.Round(ps.EndToEnd.Percentile(50), 1),
                 ["e2e_p95_ms"] = Math.Round(ps.EndToEnd.Percentile(95), 1),
                 ["e2e_p99_ms"] = Math.Round(ps.EndToEnd.Percentile(99), 1),
+                ["mean_batch"] = Math.Round(ps.MeanBatch, 2),
                 ["stages_p95_ms"] = Enumerable.Range(0, PipelineStageInfo.Count).ToDictionary(
                     i => PipelineStageInfo.Name((PipelineStage)i),
                     i => Math.Round(ps.Stage((PipelineStage)i).Percentile(95), 1)),
@@ -126,6 +142,8 @@ internal static class BenchCommand
             ["source"] = Path.GetFileName(config.Sources[0].Uri),
             ["frames"] = result.FramesOut,
             ["inference_only_fps"] = Math.Round(inferenceFps, 2),
+            ["inference_only_fps_by_batch"] = byBatch.Count == 0 ? null : byBatch.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => Math.Round(kv.Value, 2)),
+            ["best_batch"] = byBatch.Count == 0 ? 1 : byBatch.MaxBy(kv => kv.Value).Key,
             ["pipeline_fps"] = Math.Round(pipelineFps, 2),
             ["ratio"] = Math.Round(pipelineFps / inferenceFps, 3),
             ["stages_ms"] = Enumerable.Range(0, PipelineStageInfo.Count).ToDictionary(
@@ -139,7 +157,16 @@ internal static class BenchCommand
 
         Console.WriteLine($"bench: {report["source"]}, {result.FramesOut} frames, provider {provider}, {Environment.ProcessorCount} cores ({CpuModel()})");
         Console.WriteLine($"  models               {inputs}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  inference only       {inferenceFps,8:0.00} fps"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  inference only       {inferenceFps,8:0.00} fps (batch 1)"));
+        if (byBatch.Count > 0)
+        {
+            KeyValuePair<int, double> best = byBatch.MaxBy(kv => kv.Value);
+            Console.WriteLine("  by batch size        " + string.Join("   ", byBatch.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}: {kv.Value:0.00}"))) + $" fps; best {best.Key}");
+        }
+        else
+        {
+            Console.WriteLine("  by batch size        batch 1 only: no model here has a free batch dimension (or it keeps recurrent state)");
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  whole pipeline       {pipelineFps,8:0.00} fps"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pipeline/inference   {pipelineFps / inferenceFps,8:0.000}"));
         Console.WriteLine("  stage            p50 ms   p95 ms");
@@ -155,10 +182,10 @@ internal static class BenchCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"end-to-end",-14} {stats.EndToEnd.Percentile(50),8:0.0} {stats.EndToEnd.Percentile(95),8:0.0}"));
         Console.WriteLine($"  managed bytes/frame  {report["managed_bytes_per_frame"],8}");
         Console.WriteLine($"  paced at the source's fps, live (drop oldest), {pacedFrames} frames per stream:");
-        Console.WriteLine("    streams   fps total   dropped   e2e p50   p95     p99 ms");
+        Console.WriteLine("    streams   fps total   dropped   mean batch   e2e p50   p95     p99 ms");
         foreach (Dictionary<string, object?> row in streamRows)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {row["streams"],7}   {row["fps_total"],9}   {row["dropped"],7}   {row["e2e_p50_ms"],7}   {row["e2e_p95_ms"],-7} {row["e2e_p99_ms"]}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {row["streams"],7}   {row["fps_total"],9}   {row["dropped"],7}   {row["mean_batch"],10}   {row["e2e_p50_ms"],7}   {row["e2e_p95_ms"],-7} {row["e2e_p99_ms"]}"));
         }
 
         Console.WriteLine($"  RSS at end           {report["rss_mb"],8} MiB");
@@ -196,7 +223,8 @@ internal static class BenchCommand
 
     private static string[] Opt(CliArguments a, string name) => a.Value(name) is string v ? [name, v] : [];
 
-    private static double MeasureInference(string video, List<OnnxModel> models, int runs)
+    /// <summary>Frames per second of the models alone, <paramref name="batch"/> frames per call (batchable models batch, the others run frame by frame).</summary>
+    private static double MeasureInference(string video, List<OnnxModel> models, int runs, int batch)
     {
         using IFrameSource source = SourceFactory.Create(new SourceOptions(video));
         source.Open();
@@ -227,22 +255,49 @@ internal static class BenchCommand
                 }
             }
 
-            var sw = Stopwatch.StartNew();
-            for (int r = 0; r < runs; r++)
+            if (batch > 1)
             {
-                ModelInputs inputs = prepared[r % prepared.Count];
-                for (int i = 0; i < models.Count; i++)
-                {
-                    models[i].Run(inputs.Tensors[i], 0, discontinuity: false).Dispose();
-                }
+                // One warm-up call per batchable model at this batch size (ONNX Runtime plans each new shape once).
+                RunFrames(models, prepared, 0, batch);
             }
 
-            return runs / sw.Elapsed.TotalSeconds;
+            var sw = Stopwatch.StartNew();
+            int calls = Math.Max(1, runs / batch);
+            for (int r = 0; r < calls; r++)
+            {
+                RunFrames(models, prepared, r * batch, batch);
+            }
+
+            return calls * batch / sw.Elapsed.TotalSeconds;
         }
         finally
         {
             prepared.ForEach(p => p.Dispose());
             preprocess.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private static void RunFrames(List<OnnxModel> models, List<ModelInputs> prepared, int first, int count)
+    {
+        var tensors = new List<PooledTensor>(count);
+        for (int i = 0; i < models.Count; i++)
+        {
+            if (count > 1 && models[i].SupportsBatch)
+            {
+                tensors.Clear();
+                for (int k = 0; k < count; k++)
+                {
+                    tensors.Add(prepared[(first + k) % prepared.Count].Tensors[i]);
+                }
+
+                Array.ForEach(models[i].RunBatch(tensors), o => o.Dispose());
+                continue;
+            }
+
+            for (int k = 0; k < count; k++)
+            {
+                models[i].Run(prepared[(first + k) % prepared.Count].Tensors[i], 0, discontinuity: false).Dispose();
+            }
         }
     }
 

@@ -40,6 +40,8 @@ internal static class RunCommand
                                    keypointrcnn, movenet-multipose, rvm, selfie, centernet
           --device <d>             auto (TensorRT → CUDA → CPU, default), cpu, cuda, tensorrt
           --threads <n>            ONNX Runtime intra-op threads (default: one per core)
+          --batch <n>              most frames per inference run, across sources (default: one per source, at most
+                                   8; only models with a free batch dimension batch, the others run frame by frame)
           --conf <0..1>            confidence threshold (default: 0.25 for YOLO, 0.5 for R-CNN)
           --iou <0..1>             NMS IoU threshold (default 0.7)
 
@@ -76,7 +78,7 @@ internal static class RunCommand
         """;
 
     private static readonly string[] s_valued =
-        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every", "--mqtt", "--http", "--publish", "--publish-transport"];
+        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--batch", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every", "--mqtt", "--http", "--publish", "--publish-transport"];
 
     private static readonly string[] s_flags =
         ["--show", "--verbose", "--pace", "--loop", "--no-reconnect", "--no-track", "--no-masks", "--no-boxes", "--no-labels", "--no-keypoints", "--no-hud", "--help"];
@@ -137,6 +139,7 @@ internal static class RunCommand
         config.Adapter = a.Value("--adapter") ?? config.Adapter;
         config.Device = a.Value("--device") ?? config.Device;
         config.Threads = (int)(a.Long("--threads") ?? config.Threads);
+        config.Batch = (int)(a.Long("--batch") ?? config.Batch);
         config.Out = a.Value("--out") ?? config.Out;
         config.Meta = a.Value("--meta") ?? config.Meta;
         config.Show |= a.Has("--show");
@@ -196,10 +199,35 @@ internal static class RunCommand
 
             stats.Provider = models[0].Provider;
             log.Info($"execution provider: {models[0].Provider} (ONNX Runtime {OnnxSessionFactory.OrtVersion})");
+            int batch = BatchSize(config, config.Sources.Count);
+            if (batch > 1)
+            {
+                List<string> batched = models.FindAll(m => m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
+                List<string> single = models.FindAll(m => !m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
+                log.Info($"batching: up to {batch} frames per inference run"
+                    + (batched.Count > 0 ? $" for {string.Join(", ", batched)}" : " (no model here has a free batch dimension)")
+                    + (single.Count > 0 ? $"; frame by frame for {string.Join(", ", single)} (fixed batch of 1 or recurrent state)" : string.Empty));
+            }
 
+            var ids = new HashSet<string>(StringComparer.Ordinal);
             foreach (SourceConfig sc in config.Sources)
             {
                 IFrameSource source = SourceFactory.Create(new SourceOptions(sc.Uri, sc.Id, sc.RtspTransport, ReadTimeout: TimeSpan.FromSeconds(config.StallTimeout), Loop: sc.Loop));
+                if (!ids.Add(source.Id))
+                {
+                    // The same file or stream given twice: its copies get ids of their own (metadata, topics, web view).
+                    string id = source.Id;
+                    int copy = 2;
+                    while (ids.Contains($"{id}-{copy}"))
+                    {
+                        copy++;
+                    }
+
+                    source.Dispose();
+                    source = SourceFactory.Create(new SourceOptions(sc.Uri, $"{id}-{copy}", sc.RtspTransport, ReadTimeout: TimeSpan.FromSeconds(config.StallTimeout), Loop: sc.Loop));
+                    ids.Add(source.Id);
+                }
+
                 if (config.Reconnect && source.Kind is SourceKind.Stream or SourceKind.Camera)
                 {
                     source = new ReconnectingSource(
@@ -281,7 +309,7 @@ internal static class RunCommand
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
             (new PreprocessStage(models.ConvertAll(m => m.Adapter.Input)), PipelineStage.Preprocess),
-            (new InferenceStage(models), PipelineStage.Inference),
+            (new InferenceStage(models, BatchSize(config, sources.Count)), PipelineStage.Inference),
             (new DecodeStage(models.ConvertAll(m => m.Adapter), splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default) : null), PipelineStage.Decode),
         };
         if (config.Track)
@@ -598,6 +626,9 @@ internal static class RunCommand
 
     internal static AdapterOptions AdapterOptionsFor(RunConfig config) => new() { ConfidenceThreshold = config.Confidence, IouThreshold = config.Iou, LongSide = config.PoseSize };
 
+    /// <summary>The most frames per inference run: <see cref="RunConfig.Batch"/>, or one per source (at most 8).</summary>
+    internal static int BatchSize(RunConfig config, int sources) => config.Batch > 0 ? config.Batch : Math.Clamp(sources, 1, 8);
+
     internal static string Describe(InputSpec spec) =>
         spec.LongSide > 0 ? $"{spec.Name} long side {spec.LongSide} ({spec.Layout}, follows the frame's aspect)"
         : spec.NativeSize ? $"{spec.Name} (frame size, {spec.Layout})"
@@ -663,6 +694,10 @@ internal static class RunCommand
         }
 
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"end-to-end",-11} {stats.EndToEnd.Percentile(50),7:0.0}  {stats.EndToEnd.Percentile(95),7:0.0}  {stats.EndToEnd.MeanMs,8:0.0}"));
+        if (stats.Batches > 0)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  inference calls {stats.Batches}, {stats.MeanBatch:0.00} frames per call on average, largest batch {stats.LargestBatch}"));
+        }
         foreach (Edge edge in stats.Edges)
         {
             if (edge.Dropped > 0)

@@ -11,6 +11,9 @@ public static class TestPaths
     /// <summary>Gets <c>tests/Data</c>.</summary>
     public static string Data => Path.Combine(Repo, "tests", "Data");
 
+    /// <summary>Gets Debian's sample video of pedestrians (package opencv-doc, installed by <c>./run.sh test</c>).</summary>
+    public static string SampleVideo => "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+
     /// <summary>Gets the path of a fixture model or expectation in <c>tests/Data/Models</c>.</summary>
     public static string Model(string fileName) => Path.Combine(Data, "Models", fileName);
 

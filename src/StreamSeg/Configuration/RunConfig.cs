@@ -39,6 +39,12 @@ public sealed class RunConfig
     /// <summary>Gets or sets ONNX Runtime's intra-op threads (0 = one per core).</summary>
     public int Threads { get; set; }
 
+    /// <summary>
+    /// Gets or sets the most frames one inference run takes (cross-stream batching; models with a free batch
+    /// dimension only). 0 = automatic: one per source, at most 8 (a single source runs frame by frame).
+    /// </summary>
+    public int Batch { get; set; }
+
     /// <summary>Gets or sets the annotated MP4 path (none when null).</summary>
     public string? Out { get; set; }
 

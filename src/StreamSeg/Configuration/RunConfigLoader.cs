@@ -111,6 +111,11 @@ public static partial class RunConfigLoader
             throw new ConfigException($"Config '{name}': threads and max_frames must not be negative.");
         }
 
+        if (config.Batch is < 0 or > 64)
+        {
+            throw new ConfigException($"Config '{name}': batch {config.Batch} must be between 0 (automatic) and 64.");
+        }
+
         foreach (SourceConfig source in config.Sources)
         {
             if (string.IsNullOrWhiteSpace(source.Uri))

@@ -36,6 +36,9 @@ public sealed class OnnxModel : IDisposable
     private readonly RecurrentStateStore? _states;
     private readonly int[] _stateOutputIndex = [];
     private readonly Dictionary<RawTensor, OrtValue> _extraValues = new(ReferenceEqualityComparer.Instance);
+    private readonly long[][]? _batchRowShapes;
+    private readonly Dictionary<string, TensorPool> _batchInputPools = [];
+    private readonly Dictionary<int, ConcurrentBag<OutputSet>> _freeBatchSets = [];
 
     /// <summary>Loads <paramref name="path"/> with <paramref name="factory"/> and picks its adapter.</summary>
     public OnnxModel(string path, OnnxSessionFactory factory, string? adapterName = null, AdapterOptions? adapterOptions = null)
@@ -56,6 +59,7 @@ public sealed class OnnxModel : IDisposable
                 _states = new RecurrentStateStore(recurrent.States.Count, recurrent.InitialStateShape);
             }
 
+            SupportsBatch = BatchDimensions(Signature, _recurrent, out _batchRowShapes);
             _binding = _session.CreateIoBinding();
         }
         catch
@@ -82,6 +86,12 @@ public sealed class OnnxModel : IDisposable
 
     /// <summary>Gets whether outputs are written straight into preallocated buffers.</summary>
     public bool OutputsPreallocated => _staticShapes is not null;
+
+    /// <summary>
+    /// Gets whether one run can take several frames (<see cref="RunBatch"/>): the model has a single image input
+    /// whose first dimension is free, every output has a free first dimension, and it keeps no recurrent state.
+    /// </summary>
+    public bool SupportsBatch { get; }
 
     /// <summary>Gets the per-source recurrent states, or null when the model has none.</summary>
     public RecurrentStateStore? States => _states;
@@ -116,8 +126,232 @@ public sealed class OnnxModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the model once on <paramref name="inputs"/> (tensors of one shape, typically frames of several streams)
+    /// stacked along the first dimension, and returns one output per input, in order. The caller owns the outputs and
+    /// must dispose each. Needs <see cref="SupportsBatch"/>; a batch of one is a plain <see cref="Run(PooledTensor)"/>.
+    /// </summary>
+    /// <remarks>
+    /// The inputs are copied once into a pooled batch tensor. When the outputs' other dimensions are static, ONNX
+    /// Runtime writes them into a preallocated set per batch size and each frame's output is a view of its rows,
+    /// returned to the pool when the last of the batch is disposed; otherwise each frame's rows are copied out.
+    /// </remarks>
+    public ModelOutput[] RunBatch(IReadOnlyList<PooledTensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Count == 0)
+        {
+            return [];
+        }
+
+        if (!SupportsBatch)
+        {
+            throw new InvalidOperationException($"Model '{System.IO.Path.GetFileName(Path)}' cannot run batches: its input '{Adapter.Input.Name}' or an output has a fixed first dimension, or it keeps recurrent state.");
+        }
+
+        if (inputs.Count == 1)
+        {
+            return [Run(inputs[0], -1, discontinuity: true)];
+        }
+
+        long[] one = inputs[0].Shape;
+        for (int b = 1; b < inputs.Count; b++)
+        {
+            if (!inputs[b].Shape.AsSpan().SequenceEqual(one) || (inputs[b].Ints is null) != (inputs[0].Ints is null))
+            {
+                throw new ArgumentException($"A batch needs inputs of one shape and type; got {ShapeText(one)} and {ShapeText(inputs[b].Shape)}.", nameof(inputs));
+            }
+        }
+
+        using PooledTensor batch = StackInputs(inputs);
+        _binding.BindInput(Adapter.Input.Name, batch.Value);
+        return _batchRowShapes is not null ? RunBatchPreallocated(inputs) : RunBatchCopied(inputs);
+    }
+
+    private PooledTensor StackInputs(IReadOnlyList<PooledTensor> inputs)
+    {
+        long[] one = inputs[0].Shape;
+        bool int32 = inputs[0].Ints is not null;
+        long[] shape = [.. one];
+        shape[0] = inputs.Count * one[0];
+        string key = (int32 ? "i" : "f") + string.Join('x', shape);
+        if (!_batchInputPools.TryGetValue(key, out TensorPool? pool))
+        {
+            pool = new TensorPool(shape, int32);
+            _batchInputPools[key] = pool;
+        }
+
+        PooledTensor batch = pool.Rent();
+        for (int b = 0; b < inputs.Count; b++)
+        {
+            if (int32)
+            {
+                inputs[b].Ints.AsSpan().CopyTo(batch.Ints.AsSpan(b * inputs[b].Ints!.Length));
+            }
+            else
+            {
+                inputs[b].Floats.AsSpan().CopyTo(batch.Floats.AsSpan(b * inputs[b].Floats!.Length));
+            }
+        }
+
+        return batch;
+    }
+
+    private ModelOutput[] RunBatchPreallocated(IReadOnlyList<PooledTensor> inputs)
+    {
+        int count = inputs.Count;
+        ConcurrentBag<OutputSet> free;
+        lock (_freeBatchSets)
+        {
+            if (!_freeBatchSets.TryGetValue(count, out free!))
+            {
+                free = [];
+                _freeBatchSets[count] = free;
+            }
+        }
+
+        if (!free.TryTake(out OutputSet? set))
+        {
+            var shapes = new long[_outputNames.Length][];
+            for (int i = 0; i < shapes.Length; i++)
+            {
+                shapes[i] = [.. _batchRowShapes![i]];
+                shapes[i][0] = count;
+            }
+
+            set = new OutputSet(_outputNames, shapes);
+            lock (_allSets)
+            {
+                _allSets.Add(set);
+            }
+        }
+
+        for (int i = 0; i < _outputNames.Length; i++)
+        {
+            _binding.BindOutput(_outputNames[i], set.Values[i]);
+        }
+
+        try
+        {
+            _session.RunWithBinding(_runOptions, _binding);
+        }
+        catch
+        {
+            free.Add(set);
+            throw;
+        }
+
+        var lease = new BatchLease(set, free, count);
+        var outputs = new ModelOutput[count];
+        for (int b = 0; b < count; b++)
+        {
+            var tensors = new RawTensor[_outputNames.Length];
+            for (int i = 0; i < tensors.Length; i++)
+            {
+                long[] row = _batchRowShapes![i];
+                int per = checked((int)(set.Tensors[i].ElementCount / count));
+                tensors[i] = new RawTensor(_outputNames[i], row, set.Tensors[i].Data.Slice(b * per, per));
+            }
+
+            int index = b;
+            outputs[b] = new ModelOutput(tensors, inputs[b].Transform, _ => lease.Release(index));
+        }
+
+        return outputs;
+    }
+
+    private ModelOutput[] RunBatchCopied(IReadOnlyList<PooledTensor> inputs)
+    {
+        int count = inputs.Count;
+        for (int i = 0; i < _outputNames.Length; i++)
+        {
+            _binding.BindOutputToDevice(_outputNames[i], OrtMemoryInfo.DefaultInstance);
+        }
+
+        _session.RunWithBinding(_runOptions, _binding);
+        using IDisposableReadOnlyCollection<OrtValue> values = _binding.GetOutputValues();
+        var outputs = new ModelOutput[count];
+        var columns = new RawTensor[values.Count];
+        try
+        {
+            for (int i = 0; i < values.Count; i++)
+            {
+                columns[i] = CopyToRented(_outputNames[i], values[i]);
+                if (columns[i].Shape.Length == 0 || columns[i].Shape[0] != count)
+                {
+                    throw new InvalidOperationException(
+                        $"Model '{System.IO.Path.GetFileName(Path)}': output '{_outputNames[i]}' has shape {columns[i].ShapeText} for a batch of {count}; expected {count} rows. The model does not batch: run with --batch 1.");
+                }
+            }
+
+            for (int b = 0; b < count; b++)
+            {
+                var tensors = new RawTensor[columns.Length];
+                for (int i = 0; i < columns.Length; i++)
+                {
+                    int per = checked((int)(columns[i].ElementCount / count));
+                    long[] row = [1, .. columns[i].Shape.AsSpan(1)];
+                    float[] buffer = ArrayPool<float>.Shared.Rent(Math.Max(1, per));
+                    columns[i].Span.Slice(b * per, per).CopyTo(buffer);
+                    tensors[i] = new RawTensor(_outputNames[i], row, buffer.AsMemory(0, per));
+                }
+
+                outputs[b] = new ModelOutput(tensors, inputs[b].Transform, _releaseRented);
+            }
+        }
+        catch
+        {
+            foreach (ModelOutput? o in outputs)
+            {
+                o?.Dispose();
+            }
+
+            throw;
+        }
+        finally
+        {
+            ReturnRented(columns);
+        }
+
+        return outputs;
+    }
+
+    private static string ShapeText(long[] shape) => "[" + string.Join(',', shape) + "]";
+
+    private static bool BatchDimensions(ModelSignature signature, IRecurrentAdapter? recurrent, out long[][]? rowShapes)
+    {
+        rowShapes = null;
+        if (recurrent is not null || signature.Inputs.Count != 1 || signature.Inputs[0].Shape is not { Length: 4 } input || input[0] > 0)
+        {
+            return false;
+        }
+
+        var rows = new long[signature.Outputs.Count][];
+        bool staticRows = true;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            TensorSignature o = signature.Outputs[i];
+            if (o.Shape.Length == 0 || o.Shape[0] > 0)
+            {
+                return false;
+            }
+
+            rows[i] = [1, .. o.Shape.AsSpan(1)];
+            staticRows &= o.ElementType == nameof(TensorElementType.Float) && Array.TrueForAll(rows[i], d => d > 0);
+        }
+
+        rowShapes = staticRows ? rows : null;
+        return true;
+    }
+
     private ModelOutput RunBound(PooledTensor input, RecurrentState? state)
     {
+        if (_staticShapes is null && _batchRowShapes is not null)
+        {
+            // A free batch dimension but static rows: a batch of one still gets preallocated outputs.
+            return RunBatchPreallocated([input])[0];
+        }
+
         if (_staticShapes is not null)
         {
             OutputSet set = RentSet();
@@ -183,6 +417,11 @@ public sealed class OnnxModel : IDisposable
         }
 
         _session.Dispose();
+        foreach (TensorPool pool in _batchInputPools.Values)
+        {
+            pool.Dispose();
+        }
+
         lock (_allSets)
         {
             foreach (OutputSet set in _allSets)
@@ -300,11 +539,13 @@ public sealed class OnnxModel : IDisposable
         _freeSets.Add(set);
     }
 
-    private static void ReleaseRented(ModelOutput output)
+    private static void ReleaseRented(ModelOutput output) => ReturnRented(output.Tensors);
+
+    private static void ReturnRented(RawTensor?[] tensors)
     {
-        foreach (RawTensor t in output.Tensors)
+        foreach (RawTensor? t in tensors)
         {
-            if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(t.Data, out ArraySegment<float> segment) && segment.Array is { } array)
+            if (t is not null && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(t.Data, out ArraySegment<float> segment) && segment.Array is { } array)
             {
                 ArrayPool<float>.Shared.Return(array);
             }
@@ -354,6 +595,21 @@ public sealed class OnnxModel : IDisposable
         }
 
         return new RawTensor(name, shape, buffer.AsMemory(0, count));
+    }
+
+    /// <summary>One batch's output set, shared by the batch's per-frame outputs; back to its pool when all are disposed.</summary>
+    private sealed class BatchLease(OutputSet set, ConcurrentBag<OutputSet> pool, int count)
+    {
+        private readonly int[] _released = new int[count];
+        private int _remaining = count;
+
+        public void Release(int index)
+        {
+            if (Interlocked.Exchange(ref _released[index], 1) == 0 && Interlocked.Decrement(ref _remaining) == 0)
+            {
+                pool.Add(set);
+            }
+        }
     }
 
     private sealed class OutputSet

@@ -87,6 +87,24 @@ public sealed class Edge
         }
     }
 
+    /// <summary>
+    /// Waits until a frame can be read; false once the writer has completed and the edge is empty. Throws the
+    /// writer's fault, like <see cref="ReadAllAsync"/>.
+    /// </summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+
+    /// <summary>Takes a frame that is queued now, without waiting; flags a discontinuity. The caller owns the frame it gets.</summary>
+    public bool TryRead([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Frame? frame)
+    {
+        if (_channel.Reader.TryRead(out frame))
+        {
+            MarkDiscontinuity(frame);
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Marks the end of the stream, optionally with the fault that ended it.</summary>
     public void Complete(Exception? error = null) => _channel.Writer.TryComplete(error);
 

@@ -65,7 +65,7 @@ public sealed class PipelineRunner
         var pools = new List<FramePool>();
 
         // Sources → merged first edge.
-        var merged = new Edge("capture→" + (stages.Count > 0 ? stages[0].Stage.Name : "sinks"), _options.StageEdge);
+        var merged = new Edge("capture→" + (stages.Count > 0 ? stages[0].Stage.Name : "sinks"), InputEdgeOptions(stages, 0, sources));
         _stats.AddEdge(merged);
         var pumps = new List<Task>();
         for (int i = 0; i < sources.Count; i++)
@@ -90,7 +90,7 @@ public sealed class PipelineRunner
         for (int s = 0; s < stages.Count; s++)
         {
             (IStage<Frame, Frame> stage, PipelineStage id) = stages[s];
-            var next = new Edge($"{stage.Name}→{(s + 1 < stages.Count ? stages[s + 1].Stage.Name : "sinks")}", _options.StageEdge);
+            var next = new Edge($"{stage.Name}→{(s + 1 < stages.Count ? stages[s + 1].Stage.Name : "sinks")}", InputEdgeOptions(stages, s + 1, sources));
             _stats.AddEdge(next);
             edges.Add(next);
             var runner = new StageRunner(stage, id, current, next, _stats);
@@ -159,6 +159,47 @@ public sealed class PipelineRunner
         }
 
         return new PipelineResult(_stats.FramesIn, _stats.FramesOut, _stats.DroppedFrames, started.Elapsed, outerStop.IsCancellationRequested || abortToken.IsCancellationRequested, buffersCreated, notReturned, _stats.SinkDroppedFrames, perSource);
+    }
+
+    /// <summary>
+    /// The options of the edge into stage <paramref name="stage"/> (or into the fan-out when it is past the last stage).
+    /// A batching stage's input holds at least one batch. When every source is live, the edges up to and including
+    /// the inference stage's input drop their oldest frame instead of waiting: a frame then waits for at most the run
+    /// in progress, not behind a queue of stale frames, and the drop marks a discontinuity like any other.
+    /// </summary>
+    private EdgeOptions InputEdgeOptions(IReadOnlyList<(IStage<Frame, Frame> Stage, PipelineStage Id)> stages, int stage, IReadOnlyList<IFrameSource> sources)
+    {
+        EdgeOptions options = _options.StageEdge;
+        int batch = stage < stages.Count && stages[stage].Stage is IBatchStage b ? b.MaxBatch : 1;
+        if (batch > options.Capacity)
+        {
+            options = options with { Capacity = batch };
+        }
+
+        int inference = -1;
+        for (int i = 0; i < stages.Count; i++)
+        {
+            if (stages[i].Id == PipelineStage.Inference)
+            {
+                inference = i;
+                break;
+            }
+        }
+
+        bool allLive = true;
+        foreach (IFrameSource source in sources)
+        {
+            allLive &= source.IsLive;
+        }
+
+        if (_options.LiveDropsBeforeInference && allLive && stage <= inference)
+        {
+            // One frame per source may wait at the first edge; a batch at the inference edge.
+            int capacity = stage == 0 ? Math.Max(sources.Count, batch) : batch;
+            options = new EdgeOptions(capacity, FrameDropPolicy.DropOldest);
+        }
+
+        return options;
     }
 
     private static Exception FirstFault(List<Task> tasks)

@@ -131,6 +131,37 @@ public sealed class PipelineStats : IPipelineStatsView
         _metrics?.CountReconnect();
     }
 
+    /// <summary>Gets how many calls a batching stage made (0 when no stage batches).</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Gets the mean number of frames per call of a batching stage (0 when no stage batches).</summary>
+    public double MeanBatch
+    {
+        get
+        {
+            long batches = Batches;
+            return batches == 0 ? 0 : (double)Interlocked.Read(ref _batchedFrames) / batches;
+        }
+    }
+
+    /// <summary>Gets the largest batch a batching stage processed.</summary>
+    public int LargestBatch => Volatile.Read(ref _largestBatch);
+
+    private long _batches;
+    private long _batchedFrames;
+    private int _largestBatch;
+
+    /// <summary>Records one call of a batching stage on <paramref name="frames"/> frames.</summary>
+    public void RecordBatch(int frames)
+    {
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _batchedFrames, frames);
+        int seen;
+        while (frames > (seen = Volatile.Read(ref _largestBatch)) && Interlocked.CompareExchange(ref _largestBatch, frames, seen) != seen)
+        {
+        }
+    }
+
     /// <summary>Counts one captured frame.</summary>
     public void CountIn()
     {

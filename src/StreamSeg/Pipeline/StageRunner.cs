@@ -36,6 +36,12 @@ public sealed class StageRunner
         Exception? fault = null;
         try
         {
+            if (_stage is IBatchStage { MaxBatch: > 1 } batchStage)
+            {
+                await RunBatchesAsync(batchStage, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             await foreach (Frame frame in _input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 string source = frame.Meta.SourceId;
@@ -70,6 +76,72 @@ public sealed class StageRunner
         {
             // Downstream must always learn that no more frames are coming, with the fault if there was one.
             _output.Complete(fault);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a frame, takes it with whatever else is queued now (up to the stage's batch size), processes them in
+    /// one call and writes them downstream in order. Each frame's stage time is the batch's time: it is how long
+    /// that frame spent in the stage.
+    /// </summary>
+    private async Task RunBatchesAsync(IBatchStage stage, CancellationToken cancellationToken)
+    {
+        var batch = new List<Frame>(stage.MaxBatch);
+        while (await _input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (batch.Count < stage.MaxBatch && _input.TryRead(out Frame? frame))
+            {
+                batch.Add(frame);
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            long start = Stopwatch.GetTimestamp();
+            try
+            {
+                await stage.ProcessBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Frame first = batch[0];
+                var wrapped = new StageException(_stage.Name, first.Meta.SourceId, first.Meta.Index, ex);
+                batch.ForEach(f => f.Dispose());
+                throw wrapped;
+            }
+            catch
+            {
+                batch.ForEach(f => f.Dispose());
+                throw;
+            }
+
+            double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            _stats.RecordBatch(batch.Count);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                Frame result = batch[i];
+                result.Meta.Timings[(int)_id] = ms;
+                _stats.RecordStage(_id, ms);
+                try
+                {
+                    await _output.WriteAsync(result, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // WriteAsync released the frame it could not write; the rest of the batch is still ours.
+                    for (int j = i + 1; j < batch.Count; j++)
+                    {
+                        batch[j].Dispose();
+                    }
+
+                    batch.Clear();
+                    throw;
+                }
+            }
+
+            batch.Clear();
         }
     }
 }
