@@ -5,7 +5,10 @@ using StreamSeg.Models;
 
 namespace StreamSeg.Cli;
 
-/// <summary><c>streamseg models info &lt;model.onnx&gt;</c>: what adapter a model gets, its inputs, outputs and classes.</summary>
+/// <summary>
+/// <c>streamseg models fetch|import|info|build-engine</c>: get the default models, convert TF.js models, describe a
+/// model (adapter, inputs, outputs, classes), and prebuild TensorRT engines (<see cref="BuildEngineCommand"/>).
+/// </summary>
 internal static class ModelsCommand
 {
     public const string Help = """
@@ -18,6 +21,15 @@ internal static class ModelsCommand
               (cached: a second run does no work)
           streamseg models import <model.json> [-o <model.onnx>]   convert one TF.js graph model to ONNX
           streamseg models info <model.onnx> [--adapter <name>]    adapter, inputs, outputs, classes and metadata
+          streamseg models build-engine <model.onnx|name> [--device-id N] [--fp32] [--cache-dir DIR]
+                                       [--frame-size WxH] [--pose-size N] [--adapter <name>] [--models-dir DIR]
+              build the model's TensorRT engine now (TensorRT only, no fallback) so that 'streamseg run' starts
+              without building it; a bare name is <models-dir>/<name>.onnx. Engines go to a folder keyed by the
+              model's hash, GPU, driver, ONNX Runtime and TensorRT versions and precision under --cache-dir (default
+              models/cache/tensorrt, where 'streamseg run' looks); an engine already there is reused.
+              --fp32 builds an FP32 engine (default FP16); --frame-size is the frame size for models whose input
+              follows the frame, such as RVM and MoveNet (default 1280x720); --pose-size is MoveNet's input long
+              side as in 'streamseg run' (default 512). Exit 4 when TensorRT cannot load, with the reason.
         """;
 
     /// <summary>Gets the default models folder: $STREAMSEG_MODELS, else ./models.</summary>
@@ -25,7 +37,7 @@ internal static class ModelsCommand
 
     public static int Execute(string[] args)
     {
-        CliArguments a = CliArguments.Parse(args, ["--adapter", "--models-dir", "--cache-dir", "-o"], ["--help", "--verbose"]);
+        CliArguments a = CliArguments.Parse(args, ["--adapter", "--models-dir", "--cache-dir", "-o", "--device-id", "--frame-size", "--pose-size"], ["--help", "--verbose", "--fp32"]);
         if (a.Has("--help") || a.Positional.Count == 0)
         {
             Console.WriteLine(Help);
@@ -37,7 +49,8 @@ internal static class ModelsCommand
             "info" when a.Positional.Count == 2 => Info(a.Positional[1], a.Value("--adapter")),
             "fetch" when a.Positional.Count == 1 => Fetch(a.Value("--models-dir") ?? DefaultModelsDirectory, a.Value("--cache-dir")),
             "import" when a.Positional.Count == 2 => Import(a.Positional[1], a.Value("-o")),
-            _ => throw new ConfigException($"Unknown models command '{string.Join(' ', a.Positional)}' (expected: models fetch | models import <model.json> | models info <model.onnx>)."),
+            "build-engine" when a.Positional.Count == 2 => BuildEngineCommand.Execute(a, a.Positional[1]),
+            _ => throw new ConfigException($"Unknown models command '{string.Join(' ', a.Positional)}' (expected: models fetch | models import <model.json> | models info <model.onnx> | models build-engine <model.onnx|name>)."),
         };
     }
 

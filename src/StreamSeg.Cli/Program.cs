@@ -35,6 +35,7 @@ namespace StreamSeg.Cli
             Usage:
               streamseg run --source <file|camera:N|/dev/videoN|folder|rtsp://…> --model <model.onnx> [options]
               streamseg models info <model.onnx>
+              streamseg models build-engine <model.onnx|name> [--device-id N] [--fp32] [--cache-dir DIR]
               streamseg bench --source <video> --model <model.onnx> [--frames N] [--json path]
               streamseg --help | --version
 

@@ -4,7 +4,8 @@ namespace StreamSeg.Inference;
 
 /// <summary>
 /// Creates ONNX Runtime sessions on the best provider that loads: with <see cref="ExecutionDevice.Auto"/>, TensorRT
-/// (FP16, engine cache keyed by model hash, GPU and versions), then CUDA, then CPU. Every step that fails is
+/// (FP16, engine and timing cache in a folder keyed by model hash, GPU, driver and versions; see
+/// <see cref="TensorRtEngineCache"/> and <see cref="TensorRtOptions"/>), then CUDA, then CPU. Every step that fails is
 /// reported with its reason through the log callback; a forced device fails with a clear error instead of falling back.
 /// </summary>
 /// <remarks>
@@ -16,12 +17,14 @@ public sealed class OnnxSessionFactory
     private readonly SessionFactoryOptions _options;
     private readonly Action<string> _log;
     private readonly Dictionary<ExecutionDevice, string> _unavailable = [];
+    private string? _tensorRtVersion;
 
     /// <summary>Creates the factory; <paramref name="log"/> receives one line per provider step.</summary>
     public OnnxSessionFactory(SessionFactoryOptions options, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.DeviceId);
         _options = options;
         _log = log ?? (_ => { });
     }
@@ -56,14 +59,25 @@ public sealed class OnnxSessionFactory
             }
 
             SessionOptions? options = null;
+            string? createdCache = null;
             try
             {
-                options = BuildOptions(device, modelPath);
+                (options, string? cache) = BuildOptions(device, modelPath);
+
+                // Created only once the providers have loaded, so a machine without TensorRT gets no folders; ONNX
+                // Runtime creates only the last level itself.
+                if (cache is not null && !Directory.Exists(cache))
+                {
+                    Directory.CreateDirectory(cache);
+                    createdCache = cache;
+                }
+
                 var session = new InferenceSession(modelPath, options);
                 return (session, ProviderName(device));
             }
             catch (OnnxRuntimeException ex) when (device != ExecutionDevice.Cpu)
             {
+                RemoveIfEmpty(createdCache);
                 string reason = Reason(ex.Message);
                 failures.Add($"{ProviderName(device)}: {reason}");
                 _unavailable[device] = reason;
@@ -93,7 +107,74 @@ public sealed class OnnxSessionFactory
         _ => "CPU",
     };
 
-    private SessionOptions BuildOptions(ExecutionDevice device, string modelPath)
+    /// <summary>
+    /// Loads TensorRT (once per factory) and describes the engine a TensorRT session of <paramref name="modelPath"/>
+    /// gets with these options: model hash, GPU, driver, ONNX Runtime and TensorRT versions, precision.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">TensorRT cannot be loaded; the message gives the cause (for example a missing library).</exception>
+    public TensorRtEngineIdentity DescribeTensorRtEngine(string modelPath)
+    {
+        string version;
+        try
+        {
+            version = LoadTensorRt();
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new InvalidOperationException($"TensorRT cannot be loaded ({Reason(ex.Message)})", ex);
+        }
+
+        return Identity(modelPath, version);
+    }
+
+    /// <summary>Gets the absolute folder the engines of <paramref name="identity"/> are cached in, under <see cref="SessionFactoryOptions.EngineCacheRoot"/>.</summary>
+    public string EngineCacheFolder(TensorRtEngineIdentity identity) =>
+        Path.GetFullPath(Path.Combine(_options.EngineCacheRoot, TensorRtEngineCache.Key(identity)));
+
+    private TensorRtEngineIdentity Identity(string modelPath, string tensorRtVersion) => new(
+        TensorRtEngineCache.FileSha256(modelPath),
+        TensorRtEngineCache.GpuName(_options.DeviceId),
+        TensorRtEngineCache.DriverVersion(),
+        OrtVersion,
+        tensorRtVersion,
+        _options.Fp16);
+
+    /// <summary>
+    /// Loads ONNX Runtime's TensorRT provider library, which loads TensorRT, and returns TensorRT's version; throws
+    /// ONNX Runtime's load error when a library is missing. The version is needed for the cache folder, which is a
+    /// provider option, so the provider is loaded on its own first.
+    /// </summary>
+    private string LoadTensorRt()
+    {
+        if (_tensorRtVersion is not null)
+        {
+            return _tensorRtVersion;
+        }
+
+        // The provider library logs through ONNX Runtime's default logger, which exists only once the environment
+        // does; without it a load failure reports the missing logger instead of the missing library.
+        _ = OrtEnv.Instance();
+        using (var probe = new OrtTensorRTProviderOptions())
+        using (var options = new SessionOptions())
+        {
+            probe.UpdateOptions(new Dictionary<string, string> { ["device_id"] = _options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            options.AppendExecutionProvider_Tensorrt(probe);
+        }
+
+        _tensorRtVersion = TensorRtVersion.Detect();
+        return _tensorRtVersion;
+    }
+
+    private static void RemoveIfEmpty(string? folder)
+    {
+        if (folder is not null && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            Directory.Delete(folder);
+        }
+    }
+
+    /// <summary>Builds the session options for <paramref name="device"/>, with the TensorRT cache folder to create (null for other devices).</summary>
+    private (SessionOptions Options, string? EngineCache) BuildOptions(ExecutionDevice device, string modelPath)
     {
         var options = new SessionOptions
         {
@@ -109,12 +190,13 @@ public sealed class OnnxSessionFactory
         // session's run needs. Measured on 2 cores (bench/RESULTS.md), turning spinning off took the people preset's
         // inference from 122 ms to 82 ms per frame.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        string? cache = null;
         try
         {
             switch (device)
             {
                 case ExecutionDevice.TensorRt:
-                    AppendTensorRt(options, modelPath);
+                    cache = AppendTensorRt(options, modelPath);
                     AppendCuda(options);
                     break;
                 case ExecutionDevice.Cuda:
@@ -128,7 +210,7 @@ public sealed class OnnxSessionFactory
             throw;
         }
 
-        return options;
+        return (options, cache);
     }
 
     private void AppendCuda(SessionOptions options)
@@ -143,34 +225,17 @@ public sealed class OnnxSessionFactory
         options.AppendExecutionProvider_CUDA(cuda);
     }
 
-    private void AppendTensorRt(SessionOptions options, string modelPath)
+    private string AppendTensorRt(SessionOptions options, string modelPath)
     {
-        string key = TensorRtEngineCache.Key(
-            TensorRtEngineCache.FileSha256(modelPath),
-            TensorRtEngineCache.GpuName(_options.DeviceId),
-            OrtVersion,
-            "10",
-            _options.Fp16);
-        string cache = Path.GetFullPath(Path.Combine(_options.EngineCacheRoot, key));
+        string cache = EngineCacheFolder(Identity(modelPath, LoadTensorRt()));
         using var trt = new OrtTensorRTProviderOptions();
-        trt.UpdateOptions(new Dictionary<string, string>
-        {
-            ["device_id"] = _options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["trt_fp16_enable"] = _options.Fp16 ? "1" : "0",
-            ["trt_engine_cache_enable"] = "1",
-            ["trt_engine_cache_path"] = cache,
-            ["trt_timing_cache_enable"] = "1",
-            ["trt_timing_cache_path"] = cache,
-            ["trt_max_workspace_size"] = "2147483648",
-        });
+        trt.UpdateOptions(TensorRtOptions.Build(_options.DeviceId, cache, _options.Fp16).ToDictionary());
         options.AppendExecutionProvider_Tensorrt(trt);
-
-        // Created only once the provider has loaded, so a machine without TensorRT gets no empty folders.
-        Directory.CreateDirectory(cache);
+        return cache;
     }
 
     /// <summary>Shortens ONNX Runtime's provider-load message to its cause (for example the missing library).</summary>
-    internal static string Reason(string message)
+    public static string Reason(string message)
     {
         string line = FirstLine(message);
         int at = line.LastIndexOf(" with error: ", StringComparison.Ordinal);

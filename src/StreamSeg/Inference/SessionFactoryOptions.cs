@@ -4,7 +4,7 @@ namespace StreamSeg.Inference;
 /// <param name="Device">The provider choice.</param>
 /// <param name="DeviceId">The GPU ordinal.</param>
 /// <param name="IntraOpThreads">ONNX Runtime's intra-op threads (0 = one per core).</param>
-/// <param name="EngineCacheRoot">Where TensorRT engines are cached (a sub-folder per model hash, GPU and versions).</param>
+/// <param name="EngineCacheRoot">Where TensorRT engines are cached (a sub-folder per model hash, GPU, driver, ONNX Runtime and TensorRT versions and precision).</param>
 /// <param name="Fp16">Whether TensorRT builds FP16 engines.</param>
 public sealed record SessionFactoryOptions(
     ExecutionDevice Device = ExecutionDevice.Auto,

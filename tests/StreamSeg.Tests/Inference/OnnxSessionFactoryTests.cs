@@ -60,4 +60,49 @@ public class OnnxSessionFactoryTests
             Assert.Contains(log, l => l.StartsWith("TensorRT unavailable (", StringComparison.Ordinal));
         }
     }
+
+    [TensorRtFact(available: false)]
+    public void DescribeTensorRtEngine_WithoutTensorRt_ThrowsWithTheLoadersCause()
+    {
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.TensorRt));
+        var ex = Assert.Throws<InvalidOperationException>(() => factory.DescribeTensorRtEngine(TestPaths.Model("yolo-seg.onnx")));
+        Assert.Equal($"TensorRT cannot be loaded ({TensorRtFactAttribute.LoadError})", ex.Message);
+        Assert.DoesNotContain("[ErrorCode", ex.Message, StringComparison.Ordinal);
+    }
+
+    [TensorRtFact(available: false)]
+    public void Create_ForcedTensorRtWithoutTensorRt_FailsWithReason_AndCreatesNoCacheFolder()
+    {
+        using var dir = new TempDirectory();
+        string root = Path.Combine(dir.Path, "engines");
+        var log = new List<string>();
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.TensorRt, EngineCacheRoot: root), log.Add);
+        var ex = Assert.Throws<InvalidOperationException>(() => factory.Create(TestPaths.Model("yolo-seg.onnx")));
+        Assert.Contains("TensorRT: " + TensorRtFactAttribute.LoadError, ex.Message, StringComparison.Ordinal);
+        Assert.Empty(log); // forced: no fallback to report
+        Assert.False(Directory.Exists(root), "a failed TensorRT load must leave no cache folder");
+    }
+
+    [TensorRtFact]
+    public void Create_ForcedTensorRt_WritesTheEngineIntoTheKeyedFolder()
+    {
+        using var dir = new TempDirectory();
+        string model = TestPaths.Model("yolo-seg.onnx");
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.TensorRt, EngineCacheRoot: dir.Path));
+        TensorRtEngineIdentity identity = factory.DescribeTensorRtEngine(model);
+        Assert.Matches(@"^\d+\.\d+", identity.TensorRtVersion);
+        Assert.Equal(TensorRtEngineCache.FileSha256(model), identity.ModelSha256);
+        Assert.True(identity.Fp16);
+
+        using (var onnx = new OnnxModel(model, factory))
+        {
+            Assert.Equal("TensorRT", onnx.Provider);
+            onnx.WarmUp(640, 480);
+        }
+
+        string folder = factory.EngineCacheFolder(identity);
+        Assert.Equal(Path.Combine(dir.Path, TensorRtEngineCache.Key(identity)), folder);
+        Assert.NotEmpty(Directory.GetFiles(folder, "*.engine"));
+        Assert.Equal([folder], Directory.GetDirectories(dir.Path));
+    }
 }

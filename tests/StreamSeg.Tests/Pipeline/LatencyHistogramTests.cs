@@ -1,4 +1,3 @@
-using StreamSeg.Inference;
 using StreamSeg.Pipeline;
 
 namespace StreamSeg.Tests.Pipeline;
@@ -18,18 +17,5 @@ public class LatencyHistogramTests
         Assert.InRange(h.Percentile(50), 50 * 0.97, 50 * 1.03);
         Assert.InRange(h.Percentile(95), 95 * 0.97, 95 * 1.03);
         Assert.InRange(h.MeanMs, 50.0, 50.1);
-    }
-
-    [Fact]
-    public void TensorRtCacheKey_ChangesWithEveryInput()
-    {
-        string k = TensorRtEngineCache.Key("abcdef0123456789", "NVIDIA H100", "1.31.0", "10", true);
-        Assert.Equal(k, TensorRtEngineCache.Key("abcdef0123456789", "NVIDIA H100", "1.31.0", "10", true));
-        Assert.NotEqual(k, TensorRtEngineCache.Key("abcdef0123456780", "NVIDIA H100", "1.31.0", "10", true));
-        Assert.NotEqual(k, TensorRtEngineCache.Key("abcdef0123456789", "NVIDIA H200", "1.31.0", "10", true));
-        Assert.NotEqual(k, TensorRtEngineCache.Key("abcdef0123456789", "NVIDIA H100", "1.32.0", "10", true));
-        Assert.NotEqual(k, TensorRtEngineCache.Key("abcdef0123456789", "NVIDIA H100", "1.31.0", "11", true));
-        Assert.NotEqual(k, TensorRtEngineCache.Key("abcdef0123456789", "NVIDIA H100", "1.31.0", "10", false));
-        Assert.StartsWith("abcdef012345-nvidia-h100-", k, StringComparison.Ordinal);
     }
 }
