@@ -15,7 +15,7 @@ namespace StreamSeg.Models;
 /// the argmax (unbounded), so the keypoint confidence reported here is <c>sigmoid(score) = 1 / (1 + e^−score)</c>:
 /// 0.5 at logit 0, monotonic, so ordering and thresholds on the logit carry over. Keypoints are clipped to the frame.
 /// </remarks>
-public sealed class KeypointRcnnAdapter : IModelAdapter
+public sealed class KeypointRcnnAdapter : ModelAdapter
 {
     /// <summary>The adapter's name.</summary>
     public const string AdapterName = "keypointrcnn";
@@ -27,36 +27,13 @@ public sealed class KeypointRcnnAdapter : IModelAdapter
 
     private const float DefaultConfidence = 0.5f;
 
-    private readonly AdapterOptions _options;
-    private readonly float _confidence;
-
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public KeypointRcnnAdapter(ModelSignature signature, AdapterOptions options)
+        : base(AdapterName, ModelTask.Pose, signature, options, TryMatch, DefaultConfidence)
     {
-        ArgumentNullException.ThrowIfNull(signature);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (!TryMatch(signature, out string? reason))
-        {
-            throw new ModelNotSupportedException($"Model '{signature.Path}' does not fit {AdapterName}: {reason} Found {signature.Describe()}.");
-        }
-
-        _options = options;
-        _confidence = options.ConfidenceThreshold ?? DefaultConfidence;
+        ClassNames = CocoCategories.PersonOnly;
         Input = RcnnOutputs.NativeInput(signature.Inputs[0].Name);
     }
-
-    /// <inheritdoc/>
-    public string Name => AdapterName;
-
-    /// <inheritdoc/>
-    public ModelTask Task => ModelTask.Pose;
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames => CocoCategories.PersonOnly;
-
-    /// <inheritdoc/>
-    public InputSpec Input { get; }
 
     /// <summary>Gets whether <paramref name="signature"/> fits this adapter; otherwise says why.</summary>
     public static bool TryMatch(ModelSignature signature, [NotNullWhen(false)] out string? reason)
@@ -76,7 +53,7 @@ public sealed class KeypointRcnnAdapter : IModelAdapter
     public static float KeypointConfidence(float logit) => 1f / (1f + MathF.Exp(-logit));
 
     /// <inheritdoc/>
-    public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
+    public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         int n = RcnnOutputs.Count(outputs, 5, AdapterName);
@@ -100,9 +77,9 @@ public sealed class KeypointRcnnAdapter : IModelAdapter
         ReadOnlySpan<float> kpLogits = kpScores.Span;
 
         int kept = 0;
-        for (int i = 0; i < n && kept < _options.MaxDetections; i++)
+        for (int i = 0; i < n && kept < Options.MaxDetections; i++)
         {
-            kept += scoreData[i] >= _confidence ? 1 : 0;
+            kept += scoreData[i] >= Confidence ? 1 : 0;
         }
 
         var boxes = new BoxF[kept];
@@ -114,7 +91,7 @@ public sealed class KeypointRcnnAdapter : IModelAdapter
         int j = 0;
         for (int i = 0; i < n && j < kept; i++)
         {
-            if (scoreData[i] < _confidence)
+            if (scoreData[i] < Confidence)
             {
                 continue;
             }
