@@ -70,35 +70,15 @@ public sealed class KeypointRcnnAdapter : ModelAdapter
             throw new ArgumentException($"{AdapterName}: output '{kpScores.Name}' has shape {kpScores.ShapeText}; expected [{n},{k}].", nameof(outputs));
         }
 
-        ReadOnlySpan<float> boxData = outputs[0].Span;
-        ReadOnlySpan<float> labels = outputs[1].Span;
-        ReadOnlySpan<float> scoreData = outputs[2].Span;
         ReadOnlySpan<float> kp = kpTensor.Span;
         ReadOnlySpan<float> kpLogits = kpScores.Span;
-
-        int kept = 0;
-        for (int i = 0; i < n && kept < Options.MaxDetections; i++)
-        {
-            kept += scoreData[i] >= Confidence ? 1 : 0;
-        }
-
-        var boxes = new BoxF[kept];
-        var scores = new float[kept];
-        var classIds = new int[kept];
-        var keypoints = new Keypoint[kept * k];
+        int[] rows = RcnnOutputs.Select(outputs, n, Confidence, Options.MaxDetections, transform, out BoxF[] boxes, out float[] scores, out int[] classIds);
+        var keypoints = new Keypoint[rows.Length * k];
         float fw = transform.SourceWidth;
         float fh = transform.SourceHeight;
-        int j = 0;
-        for (int i = 0; i < n && j < kept; i++)
+        for (int j = 0; j < rows.Length; j++)
         {
-            if (scoreData[i] < Confidence)
-            {
-                continue;
-            }
-
-            boxes[j] = RcnnOutputs.Box(boxData, i, transform);
-            scores[j] = scoreData[i];
-            classIds[j] = (int)labels[i];
+            int i = rows[j];
             for (int p = 0; p < k; p++)
             {
                 int o = ((i * k) + p) * 3;
@@ -106,8 +86,6 @@ public sealed class KeypointRcnnAdapter : ModelAdapter
                 float y = Math.Clamp(transform.ToSourceY(kp[o + 1]), 0, fh);
                 keypoints[(j * k) + p] = new Keypoint(x, y, KeypointConfidence(kpLogits[(i * k) + p]));
             }
-
-            j++;
         }
 
         return new Instances(boxes, scores, classIds, keypoints: k > 0 ? keypoints : null, keypointsPerInstance: k, classNames: ClassNames);

@@ -61,34 +61,12 @@ public sealed class MaskRcnnAdapter : ModelAdapter
 
         int mh = (int)maskTensor.Shape[2];
         int mw = (int)maskTensor.Shape[3];
-        ReadOnlySpan<float> boxData = outputs[0].Span;
-        ReadOnlySpan<float> labels = outputs[1].Span;
-        ReadOnlySpan<float> scoreData = outputs[2].Span;
         ReadOnlySpan<float> maskData = maskTensor.Span;
-
-        int kept = 0;
-        for (int i = 0; i < n && kept < Options.MaxDetections; i++)
+        int[] rows = RcnnOutputs.Select(outputs, n, Confidence, Options.MaxDetections, transform, out BoxF[] boxes, out float[] scores, out int[] classIds);
+        var masks = new InstanceMask?[rows.Length];
+        for (int k = 0; k < rows.Length; k++)
         {
-            kept += scoreData[i] >= Confidence ? 1 : 0;
-        }
-
-        var boxes = new BoxF[kept];
-        var scores = new float[kept];
-        var classIds = new int[kept];
-        var masks = new InstanceMask?[kept];
-        int k = 0;
-        for (int i = 0; i < n && k < kept; i++)
-        {
-            if (scoreData[i] < Confidence)
-            {
-                continue;
-            }
-
-            boxes[k] = RcnnOutputs.Box(boxData, i, transform);
-            scores[k] = scoreData[i];
-            classIds[k] = (int)labels[i];
-            masks[k] = CropMask(maskData.Slice(i * mh * mw, mh * mw), mh, mw, boxes[k], transform, Options.MaskThreshold);
-            k++;
+            masks[k] = CropMask(maskData.Slice(rows[k] * mh * mw, mh * mw), mh, mw, boxes[k], transform, Options.MaskThreshold);
         }
 
         return new Instances(boxes, scores, classIds, masks, classNames: ClassNames);
