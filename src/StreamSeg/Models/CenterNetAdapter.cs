@@ -18,7 +18,7 @@ namespace StreamSeg.Models;
 /// scaled per axis back to the frame and clipped. The NMS IoU is fixed at Human's 0.4: the shared
 /// <see cref="AdapterOptions.IouThreshold"/> defaults to Ultralytics' 0.7 and is not applied here.
 /// </remarks>
-public sealed class CenterNetAdapter : IModelAdapter
+public sealed class CenterNetAdapter : ModelAdapter
 {
     /// <summary>The adapter's name.</summary>
     public const string AdapterName = "centernet";
@@ -37,22 +37,14 @@ public sealed class CenterNetAdapter : IModelAdapter
     private const float DefaultConfidence = 0.2f;
     private const string DetectionsName = "tower_0/detections";
 
-    private readonly float _confidence;
     private readonly int _maxDetections;
     private readonly int _detectionsIndex;
 
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public CenterNetAdapter(ModelSignature signature, AdapterOptions options)
+        : base(AdapterName, ModelTask.Detect, signature, options, TryMatch, DefaultConfidence)
     {
-        ArgumentNullException.ThrowIfNull(signature);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (!TryMatch(signature, out string? reason))
-        {
-            throw new ModelNotSupportedException($"Model '{signature.Path}' does not fit {AdapterName}: {reason} Found {signature.Describe()}.");
-        }
-
-        _confidence = options.ConfidenceThreshold ?? DefaultConfidence;
+        ClassNames = CocoCategories.Coco80;
         _maxDetections = Math.Min(DefaultMaxDetections, options.MaxDetections);
         _detectionsIndex = DetectionsIndex(signature);
         TensorSignature input = signature.Inputs[0];
@@ -63,18 +55,6 @@ public sealed class CenterNetAdapter : IModelAdapter
             Resize = ResizeMode.TfAsymmetric,
         };
     }
-
-    /// <inheritdoc/>
-    public string Name => AdapterName;
-
-    /// <inheritdoc/>
-    public ModelTask Task => ModelTask.Detect;
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames => CocoCategories.Coco80;
-
-    /// <inheritdoc/>
-    public InputSpec Input { get; }
 
     /// <summary>Gets whether <paramref name="signature"/> fits this adapter; otherwise says why.</summary>
     public static bool TryMatch(ModelSignature signature, [NotNullWhen(false)] out string? reason)
@@ -98,7 +78,7 @@ public sealed class CenterNetAdapter : IModelAdapter
     }
 
     /// <inheritdoc/>
-    public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
+    public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         RawTensor det = outputs.Count > _detectionsIndex ? outputs[_detectionsIndex] : throw new ArgumentException(
@@ -120,7 +100,7 @@ public sealed class CenterNetAdapter : IModelAdapter
             for (int r = 0; r < rows; r++)
             {
                 ReadOnlySpan<float> row = data.Slice(r * 6, 6);
-                if (row[4] > _confidence)
+                if (row[4] > Confidence)
                 {
                     // NMS runs in input space, before clipping, as Human's does.
                     candBoxes[c] = new BoxF(row[0], row[1], row[2], row[3]);

@@ -15,7 +15,7 @@ namespace StreamSeg.Models;
 /// the argmax (unbounded), so the keypoint confidence reported here is <c>sigmoid(score) = 1 / (1 + e^−score)</c>:
 /// 0.5 at logit 0, monotonic, so ordering and thresholds on the logit carry over. Keypoints are clipped to the frame.
 /// </remarks>
-public sealed class KeypointRcnnAdapter : IModelAdapter
+public sealed class KeypointRcnnAdapter : ModelAdapter
 {
     /// <summary>The adapter's name.</summary>
     public const string AdapterName = "keypointrcnn";
@@ -27,36 +27,13 @@ public sealed class KeypointRcnnAdapter : IModelAdapter
 
     private const float DefaultConfidence = 0.5f;
 
-    private readonly AdapterOptions _options;
-    private readonly float _confidence;
-
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public KeypointRcnnAdapter(ModelSignature signature, AdapterOptions options)
+        : base(AdapterName, ModelTask.Pose, signature, options, TryMatch, DefaultConfidence)
     {
-        ArgumentNullException.ThrowIfNull(signature);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (!TryMatch(signature, out string? reason))
-        {
-            throw new ModelNotSupportedException($"Model '{signature.Path}' does not fit {AdapterName}: {reason} Found {signature.Describe()}.");
-        }
-
-        _options = options;
-        _confidence = options.ConfidenceThreshold ?? DefaultConfidence;
+        ClassNames = CocoCategories.PersonOnly;
         Input = RcnnOutputs.NativeInput(signature.Inputs[0].Name);
     }
-
-    /// <inheritdoc/>
-    public string Name => AdapterName;
-
-    /// <inheritdoc/>
-    public ModelTask Task => ModelTask.Pose;
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames => CocoCategories.PersonOnly;
-
-    /// <inheritdoc/>
-    public InputSpec Input { get; }
 
     /// <summary>Gets whether <paramref name="signature"/> fits this adapter; otherwise says why.</summary>
     public static bool TryMatch(ModelSignature signature, [NotNullWhen(false)] out string? reason)
@@ -76,7 +53,7 @@ public sealed class KeypointRcnnAdapter : IModelAdapter
     public static float KeypointConfidence(float logit) => 1f / (1f + MathF.Exp(-logit));
 
     /// <inheritdoc/>
-    public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
+    public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         int n = RcnnOutputs.Count(outputs, 5, AdapterName);
@@ -93,35 +70,15 @@ public sealed class KeypointRcnnAdapter : IModelAdapter
             throw new ArgumentException($"{AdapterName}: output '{kpScores.Name}' has shape {kpScores.ShapeText}; expected [{n},{k}].", nameof(outputs));
         }
 
-        ReadOnlySpan<float> boxData = outputs[0].Span;
-        ReadOnlySpan<float> labels = outputs[1].Span;
-        ReadOnlySpan<float> scoreData = outputs[2].Span;
         ReadOnlySpan<float> kp = kpTensor.Span;
         ReadOnlySpan<float> kpLogits = kpScores.Span;
-
-        int kept = 0;
-        for (int i = 0; i < n && kept < _options.MaxDetections; i++)
-        {
-            kept += scoreData[i] >= _confidence ? 1 : 0;
-        }
-
-        var boxes = new BoxF[kept];
-        var scores = new float[kept];
-        var classIds = new int[kept];
-        var keypoints = new Keypoint[kept * k];
+        int[] rows = RcnnOutputs.Select(outputs, n, Confidence, Options.MaxDetections, transform, out BoxF[] boxes, out float[] scores, out int[] classIds);
+        var keypoints = new Keypoint[rows.Length * k];
         float fw = transform.SourceWidth;
         float fh = transform.SourceHeight;
-        int j = 0;
-        for (int i = 0; i < n && j < kept; i++)
+        for (int j = 0; j < rows.Length; j++)
         {
-            if (scoreData[i] < _confidence)
-            {
-                continue;
-            }
-
-            boxes[j] = RcnnOutputs.Box(boxData, i, transform);
-            scores[j] = scoreData[i];
-            classIds[j] = (int)labels[i];
+            int i = rows[j];
             for (int p = 0; p < k; p++)
             {
                 int o = ((i * k) + p) * 3;
@@ -129,8 +86,6 @@ public sealed class KeypointRcnnAdapter : IModelAdapter
                 float y = Math.Clamp(transform.ToSourceY(kp[o + 1]), 0, fh);
                 keypoints[(j * k) + p] = new Keypoint(x, y, KeypointConfidence(kpLogits[(i * k) + p]));
             }
-
-            j++;
         }
 
         return new Instances(boxes, scores, classIds, keypoints: k > 0 ? keypoints : null, keypointsPerInstance: k, classNames: ClassNames);

@@ -16,7 +16,7 @@ namespace StreamSeg.Models;
 /// ≥ <see cref="AdapterOptions.MaskThreshold"/>; torchvision's paste puts nothing ≥ 0.5 outside the box, so the crop
 /// loses nothing. Outputs are bound by position, not by name.
 /// </remarks>
-public sealed class MaskRcnnAdapter : IModelAdapter
+public sealed class MaskRcnnAdapter : ModelAdapter
 {
     /// <summary>The adapter's name.</summary>
     public const string AdapterName = "maskrcnn";
@@ -27,36 +27,13 @@ public sealed class MaskRcnnAdapter : IModelAdapter
 
     private const float DefaultConfidence = 0.5f;
 
-    private readonly AdapterOptions _options;
-    private readonly float _confidence;
-
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public MaskRcnnAdapter(ModelSignature signature, AdapterOptions options)
+        : base(AdapterName, ModelTask.Segment, signature, options, TryMatch, DefaultConfidence)
     {
-        ArgumentNullException.ThrowIfNull(signature);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (!TryMatch(signature, out string? reason))
-        {
-            throw new ModelNotSupportedException($"Model '{signature.Path}' does not fit {AdapterName}: {reason} Found {signature.Describe()}.");
-        }
-
-        _options = options;
-        _confidence = options.ConfidenceThreshold ?? DefaultConfidence;
+        ClassNames = CocoCategories.Torchvision91;
         Input = RcnnOutputs.NativeInput(signature.Inputs[0].Name);
     }
-
-    /// <inheritdoc/>
-    public string Name => AdapterName;
-
-    /// <inheritdoc/>
-    public ModelTask Task => ModelTask.Segment;
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames => CocoCategories.Torchvision91;
-
-    /// <inheritdoc/>
-    public InputSpec Input { get; }
 
     /// <summary>Gets whether <paramref name="signature"/> fits this adapter; otherwise says why.</summary>
     public static bool TryMatch(ModelSignature signature, [NotNullWhen(false)] out string? reason)
@@ -72,7 +49,7 @@ public sealed class MaskRcnnAdapter : IModelAdapter
     }
 
     /// <inheritdoc/>
-    public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
+    public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         int n = RcnnOutputs.Count(outputs, 4, AdapterName);
@@ -84,34 +61,12 @@ public sealed class MaskRcnnAdapter : IModelAdapter
 
         int mh = (int)maskTensor.Shape[2];
         int mw = (int)maskTensor.Shape[3];
-        ReadOnlySpan<float> boxData = outputs[0].Span;
-        ReadOnlySpan<float> labels = outputs[1].Span;
-        ReadOnlySpan<float> scoreData = outputs[2].Span;
         ReadOnlySpan<float> maskData = maskTensor.Span;
-
-        int kept = 0;
-        for (int i = 0; i < n && kept < _options.MaxDetections; i++)
+        int[] rows = RcnnOutputs.Select(outputs, n, Confidence, Options.MaxDetections, transform, out BoxF[] boxes, out float[] scores, out int[] classIds);
+        var masks = new InstanceMask?[rows.Length];
+        for (int k = 0; k < rows.Length; k++)
         {
-            kept += scoreData[i] >= _confidence ? 1 : 0;
-        }
-
-        var boxes = new BoxF[kept];
-        var scores = new float[kept];
-        var classIds = new int[kept];
-        var masks = new InstanceMask?[kept];
-        int k = 0;
-        for (int i = 0; i < n && k < kept; i++)
-        {
-            if (scoreData[i] < _confidence)
-            {
-                continue;
-            }
-
-            boxes[k] = RcnnOutputs.Box(boxData, i, transform);
-            scores[k] = scoreData[i];
-            classIds[k] = (int)labels[i];
-            masks[k] = CropMask(maskData.Slice(i * mh * mw, mh * mw), mh, mw, boxes[k], transform, _options.MaskThreshold);
-            k++;
+            masks[k] = CropMask(maskData.Slice(rows[k] * mh * mw, mh * mw), mh, mw, boxes[k], transform, Options.MaskThreshold);
         }
 
         return new Instances(boxes, scores, classIds, masks, classNames: ClassNames);

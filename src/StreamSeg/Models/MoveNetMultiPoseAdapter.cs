@@ -21,7 +21,7 @@ namespace StreamSeg.Models;
 /// undone and they are scaled to the frame, then clipped to it. Keypoint scores are kept as given; low-score
 /// keypoints are for the consumer to hide. No NMS: the model's own decoder already separates people.</para>
 /// </remarks>
-public sealed class MoveNetMultiPoseAdapter : IModelAdapter
+public sealed class MoveNetMultiPoseAdapter : ModelAdapter
 {
     /// <summary>The adapter's name.</summary>
     public const string AdapterName = "movenet-multipose";
@@ -42,20 +42,11 @@ public sealed class MoveNetMultiPoseAdapter : IModelAdapter
 
     private static readonly string[] s_names = ["person"];
 
-    private readonly float _confidence;
-
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public MoveNetMultiPoseAdapter(ModelSignature signature, AdapterOptions options)
+        : base(AdapterName, ModelTask.Pose, signature, options, TryMatch, DefaultConfidence)
     {
-        ArgumentNullException.ThrowIfNull(signature);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (!TryMatch(signature, out string? reason))
-        {
-            throw new ModelNotSupportedException($"Model '{signature.Path}' does not fit {AdapterName}: {reason} Found {signature.Describe()}.");
-        }
-
-        _confidence = options.ConfidenceThreshold ?? DefaultConfidence;
+        ClassNames = s_names;
         TensorSignature input = signature.Inputs[0];
         long h = input.Shape[1];
         long w = input.Shape[2];
@@ -67,20 +58,8 @@ public sealed class MoveNetMultiPoseAdapter : IModelAdapter
             : CreateInput(input.Name, options.LongSide ?? DefaultLongSide);
     }
 
-    /// <inheritdoc/>
-    public string Name => AdapterName;
-
-    /// <inheritdoc/>
-    public ModelTask Task => ModelTask.Pose;
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames => s_names;
-
-    /// <inheritdoc/>
-    public InputSpec Input { get; }
-
     /// <summary>Gets the person score a detection must exceed.</summary>
-    public float ConfidenceThreshold => _confidence;
+    public float ConfidenceThreshold => Confidence;
 
     /// <summary>Creates the dynamic-size input spec: stretch to long side <paramref name="longSide"/>, int32 NHWC RGB, TF resampling.</summary>
     public static InputSpec CreateInput(string name, int longSide) =>
@@ -126,7 +105,7 @@ public sealed class MoveNetMultiPoseAdapter : IModelAdapter
     }
 
     /// <inheritdoc/>
-    public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
+    public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         if (outputs.Count < 1)
@@ -145,7 +124,7 @@ public sealed class MoveNetMultiPoseAdapter : IModelAdapter
         int n = 0;
         for (int p = 0; p < people; p++)
         {
-            n += data[(p * Values) + Values - 1] > _confidence ? 1 : 0;
+            n += data[(p * Values) + Values - 1] > Confidence ? 1 : 0;
         }
 
         var boxes = new BoxF[n];
@@ -161,7 +140,7 @@ public sealed class MoveNetMultiPoseAdapter : IModelAdapter
         {
             ReadOnlySpan<float> row = data.Slice(p * Values, Values);
             float score = row[Values - 1];
-            if (!(score > _confidence))
+            if (!(score > Confidence))
             {
                 continue;
             }

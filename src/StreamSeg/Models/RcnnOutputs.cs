@@ -58,7 +58,62 @@ internal static class RcnnOutputs
         return n;
     }
 
+    /// <summary>
+    /// Keeps the first instances (the graph's order, score-descending) with score ≥ <paramref name="confidence"/>, at
+    /// most <paramref name="maxDetections"/>, and reads their boxes (mapped to the frame), scores and labels.
+    /// </summary>
+    /// <param name="outputs">The outputs, checked by <see cref="Count"/>.</param>
+    /// <param name="n">The number of instances, as <see cref="Count"/> returned it.</param>
+    /// <param name="confidence">The minimum score.</param>
+    /// <param name="maxDetections">The most instances kept.</param>
+    /// <param name="transform">How the frame was placed into the input.</param>
+    /// <param name="boxes">The kept instances' boxes in frame coordinates.</param>
+    /// <param name="scores">The kept instances' scores.</param>
+    /// <param name="classIds">The kept instances' labels.</param>
+    /// <returns>The kept instances' indices among the N, for reading their own outputs (masks, keypoints).</returns>
+    public static int[] Select(
+        IReadOnlyList<RawTensor> outputs,
+        int n,
+        float confidence,
+        int maxDetections,
+        in LetterboxTransform transform,
+        out BoxF[] boxes,
+        out float[] scores,
+        out int[] classIds)
+    {
+        ReadOnlySpan<float> boxData = outputs[0].Span;
+        ReadOnlySpan<float> labels = outputs[1].Span;
+        ReadOnlySpan<float> scoreData = outputs[2].Span;
+
+        int kept = 0;
+        for (int i = 0; i < n && kept < maxDetections; i++)
+        {
+            kept += scoreData[i] >= confidence ? 1 : 0;
+        }
+
+        var rows = new int[kept];
+        boxes = new BoxF[kept];
+        scores = new float[kept];
+        classIds = new int[kept];
+        int k = 0;
+        for (int i = 0; i < n && k < kept; i++)
+        {
+            if (scoreData[i] < confidence)
+            {
+                continue;
+            }
+
+            rows[k] = i;
+            boxes[k] = Box(boxData, i, transform);
+            scores[k] = scoreData[i];
+            classIds[k] = (int)labels[i];
+            k++;
+        }
+
+        return rows;
+    }
+
     /// <summary>Reads box <paramref name="i"/> (xyxy, input pixels) and maps it to the frame.</summary>
-    public static BoxF Box(ReadOnlySpan<float> boxes, int i, in LetterboxTransform transform) =>
+    private static BoxF Box(ReadOnlySpan<float> boxes, int i, in LetterboxTransform transform) =>
         transform.ToSource(new BoxF(boxes[4 * i], boxes[(4 * i) + 1], boxes[(4 * i) + 2], boxes[(4 * i) + 3]));
 }

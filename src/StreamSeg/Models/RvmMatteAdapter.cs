@@ -22,7 +22,7 @@ namespace StreamSeg.Models;
 /// long side is at most 409 px get 1, which takes the graph's <c>downsample_ratio == 1</c> branch (TF1
 /// Switch/Merge), a branch the references do not cover.</para>
 /// </remarks>
-public sealed class RvmMatteAdapter : IMatteAdapter, IRecurrentAdapter
+public sealed class RvmMatteAdapter : ModelAdapter, IMatteAdapter, IRecurrentAdapter
 {
     /// <summary>The adapter's name.</summary>
     public const string AdapterName = "rvm";
@@ -47,15 +47,9 @@ public sealed class RvmMatteAdapter : IMatteAdapter, IRecurrentAdapter
 
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public RvmMatteAdapter(ModelSignature signature, AdapterOptions options)
+        : base(AdapterName, ModelTask.Matte, signature, options, TryMatch)
     {
-        ArgumentNullException.ThrowIfNull(signature);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (!TryMatch(signature, out string? reason))
-        {
-            throw new ModelNotSupportedException($"Model '{signature.Path}' does not fit {AdapterName}: {reason} Found {signature.Describe()}.");
-        }
-
+        ClassNames = s_names;
         _fixedRatio = options.DownsampleRatio;
         _phaIndex = OutputIndex(signature, 1);
         var states = new RecurrentStatePair[s_stateInputs.Length];
@@ -71,18 +65,6 @@ public sealed class RvmMatteAdapter : IMatteAdapter, IRecurrentAdapter
         InitialStateShape = FindInput(signature, s_stateInputs[0])!.Shape.Length == 4 ? [1, 1, 1, 1] : [];
         Input = new InputSpec(SourceName, 0, 0, Letterbox: false, PadValue: 0, Rgb: true, Scale: 1f / 255f, Layout: TensorLayout.Nhwc);
     }
-
-    /// <inheritdoc/>
-    public string Name => AdapterName;
-
-    /// <inheritdoc/>
-    public ModelTask Task => ModelTask.Matte;
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames => s_names;
-
-    /// <inheritdoc/>
-    public InputSpec Input { get; }
 
     /// <inheritdoc/>
     public IReadOnlyList<RecurrentStatePair> States { get; }
@@ -147,7 +129,7 @@ public sealed class RvmMatteAdapter : IMatteAdapter, IRecurrentAdapter
             [new RawTensor(RatioName, [], new[] { fixedRatio ?? DownsampleRatioFor(size.W, size.H) })], _fixedRatio);
 
     /// <inheritdoc/>
-    public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform) => Instances.Empty;
+    public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform) => Instances.Empty;
 
     /// <inheritdoc/>
     public Matte DecodeMatte(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)

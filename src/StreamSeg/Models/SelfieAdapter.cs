@@ -16,7 +16,7 @@ namespace StreamSeg.Models;
 /// 8 bits, exactly as the references prepared it. The output is already a probability in [0, 1] (the references'
 /// minimum and maximum are 0 and 1); it is copied as is.
 /// </remarks>
-public sealed class SelfieAdapter : IMatteAdapter
+public sealed class SelfieAdapter : ModelAdapter, IMatteAdapter
 {
     /// <summary>The adapter's name.</summary>
     public const string AdapterName = "selfie";
@@ -29,15 +29,9 @@ public sealed class SelfieAdapter : IMatteAdapter
 
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public SelfieAdapter(ModelSignature signature, AdapterOptions options)
+        : base(AdapterName, ModelTask.Matte, signature, options, TryMatch)
     {
-        ArgumentNullException.ThrowIfNull(signature);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (!TryMatch(signature, out string? reason))
-        {
-            throw new ModelNotSupportedException($"Model '{signature.Path}' does not fit {AdapterName}: {reason} Found {signature.Describe()}.");
-        }
-
+        ClassNames = s_names;
         TensorSignature input = signature.Inputs[0];
         int h = input.Shape[1] > 0 ? (int)input.Shape[1] : 256;
         int w = input.Shape[2] > 0 ? (int)input.Shape[2] : 256;
@@ -46,18 +40,6 @@ public sealed class SelfieAdapter : IMatteAdapter
             Resize = ResizeMode.TfAsymmetric,
         };
     }
-
-    /// <inheritdoc/>
-    public string Name => AdapterName;
-
-    /// <inheritdoc/>
-    public ModelTask Task => ModelTask.Matte;
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames => s_names;
-
-    /// <inheritdoc/>
-    public InputSpec Input { get; }
 
     /// <summary>Gets whether <paramref name="signature"/> fits this adapter; otherwise says why.</summary>
     public static bool TryMatch(ModelSignature signature, [NotNullWhen(false)] out string? reason)
@@ -82,7 +64,7 @@ public sealed class SelfieAdapter : IMatteAdapter
     }
 
     /// <inheritdoc/>
-    public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform) => Instances.Empty;
+    public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform) => Instances.Empty;
 
     /// <inheritdoc/>
     public Matte DecodeMatte(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)

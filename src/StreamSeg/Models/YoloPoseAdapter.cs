@@ -16,7 +16,7 @@ namespace StreamSeg.Models;
 /// class-aware NMS at IoU 0.7, at most 300). Boxes and keypoints are mapped back through the letterbox and clipped
 /// to the frame, as Ultralytics' <c>scale_boxes</c>/<c>scale_coords</c> do; a keypoint's score is v, or 1 when D = 2.
 /// </remarks>
-public sealed class YoloPoseAdapter : IModelAdapter
+public sealed class YoloPoseAdapter : ModelAdapter
 {
     /// <summary>The adapter's name.</summary>
     public const string AdapterName = "yolo-pose";
@@ -29,22 +29,10 @@ public sealed class YoloPoseAdapter : IModelAdapter
     private const float DefaultConfidence = 0.25f;
     private static readonly int[] s_cocoKptShape = [17, 3];
 
-    private readonly AdapterOptions _options;
-    private readonly float _confidence;
-
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public YoloPoseAdapter(ModelSignature signature, AdapterOptions options)
+        : base(AdapterName, ModelTask.Pose, signature, options, TryMatch, DefaultConfidence)
     {
-        ArgumentNullException.ThrowIfNull(signature);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (!TryMatch(signature, out string? reason))
-        {
-            throw new ModelNotSupportedException($"Model '{signature.Path}' does not fit {AdapterName}: {reason} Found {signature.Describe()}.");
-        }
-
-        _options = options;
-        _confidence = options.ConfidenceThreshold ?? DefaultConfidence;
         int[] kpt = UltralyticsMetadata.KptShape(signature) ?? s_cocoKptShape;
         KeypointCount = kpt[0];
         KeypointDims = kpt[1];
@@ -53,18 +41,6 @@ public sealed class YoloPoseAdapter : IModelAdapter
         Input = new InputSpec(input.Name, w, h);
         ClassNames = UltralyticsMetadata.Names(signature) ?? ["person"];
     }
-
-    /// <inheritdoc/>
-    public string Name => AdapterName;
-
-    /// <inheritdoc/>
-    public ModelTask Task => ModelTask.Pose;
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames { get; }
-
-    /// <inheritdoc/>
-    public InputSpec Input { get; }
 
     /// <summary>Gets the number of keypoints per instance (K).</summary>
     public int KeypointCount { get; }
@@ -117,7 +93,7 @@ public sealed class YoloPoseAdapter : IModelAdapter
     }
 
     /// <inheritdoc/>
-    public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
+    public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         if (outputs.Count < 1)
@@ -131,14 +107,14 @@ public sealed class YoloPoseAdapter : IModelAdapter
         int nc = channels - 4 - (k * d);
         ReadOnlySpan<float> head = outputs[0].Span;
 
-        int cap = Math.Min(anchors, _options.MaxDetections);
+        int cap = Math.Min(anchors, Options.MaxDetections);
         int[] keptAnchors = ArrayPool<int>.Shared.Rent(cap);
         BoxF[] keptBoxes = ArrayPool<BoxF>.Shared.Rent(cap);
         float[] keptScores = ArrayPool<float>.Shared.Rent(cap);
         int[] keptClasses = ArrayPool<int>.Shared.Rent(cap);
         try
         {
-            int n = YoloDetectionSelector.Select(head, anchors, nc, _confidence, _options, keptAnchors, keptBoxes, keptScores, keptClasses);
+            int n = YoloDetectionSelector.Select(head, anchors, nc, Confidence, Options, keptAnchors, keptBoxes, keptScores, keptClasses);
             var boxes = new BoxF[n];
             var scores = new float[n];
             var classIds = new int[n];

@@ -20,7 +20,7 @@ namespace StreamSeg.Models;
 /// difference from Ultralytics: nothing outside the box is kept (bilinear spill-over beyond the box edge is dropped).
 /// Thread-safe: per-call scratch comes from <see cref="ArrayPool{T}.Shared"/>.
 /// </remarks>
-public sealed class YoloSegAdapter : IModelAdapter
+public sealed class YoloSegAdapter : ModelAdapter
 {
     /// <summary>The adapter's name.</summary>
     public const string AdapterName = "yolo-seg";
@@ -33,41 +33,18 @@ public sealed class YoloSegAdapter : IModelAdapter
     private const int DefaultMaskChannels = 32;
     private const float DefaultConfidence = 0.25f;
 
-    private readonly AdapterOptions _options;
-    private readonly float _confidence;
     private readonly float _maskLogitThreshold;
 
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public YoloSegAdapter(ModelSignature signature, AdapterOptions options)
+        : base(AdapterName, ModelTask.Segment, signature, options, TryMatch, DefaultConfidence)
     {
-        ArgumentNullException.ThrowIfNull(signature);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (!TryMatch(signature, out string? reason))
-        {
-            throw new ModelNotSupportedException($"Model '{signature.Path}' does not fit {AdapterName}: {reason} Found {signature.Describe()}.");
-        }
-
-        _options = options;
-        _confidence = options.ConfidenceThreshold ?? DefaultConfidence;
         _maskLogitThreshold = MathF.Log(options.MaskThreshold / (1 - options.MaskThreshold));
         TensorSignature input = signature.Inputs[0];
         (int h, int w) = UltralyticsMetadata.InputSize(signature, input);
         Input = new InputSpec(input.Name, w, h);
         ClassNames = UltralyticsMetadata.Names(signature) ?? [];
     }
-
-    /// <inheritdoc/>
-    public string Name => AdapterName;
-
-    /// <inheritdoc/>
-    public ModelTask Task => ModelTask.Segment;
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames { get; }
-
-    /// <inheritdoc/>
-    public InputSpec Input { get; }
 
     /// <summary>Gets whether <paramref name="signature"/> fits this adapter; otherwise says why.</summary>
     public static bool TryMatch(ModelSignature signature, [NotNullWhen(false)] out string? reason)
@@ -106,7 +83,7 @@ public sealed class YoloSegAdapter : IModelAdapter
     }
 
     /// <inheritdoc/>
-    public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
+    public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         if (outputs.Count < 2)
@@ -128,7 +105,7 @@ public sealed class YoloSegAdapter : IModelAdapter
         ReadOnlySpan<float> head = outputs[0].Span;
         ReadOnlySpan<float> proto = protoTensor.Span;
 
-        int cap = Math.Min(anchors, _options.MaxDetections);
+        int cap = Math.Min(anchors, Options.MaxDetections);
         int[] keptAnchors = ArrayPool<int>.Shared.Rent(cap);
         BoxF[] keptBoxes = ArrayPool<BoxF>.Shared.Rent(cap);
         float[] keptScores = ArrayPool<float>.Shared.Rent(cap);
@@ -136,7 +113,7 @@ public sealed class YoloSegAdapter : IModelAdapter
         float[] coeffs = ArrayPool<float>.Shared.Rent(nm);
         try
         {
-            int n = YoloDetectionSelector.Select(head, anchors, nc, _confidence, _options, keptAnchors, keptBoxes, keptScores, keptClasses);
+            int n = YoloDetectionSelector.Select(head, anchors, nc, Confidence, Options, keptAnchors, keptBoxes, keptScores, keptClasses);
             if (n == 0)
             {
                 return new Instances([], [], [], [], classNames: ClassNames);
