@@ -13,6 +13,18 @@ public class InterruptTests
         kill.WaitForExit();
     }
 
+    /// <summary>Waits until the run has written 2000 bytes of metadata, checking every <paramref name="poll"/>; fails if it ends first or takes over 60 s.</summary>
+    private static void WaitForMetadata(Process run, string meta, StringBuilder stderr, TimeSpan poll)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!File.Exists(meta) || new FileInfo(meta).Length < 2000)
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), "the run never produced metadata: " + stderr);
+            Assert.False(run.HasExited, "the run ended early: " + stderr);
+            Thread.Sleep(poll);
+        }
+    }
+
     [Theory]
     [InlineData("INT")]
     [InlineData("TERM")]
@@ -28,13 +40,7 @@ public class InterruptTests
             ["run", "--source", video, "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--pace", "--out", dir.File("o.mp4"), "--meta", dir.File("m.ndjson")],
             stdout,
             stderr);
-        var sw = Stopwatch.StartNew();
-        while (!File.Exists(dir.File("m.ndjson")) || new FileInfo(dir.File("m.ndjson")).Length < 2000)
-        {
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), "the run never produced metadata: " + stderr);
-            Assert.False(p.HasExited, "the run ended early: " + stderr);
-            Thread.Sleep(100);
-        }
+        WaitForMetadata(p, dir.File("m.ndjson"), stderr, TimeSpan.FromMilliseconds(100));
 
         Signal(p.Id, signal);
         Assert.True(p.WaitForExit(30_000), "the run did not stop within 30 s of SIG" + signal);
@@ -62,13 +68,7 @@ public class InterruptTests
             ["run", "--source", video, "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--out", dir.File("o.mp4"), "--meta", dir.File("m.ndjson")],
             stdout,
             stderr);
-        var sw = Stopwatch.StartNew();
-        while (!File.Exists(dir.File("m.ndjson")) || new FileInfo(dir.File("m.ndjson")).Length < 2000)
-        {
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), "the run never produced metadata: " + stderr);
-            Assert.False(p.HasExited, "the run ended early: " + stderr);
-            Thread.Sleep(50);
-        }
+        WaitForMetadata(p, dir.File("m.ndjson"), stderr, TimeSpan.FromMilliseconds(50));
 
         Signal(p.Id, "INT");
         Thread.Sleep(100);

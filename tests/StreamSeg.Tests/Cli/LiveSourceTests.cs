@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using OpenCvSharp;
 using StreamSeg.Tests.Support;
@@ -10,29 +8,6 @@ namespace StreamSeg.Tests.Cli;
 /// <summary>Sources other than files, each with a real peer: an HTTP stream served by ffmpeg, and a folder of images.</summary>
 public partial class LiveSourceTests
 {
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static Process StartProcess(string exe, params string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        Process p = Process.Start(psi)!;
-        p.ErrorDataReceived += (_, _) => { };
-        p.OutputDataReceived += (_, _) => { };
-        p.BeginErrorReadLine();
-        p.BeginOutputReadLine();
-        return p;
-    }
-
     private static (long In, long Out, long Dropped) ParseSummary(string stdout)
     {
         Match m = Summary().Match(stdout);
@@ -49,16 +24,16 @@ public partial class LiveSourceTests
         // StreamSeg pulls from its client port, with credentials in the URL that must never be printed.
         using var dir = new TempDirectory();
         string clip = CliRunner.MakeVideo(dir.File("c.avi"), 320, 240, 50);
-        int clientPort = FreePort();
-        int sourcePort = FreePort();
-        using Process relay = StartProcess("rtsp-server-perl", "-c", clientPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-s", sourcePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1", "--rtp_start_port", (20000 + (clientPort % 20000)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        int clientPort = Ports.Free();
+        int sourcePort = Ports.Free();
+        Process relay = ChildProcess.Start("rtsp-server-perl", ["-c", clientPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-s", sourcePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1", "--rtp_start_port", (20000 + (clientPort % 20000)).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         Process? pusher = null;
         try
         {
             Thread.Sleep(1000);
-            pusher = StartProcess("ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
-                "-f", "rtsp", "-rtsp_transport", "udp", $"rtsp://127.0.0.1:{sourcePort}/live");
+            pusher = ChildProcess.Start("ffmpeg", ["-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
+                "-f", "rtsp", "-rtsp_transport", "udp", $"rtsp://127.0.0.1:{sourcePort}/live"]);
             Thread.Sleep(2000);
             CliRunner.Result r = CliRunner.Run("run", "--source", $"rtsp://viewer:t0psecret@127.0.0.1:{clientPort}/live", "--rtsp-transport", "udp",
                 "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--max-frames", "40", "--meta", dir.File("m.ndjson"), "--out", dir.File("o.mp4"));
@@ -76,9 +51,7 @@ public partial class LiveSourceTests
         }
         finally
         {
-            pusher?.Kill(entireProcessTree: true);
-            pusher?.Dispose();
-            relay.Kill(entireProcessTree: true);
+            ChildProcess.Stop(pusher, relay);
         }
     }
 
@@ -87,13 +60,13 @@ public partial class LiveSourceTests
     {
         using var dir = new TempDirectory();
         string clip = CliRunner.MakeVideo(dir.File("c.avi"), 320, 240, 50);
-        using (Process remux = StartProcess("ffmpeg", "-v", "error", "-y", "-i", clip, "-c", "copy", "-f", "mpegts", dir.File("clip.ts")))
+        using (Process remux = ChildProcess.Start("ffmpeg", ["-v", "error", "-y", "-i", clip, "-c", "copy", "-f", "mpegts", dir.File("clip.ts")]))
         {
             remux.WaitForExit();
         }
 
-        int port = FreePort();
-        using Process server = StartProcess("python3", "-m", "http.server", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--directory", dir.Path);
+        int port = Ports.Free();
+        Process server = ChildProcess.Start("python3", ["-m", "http.server", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--directory", dir.Path]);
         try
         {
             Thread.Sleep(800);
@@ -105,7 +78,7 @@ public partial class LiveSourceTests
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
+            ChildProcess.Stop(server);
         }
     }
 
@@ -125,8 +98,8 @@ public partial class LiveSourceTests
                 def log_message(self, *a): pass
             http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), lambda *a: H(*a, directory=sys.argv[2])).serve_forever()
             """);
-        int port = FreePort();
-        using Process server = StartProcess("python3", dir.File("auth.py"), port.ToString(System.Globalization.CultureInfo.InvariantCulture), dir.Path);
+        int port = Ports.Free();
+        Process server = ChildProcess.Start("python3", [dir.File("auth.py"), port.ToString(System.Globalization.CultureInfo.InvariantCulture), dir.Path]);
         try
         {
             Thread.Sleep(800);
@@ -142,7 +115,7 @@ public partial class LiveSourceTests
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
+            ChildProcess.Stop(server);
         }
     }
 

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using StreamSeg.Tests.Support;
@@ -15,55 +13,6 @@ namespace StreamSeg.Tests.Cli;
 /// </summary>
 public partial class PublishingTests
 {
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static Process Start(string exe, IEnumerable<string> args, Action<string>? onLine = null)
-    {
-        var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        Process p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                onLine?.Invoke(e.Data);
-            }
-        };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginErrorReadLine();
-        p.BeginOutputReadLine();
-        return p;
-    }
-
-    private static void Stop(Process? p)
-    {
-        if (p is null)
-        {
-            return;
-        }
-
-        try
-        {
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit(5000);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-
-        p.Dispose();
-    }
-
     private static long Metric(string metrics, string name)
     {
         Match m = Regex.Match(metrics, "^" + Regex.Escape(name) + @"(\{[^}]*\})? (\d+)", RegexOptions.Multiline);
@@ -77,26 +26,24 @@ public partial class PublishingTests
         using var dir = new TempDirectory();
         string video = CliRunner.MakeVideo(dir.File("clip.avi"), 320, 240, 150);
         using RtspRelay relay = RtspRelay.Start();
-        int brokerPort = FreePort();
-        int httpPort = FreePort();
-        File.WriteAllText(dir.File("mosquitto.conf"), $"listener {brokerPort} 127.0.0.1\nallow_anonymous true\npersistence false\n");
-        Process? broker = null;
+        int httpPort = Ports.Free();
+        MosquittoBroker? broker = null;
         Process? subscriber = null;
         Process? viewer = null;
         Process? run = null;
         var messages = new ConcurrentQueue<string>();
         try
         {
-            broker = Start(MosquittoFactAttribute.Find("mosquitto")!, ["-c", dir.File("mosquitto.conf")]);
+            broker = MosquittoBroker.Start(dir);
             Thread.Sleep(500);
-            subscriber = Start("stdbuf", ["-oL", MosquittoFactAttribute.Find("mosquitto_sub")!, "-h", "127.0.0.1", "-p", brokerPort.ToString(CultureInfo.InvariantCulture), "-t", "streamseg/#", "-v"], messages.Enqueue);
+            subscriber = ChildProcess.Start("stdbuf", ["-oL", MosquittoFactAttribute.Find("mosquitto_sub")!, "-h", "127.0.0.1", "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-t", "streamseg/#", "-v"], messages.Enqueue);
             Thread.Sleep(500);
 
             var stdout = new StringBuilder();
             var stderr = new StringBuilder();
             run = CliRunner.Start(
                 ["run", "--source", video, "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--pace",
-                 "--publish", relay.SourceUrl("out"), "--http", $"127.0.0.1:{httpPort}", "--mqtt", $"mqtt://127.0.0.1:{brokerPort}/streamseg",
+                 "--publish", relay.SourceUrl("out"), "--http", $"127.0.0.1:{httpPort}", "--mqtt", $"mqtt://127.0.0.1:{broker.Port}/streamseg",
                  "--out", dir.File("o.mp4"), "--meta", dir.File("m.ndjson")],
                 stdout,
                 stderr);
@@ -129,7 +76,7 @@ public partial class PublishingTests
             while (!probeOut.StartsWith("h264", StringComparison.Ordinal) && viewerClock.Elapsed < TimeSpan.FromSeconds(5))
             {
                 var viewerOut = new StringBuilder();
-                viewer = Start("ffprobe", ["-v", "error", "-rtsp_transport", "udp", "-timeout", "2000000", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", relay.ClientUrl("out")], l => viewerOut.AppendLine(l));
+                viewer = ChildProcess.Start("ffprobe", ["-v", "error", "-rtsp_transport", "udp", "-timeout", "2000000", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", relay.ClientUrl("out")], l => viewerOut.AppendLine(l));
                 if (viewerClock.Elapsed < TimeSpan.FromMilliseconds(100))
                 {
                     long first = Metric(await http.GetStringAsync("/metrics"), "streamseg_frames_out_total");
@@ -173,10 +120,8 @@ public partial class PublishingTests
         }
         finally
         {
-            Stop(run);
-            Stop(viewer);
-            Stop(subscriber);
-            Stop(broker);
+            ChildProcess.Stop(run, viewer, subscriber);
+            broker?.Dispose();
         }
     }
 }

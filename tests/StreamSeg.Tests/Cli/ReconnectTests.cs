@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using StreamSeg.Tests.Support;
@@ -11,58 +9,14 @@ namespace StreamSeg.Tests.Cli;
 /// <summary>Fault injection with real parts: the RTSP relay is killed mid-run and started again.</summary>
 public class ReconnectTests
 {
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static Process Start(string exe, params string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        Process p = Process.Start(psi)!;
-        p.BeginErrorReadLine();
-        p.BeginOutputReadLine();
-        return p;
-    }
-
     private static (Process Relay, Process Pusher) StartStream(string clip, int clientPort, int sourcePort, int rtpPort)
     {
-        Process relay = Start("rtsp-server-perl", "-c", clientPort.ToString(CultureInfo.InvariantCulture), "-s", sourcePort.ToString(CultureInfo.InvariantCulture),
-            "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1", "--rtp_start_port", rtpPort.ToString(CultureInfo.InvariantCulture));
+        Process relay = ChildProcess.Start("rtsp-server-perl", ["-c", clientPort.ToString(CultureInfo.InvariantCulture), "-s", sourcePort.ToString(CultureInfo.InvariantCulture),
+            "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1", "--rtp_start_port", rtpPort.ToString(CultureInfo.InvariantCulture)]);
         Thread.Sleep(1000);
-        Process pusher = Start("ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
-            "-f", "rtsp", "-rtsp_transport", "udp", $"rtsp://127.0.0.1:{sourcePort}/live");
+        Process pusher = ChildProcess.Start("ffmpeg", ["-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
+            "-f", "rtsp", "-rtsp_transport", "udp", $"rtsp://127.0.0.1:{sourcePort}/live"]);
         return (relay, pusher);
-    }
-
-    private static void Stop(params Process?[] processes)
-    {
-        foreach (Process? p in processes)
-        {
-            if (p is null)
-            {
-                continue;
-            }
-
-            try
-            {
-                p.Kill(entireProcessTree: true);
-                p.WaitForExit(5000);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            p.Dispose();
-        }
     }
 
     [Fact]
@@ -70,8 +24,8 @@ public class ReconnectTests
     {
         using var dir = new TempDirectory();
         string clip = CliRunner.MakeVideo(dir.File("c.avi"), 320, 240, 50);
-        int clientPort = FreePort();
-        int sourcePort = FreePort();
+        int clientPort = Ports.Free();
+        int sourcePort = Ports.Free();
         int rtpPort = 30000 + (clientPort % 20000);
         (Process relay, Process pusher) = StartStream(clip, clientPort, sourcePort, rtpPort);
         Process? relay2 = null;
@@ -98,7 +52,7 @@ public class ReconnectTests
             }
 
             // The fault: the relay and the publisher go away.
-            Stop(pusher, relay);
+            ChildProcess.Stop(pusher, relay);
             Thread.Sleep(4000);
             Assert.False(run.HasExited, "a stalled source must not end the run: " + stderr);
 
@@ -142,7 +96,7 @@ public class ReconnectTests
         }
         finally
         {
-            Stop(run, pusher2, relay2, pusher, relay);
+            ChildProcess.Stop(run, pusher2, relay2, pusher, relay);
         }
     }
 }

@@ -73,7 +73,7 @@ public class FfmpegVideoSinkTests
         int pid = sink.EncoderProcessId!.Value;
         await sink.DisposeAsync();
 
-        Assert.True(HasExited(pid), "ffmpeg outlived the disposed sink");
+        Assert.True(ChildProcess.HasExited(pid), "ffmpeg outlived the disposed sink");
         Ffprobe.StreamInfo info = Ffprobe.Probe(path);
         Assert.Equal("h264", info.CodecName);
         Assert.Equal(40, info.FrameCount);
@@ -170,18 +170,5 @@ public class FfmpegVideoSinkTests
         using var dir = new TempDirectory();
         Assert.Throws<ArgumentOutOfRangeException>(() => new FfmpegVideoSink(new FfmpegVideoSinkOptions(dir.File("a.mp4")) { Fps = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new FfmpegVideoSink(new FfmpegVideoSinkOptions(dir.File("a.mp4")) { Crf = 99 }));
-    }
-
-    private static bool HasExited(int pid)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(pid);
-            return p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return true; // no such process any more
-        }
     }
 }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -22,15 +20,15 @@ public class MqttSinkTests
     public async Task MessageSink_BrokerKilledAndRestarted_OneMessagePerFrameNeverBlocksAndRecovers()
     {
         using var dir = new TempDirectory();
-        int port = FreePort();
         var log = new StringWriter();
-        Process? broker = null;
+        MosquittoBroker? broker = null;
         Subscriber? subscriber = null;
         MessageSink? sink = null;
         try
         {
-            broker = StartBroker(dir, port);
-            await WaitUntilAsync(() => Accepts(port), TimeSpan.FromSeconds(5), "the broker to listen");
+            broker = MosquittoBroker.Start(dir);
+            int port = broker.Port;
+            await WaitUntilAsync(() => Ports.Accepts(port), TimeSpan.FromSeconds(5), "the broker to listen");
             subscriber = Subscriber.Start(port);
             await WaitUntilAsync(() => subscriber.Subscriptions >= 1, TimeSpan.FromSeconds(5), "mosquitto_sub to subscribe");
 
@@ -46,14 +44,13 @@ public class MqttSinkTests
             Assert.Equal(Enumerable.Range(0, 20), subscriber.FrameIndices());
 
             // The outage: writing goes on, never blocks or throws, and messages are dropped and counted.
-            broker.Kill(entireProcessTree: true);
-            await broker.WaitForExitAsync();
+            broker.Kill();
             await WriteFramesAsync(sink, 20, 60, writeTimes);
             await WaitUntilAsync(() => sink.Dropped > 0, TimeSpan.FromSeconds(5), "drops to be counted");
             Assert.False(sink.IsConnected);
 
             // The broker comes back on the same port: the publisher reconnects and frames flow again.
-            broker = StartBroker(dir, port);
+            broker.Restart();
             await WaitUntilAsync(() => sink.IsConnected && subscriber.Subscriptions >= 2, TimeSpan.FromSeconds(10), "the sink and mosquitto_sub to reconnect");
             await Task.Delay(200);
             await WriteFramesAsync(sink, 60, 80, writeTimes);
@@ -87,14 +84,14 @@ public class MqttSinkTests
             }
 
             subscriber?.Dispose();
-            Stop(broker);
+            broker?.Dispose();
         }
     }
 
     [MosquittoFact]
     public async Task MqttPublisher_NoBroker_ConnectFailsFastWithoutCredentials()
     {
-        int port = FreePort();
+        int port = Ports.Free();
         var log = new StringWriter();
         await using var publisher = new MqttPublisher(MqttPublisherOptions.FromUrl($"mqtt://user:s3cret@127.0.0.1:{port}/x") with { Log = log, ConnectTimeout = TimeSpan.FromSeconds(2) });
         var clock = Stopwatch.StartNew();
@@ -194,58 +191,6 @@ public class MqttSinkTests
         return frame;
     }
 
-    private static Process StartBroker(TempDirectory dir, int port)
-    {
-        string config = dir.File("mosquitto.conf");
-        File.WriteAllText(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n");
-        var start = new ProcessStartInfo(MosquittoFactAttribute.Find("mosquitto")!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(config);
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += static (_, _) => { };
-        process.ErrorDataReceived += static (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static void Stop(Process? process)
-    {
-        if (process is null)
-        {
-            return;
-        }
-
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
-        }
-
-        process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static bool Accepts(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
         var clock = Stopwatch.StartNew();
@@ -263,14 +208,9 @@ public class MqttSinkTests
     /// <summary>mosquitto_sub on <c>streamseg/#</c> in debug mode (it re-subscribes after a broker restart and says so), collecting the messages.</summary>
     private sealed class Subscriber : IDisposable
     {
-        private readonly Process _process;
         private readonly ConcurrentQueue<(string Topic, string Payload)> _messages = new();
+        private Process? _process;
         private int _subscriptions;
-
-        private Subscriber(Process process)
-        {
-            _process = process;
-        }
 
         public int Subscriptions => Volatile.Read(ref _subscriptions);
 
@@ -279,17 +219,11 @@ public class MqttSinkTests
         public static Subscriber Start(int port)
         {
             // mosquitto_sub flushes stdout only after a message; stdbuf makes its debug lines ("Subscribed …") arrive at once.
-            var start = new ProcessStartInfo("stdbuf") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string arg in new[] { "-oL", MosquittoFactAttribute.Find("mosquitto_sub")!, "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", "streamseg/#", "-v", "-d", "-i", "streamseg-test-sub" })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            var subscriber = new Subscriber(Process.Start(start)!);
-            subscriber._process.OutputDataReceived += (_, e) => subscriber.OnLine(e.Data);
-            subscriber._process.ErrorDataReceived += static (_, _) => { };
-            subscriber._process.BeginOutputReadLine();
-            subscriber._process.BeginErrorReadLine();
+            var subscriber = new Subscriber();
+            subscriber._process = ChildProcess.Start(
+                "stdbuf",
+                ["-oL", MosquittoFactAttribute.Find("mosquitto_sub")!, "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", "streamseg/#", "-v", "-d", "-i", "streamseg-test-sub"],
+                subscriber.OnLine);
             return subscriber;
         }
 
@@ -312,15 +246,10 @@ public class MqttSinkTests
             return [.. indices];
         }
 
-        public void Dispose() => Stop(_process);
+        public void Dispose() => ChildProcess.Stop(_process);
 
-        private void OnLine(string? line)
+        private void OnLine(string line)
         {
-            if (line is null)
-            {
-                return;
-            }
-
             if (line.StartsWith("Subscribed (mid", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref _subscriptions);

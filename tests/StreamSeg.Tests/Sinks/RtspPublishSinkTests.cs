@@ -172,7 +172,7 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
             // Disposing without completing kills the encoder at once: the child never outlives the sink.
             int pid = first.EncoderProcessId!.Value;
             await first.DisposeAsync();
-            Assert.True(HasExited(pid), "ffmpeg outlived the disposed sink");
+            Assert.True(ChildProcess.HasExited(pid), "ffmpeg outlived the disposed sink");
             await second.CompleteAsync(CancellationToken.None);
         }
         finally
@@ -191,7 +191,7 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
     [Fact]
     public async Task NoServer_FramesAreDroppedWithoutThrowing_AndRetriesBackOffExponentially()
     {
-        int closedPort = FreeTcpPort();
+        int closedPort = Ports.Free();
         var log = new StringWriter();
         var sink = new RtspPublishSink(new RtspPublishSinkOptions(string.Create(CultureInfo.InvariantCulture, $"rtsp://127.0.0.1:{closedPort}/out"))
         {
@@ -215,7 +215,7 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
             Assert.True(sink.Dropped > 0);
             Assert.Equal(0, sink.Reconnects);
             Assert.Equal(RtspPublishState.Stopped, sink.State);
-            Assert.True(pid is null || HasExited(pid.Value), "ffmpeg outlived the disposed sink");
+            Assert.True(pid is null || ChildProcess.HasExited(pid.Value), "ffmpeg outlived the disposed sink");
             string text = log.ToString();
             Assert.True(text.Contains("Connection refused", StringComparison.Ordinal), text);
             int i1 = text.IndexOf("reconnecting in 0.1 s", StringComparison.Ordinal);
@@ -341,26 +341,6 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
         }
     }
 
-    private static int FreeTcpPort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static bool HasExited(int pid)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(pid);
-            return p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return true; // no such process any more
-        }
-    }
-
     private sealed record ViewerResult(string Codec, int Width, int Height, int Frames, long SpanFrames);
 
     /// <summary>ffprobe pulling the stream over UDP and listing every decoded frame's timestamp; it ends 2 s after the stream stops.</summary>
@@ -427,18 +407,6 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
             return new ViewerResult(s.GetProperty("codec_name").GetString()!, s.GetProperty("width").GetInt32(), s.GetProperty("height").GetInt32(), pts.Count, span);
         }
 
-        public void Dispose()
-        {
-            try
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-
-            _process.Dispose();
-        }
+        public void Dispose() => ChildProcess.Stop(_process);
     }
 }

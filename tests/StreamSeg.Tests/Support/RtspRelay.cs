@@ -32,7 +32,7 @@ internal sealed class RtspRelay : IDisposable
     /// <summary>Starts a relay on free ports and waits until it accepts connections.</summary>
     public static RtspRelay Start()
     {
-        var relay = new RtspRelay(FreeTcpPort(), FreeTcpPort(), FreeUdpPortPair());
+        var relay = new RtspRelay(Ports.Free(), Ports.Free(), FreeUdpPortPair());
         relay.Restart();
         return relay;
     }
@@ -48,26 +48,17 @@ internal sealed class RtspRelay : IDisposable
     public void Restart()
     {
         Kill();
-        var psi = new ProcessStartInfo("rtsp-server-perl") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string a in new[]
-        {
-            "-c", ClientPort.ToString(CultureInfo.InvariantCulture), "-s", SourcePort.ToString(CultureInfo.InvariantCulture),
-            "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1",
-            "--rtp_start_port", RtpStartPort.ToString(CultureInfo.InvariantCulture),
-        })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        _process = Process.Start(psi)!;
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.OutputDataReceived += (_, _) => { };
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
+        _process = ChildProcess.Start(
+            "rtsp-server-perl",
+            [
+                "-c", ClientPort.ToString(CultureInfo.InvariantCulture), "-s", SourcePort.ToString(CultureInfo.InvariantCulture),
+                "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1",
+                "--rtp_start_port", RtpStartPort.ToString(CultureInfo.InvariantCulture),
+            ]);
 
         // The relay is Perl + Moose: start-up takes from half a second to several on a loaded machine.
         var wait = Stopwatch.StartNew();
-        while (!(Accepts(SourcePort) && Accepts(ClientPort)))
+        while (!(Ports.Accepts(SourcePort) && Ports.Accepts(ClientPort)))
         {
             Assert.True(!_process.HasExited, "rtsp-server-perl exited at start-up");
             Assert.True(wait.Elapsed < s_readyTimeout, $"rtsp-server-perl did not listen within {s_readyTimeout.TotalSeconds} s");
@@ -78,47 +69,11 @@ internal sealed class RtspRelay : IDisposable
     /// <summary>Kills the relay (as a crash would: its connections drop at once).</summary>
     public void Kill()
     {
-        if (_process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-
-        _process.Dispose();
+        ChildProcess.Stop(_process);
         _process = null;
     }
 
     public void Dispose() => Kill();
-
-    private static bool Accepts(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     // The relay takes RTP from publishers on UDP ports counted up from this one; pick an even port whose pair is free now.
     private static int FreeUdpPortPair()
