@@ -44,7 +44,7 @@ public class ReconnectTests
                 stderr);
 
             var sw = Stopwatch.StartNew();
-            while (!stderr.ToString().Contains("source 'rtsp://127.0.0.1", StringComparison.Ordinal) || File.ReadAllLines(dir.File("m.ndjson")).Length < 20)
+            while (!stderr.ToString().Contains("source 'rtsp://127.0.0.1", StringComparison.Ordinal) || !File.Exists(dir.File("m.ndjson")) || File.ReadAllLines(dir.File("m.ndjson")).Length < 20)
             {
                 Assert.True(sw.Elapsed < TimeSpan.FromSeconds(40), "no frames before the fault: " + stderr);
                 Assert.False(run.HasExited, "the run ended early: " + stderr);
