@@ -25,13 +25,14 @@ internal static class BenchCommand
         streamseg bench — measure inference-only and whole-pipeline throughput on one video
 
         Usage: streamseg bench --source <video> [--model <model.onnx>] [--pose-model <m.onnx>] [--frames 200]
-                               [--pose-size 512] [--device auto|cpu|cuda|tensorrt] [--threads n] [--json results.json]
+                               [--pose-size 512] [--device auto|cpu|cuda|tensorrt] [--threads n] [--upload auto|uint8|float]
+                               [--json results.json]
         Without --model: the people preset (as 'streamseg run').
         """;
 
     public static async Task<int> ExecuteAsync(string[] args)
     {
-        CliArguments a = CliArguments.Parse(args, ["--source", "--model", "--pose-model", "--frames", "--device", "--threads", "--json", "--adapter", "--pose-size", "--detector"], ["--help", "--verbose"]);
+        CliArguments a = CliArguments.Parse(args, ["--source", "--model", "--pose-model", "--frames", "--device", "--threads", "--json", "--adapter", "--pose-size", "--detector", "--upload"], ["--help", "--verbose"]);
         if (a.Has("--help"))
         {
             Console.WriteLine(Help);
@@ -43,9 +44,9 @@ internal static class BenchCommand
         [
             .. a.Values("--source").SelectMany(s => new[] { "--source", s }),
             .. Opt(a, "--model"), .. Opt(a, "--pose-model"), .. Opt(a, "--device"), .. Opt(a, "--threads"), .. Opt(a, "--adapter"),
-            .. Opt(a, "--pose-size"), .. Opt(a, "--detector"),
+            .. Opt(a, "--pose-size"), .. Opt(a, "--detector"), .. Opt(a, "--upload"),
         ];
-        RunConfig config = RunCommand.BuildConfig(CliArguments.Parse(runArgs, ["--source", "--model", "--pose-model", "--device", "--threads", "--adapter", "--pose-size", "--detector"], []));
+        RunConfig config = RunCommand.BuildConfig(CliArguments.Parse(runArgs, ["--source", "--model", "--pose-model", "--device", "--threads", "--adapter", "--pose-size", "--detector", "--upload"], []));
         config.MaxFrames = frames;
         var log = new ConsoleLog(a.Has("--verbose"));
 
@@ -61,7 +62,7 @@ internal static class BenchCommand
             RunCommand.LoadModels(config, factory, RunCommand.AdapterOptionsFor(config), models, log);
 
             provider = models[0].Provider;
-            inputs = string.Join("; ", models.Select(m => $"{Path.GetFileName(m.Path)}: {RunCommand.Describe(m.Adapter.Input)}"));
+            inputs = string.Join("; ", models.Select(m => $"{Path.GetFileName(m.Path)}: {RunCommand.Describe(m.Input)}"));
             int runs = (int)Math.Min(frames, 200);
             inferenceFps = MeasureInference(config.Sources[0].Uri, models, runs, batch: 1);
             if (models.Exists(m => m.SupportsBatch))
@@ -215,6 +216,7 @@ internal static class BenchCommand
             Threads = config.Threads,
             PoseSize = config.PoseSize,
             Detector = config.Detector,
+            Upload = config.Upload,
             ModelsDir = config.ModelsDir,
             MaxFrames = frames,
             Pace = true,
@@ -228,7 +230,7 @@ internal static class BenchCommand
     {
         using IFrameSource source = SourceFactory.Create(new SourceOptions(video));
         source.Open();
-        var preprocess = new PreprocessStage(models.ConvertAll(m => m.Adapter.Input));
+        var preprocess = new PreprocessStage(models.ConvertAll(m => m.Input));
         var prepared = new List<ModelInputs>();
         using var image = new OpenCvSharp.Mat();
         try

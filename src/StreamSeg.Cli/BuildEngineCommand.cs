@@ -47,10 +47,20 @@ internal static class BuildEngineCommand
         }
 
         var factory = new OnnxSessionFactory(options);
+        string upload = a.Value("--upload") ?? "uint8";
+        if (upload is not ("uint8" or "float"))
+        {
+            throw new ConfigException($"Option '--upload': '{upload}' is not uint8 or float.");
+        }
+
+        // 'streamseg run' on a GPU feeds uint8 pixels to models with their preprocessing prepended (--upload auto):
+        // that composed model is what its engine is built from and keyed by, so build the same one here.
+        IPixelInputComposer? composer = upload == "uint8" ? new GraphPixelInputComposer() : null;
+        byte[]? composed = composer is null ? null : ComposedBytes(path, composer, a.Value("--adapter"), RunCommand.AdapterOptionsFor(runConfig));
         TensorRtEngineIdentity identity;
         try
         {
-            identity = factory.DescribeTensorRtEngine(path);
+            identity = factory.DescribeTensorRtEngine(composed, path);
         }
         catch (InvalidOperationException ex)
         {
@@ -61,9 +71,9 @@ internal static class BuildEngineCommand
         Dictionary<string, FileStamp> before = Snapshot(folder);
         Stopwatch clock = Stopwatch.StartNew();
         string input;
-        using (OnnxModel onnx = Load(path, factory, a.Value("--adapter"), RunCommand.AdapterOptionsFor(runConfig)))
+        using (OnnxModel onnx = Load(path, factory, a.Value("--adapter"), RunCommand.AdapterOptionsFor(runConfig), composed is null ? null : composer))
         {
-            input = $"{onnx.Adapter.Input.Name} [{string.Join(',', TensorWriter.ShapeFor(onnx.Adapter.Input, frameWidth, frameHeight))}]";
+            input = $"{onnx.Input.Name} [{string.Join(',', TensorWriter.ShapeFor(onnx.Input, frameWidth, frameHeight))}] {TensorWriter.ElementFor(onnx.Input).ToString().ToLowerInvariant()}";
             try
             {
                 onnx.WarmUp(frameWidth, frameHeight);
@@ -122,11 +132,26 @@ internal static class BuildEngineCommand
             : $"Model '{model}': file not found (expected an .onnx file, or the name of one in {modelsDir}/).");
     }
 
-    private static OnnxModel Load(string path, OnnxSessionFactory factory, string? adapter, AdapterOptions adapterOptions)
+    /// <summary>The model with its pixel preprocessing prepended, as <see cref="OnnxModel"/> composes it; null for inputs that keep the CPU conversion.</summary>
+    private static byte[]? ComposedBytes(string path, IPixelInputComposer composer, string? adapter, AdapterOptions adapterOptions)
     {
         try
         {
-            return new OnnxModel(path, factory, adapter == "auto" ? null : adapter, adapterOptions);
+            using InferenceSession plain = OnnxSessionFactory.CreateForInspection(path);
+            IModelAdapter chosen = ModelAdapterFactory.Create(ModelSignatureReader.Read(plain, path), adapter is null or "auto" ? null : adapter, adapterOptions);
+            return chosen.Input.Layout == TensorLayout.Chw ? null : composer.Compose(File.ReadAllBytes(path), chosen.Input);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FileNotFoundException or NotSupportedException)
+        {
+            throw new ModelLoadException(ex.Message.Contains($"'{path}'", StringComparison.Ordinal) ? ex.Message : $"Model '{path}': {ex.Message}", ex);
+        }
+    }
+
+    private static OnnxModel Load(string path, OnnxSessionFactory factory, string? adapter, AdapterOptions adapterOptions, IPixelInputComposer? composer)
+    {
+        try
+        {
+            return new OnnxModel(path, factory, adapter == "auto" ? null : adapter, adapterOptions, composer);
         }
         catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FileNotFoundException)
         {

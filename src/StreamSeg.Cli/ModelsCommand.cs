@@ -23,13 +23,16 @@ internal static class ModelsCommand
           streamseg models info <model.onnx> [--adapter <name>]    adapter, inputs, outputs, classes and metadata
           streamseg models build-engine <model.onnx|name> [--device-id N] [--fp32] [--cache-dir DIR]
                                        [--frame-size WxH] [--pose-size N] [--adapter <name>] [--models-dir DIR]
+                                       [--upload uint8|float]
               build the model's TensorRT engine now (TensorRT only, no fallback) so that 'streamseg run' starts
               without building it; a bare name is <models-dir>/<name>.onnx. Engines go to a folder keyed by the
               model's hash, GPU, driver, ONNX Runtime and TensorRT versions and precision under --cache-dir (default
               models/cache/tensorrt, where 'streamseg run' looks); an engine already there is reused.
               --fp32 builds an FP32 engine (default FP16); --frame-size is the frame size for models whose input
               follows the frame, such as RVM and MoveNet (default 1280x720); --pose-size is MoveNet's input long
-              side as in 'streamseg run' (default 512). Exit 4 when TensorRT cannot load, with the reason.
+              side as in 'streamseg run' (default 512); --upload is the input form the engine is built for (default
+              uint8: the model with its pixel preprocessing prepended, as 'streamseg run' feeds a GPU; float: the
+              model as published, for runs with --upload float). Exit 4 when TensorRT cannot load, with the reason.
         """;
 
     /// <summary>Gets the default models folder: $STREAMSEG_MODELS, else ./models.</summary>
@@ -37,7 +40,7 @@ internal static class ModelsCommand
 
     public static int Execute(string[] args)
     {
-        CliArguments a = CliArguments.Parse(args, ["--adapter", "--models-dir", "--cache-dir", "-o", "--device-id", "--frame-size", "--pose-size"], ["--help", "--verbose", "--fp32"]);
+        CliArguments a = CliArguments.Parse(args, ["--adapter", "--models-dir", "--cache-dir", "-o", "--device-id", "--frame-size", "--pose-size", "--upload"], ["--help", "--verbose", "--fp32"]);
         if (a.Has("--help") || a.Positional.Count == 0)
         {
             Console.WriteLine(Help);

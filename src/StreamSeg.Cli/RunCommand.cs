@@ -42,6 +42,9 @@ internal static class RunCommand
           --threads <n>            ONNX Runtime intra-op threads (default: one per core)
           --batch <n>              most frames per inference run, across sources (default: one per source, at most
                                    8; only models with a free batch dimension batch, the others run frame by frame)
+          --upload auto|uint8|float  how frames reach the models: uint8 BGR with the cast/scale/layout prepended to
+                                   each model as a graph (runs on the GPU; a quarter of the bytes to copy), or float
+                                   tensors made on the CPU; auto (default) = uint8 when a GPU provider loads
           --conf <0..1>            confidence threshold (default: 0.25 for YOLO, 0.5 for R-CNN)
           --iou <0..1>             NMS IoU threshold (default 0.7)
 
@@ -78,7 +81,7 @@ internal static class RunCommand
         """;
 
     private static readonly string[] s_valued =
-        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--batch", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every", "--mqtt", "--http", "--publish", "--publish-transport"];
+        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--batch", "--upload", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every", "--mqtt", "--http", "--publish", "--publish-transport"];
 
     private static readonly string[] s_flags =
         ["--show", "--verbose", "--pace", "--loop", "--no-reconnect", "--no-track", "--no-masks", "--no-boxes", "--no-labels", "--no-keypoints", "--no-hud", "--help"];
@@ -140,6 +143,7 @@ internal static class RunCommand
         config.Device = a.Value("--device") ?? config.Device;
         config.Threads = (int)(a.Long("--threads") ?? config.Threads);
         config.Batch = (int)(a.Long("--batch") ?? config.Batch);
+        config.Upload = a.Value("--upload") ?? config.Upload;
         config.Out = a.Value("--out") ?? config.Out;
         config.Meta = a.Value("--meta") ?? config.Meta;
         config.Show |= a.Has("--show");
@@ -308,7 +312,7 @@ internal static class RunCommand
     {
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
-            (new PreprocessStage(models.ConvertAll(m => m.Adapter.Input)), PipelineStage.Preprocess),
+            (new PreprocessStage(models.ConvertAll(m => m.Input)), PipelineStage.Preprocess),
             (new InferenceStage(models, BatchSize(config, sources.Count)), PipelineStage.Inference),
             (new DecodeStage(models.ConvertAll(m => m.Adapter), splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default) : null), PipelineStage.Decode),
         };
@@ -544,19 +548,20 @@ internal static class RunCommand
     /// <summary>Loads the models a run uses, in run order: the people preset when none is named, else --model then --pose-model.</summary>
     internal static void LoadModels(RunConfig config, OnnxSessionFactory factory, AdapterOptions adapterOptions, List<OnnxModel> models, ConsoleLog log)
     {
+        IPixelInputComposer? composer = PixelComposerFor(config, factory, log);
         if (config.Model is null && config.PoseModel is null)
         {
-            LoadPeoplePreset(config, factory, adapterOptions, models, log);
+            LoadPeoplePreset(config, factory, adapterOptions, composer, models, log);
         }
 
         if (config.Model is not null)
         {
-            models.Add(LoadModel(config.Model, config.Adapter == "auto" ? null : config.Adapter, factory, adapterOptions, log));
+            models.Add(LoadModel(config.Model, config.Adapter == "auto" ? null : config.Adapter, factory, adapterOptions, composer, log));
         }
 
         if (config.PoseModel is not null)
         {
-            OnnxModel pose = LoadModel(config.PoseModel, null, factory, adapterOptions, log);
+            OnnxModel pose = LoadModel(config.PoseModel, null, factory, adapterOptions, composer, log);
             if (pose.Adapter.Task != ModelTask.Pose)
             {
                 pose.Dispose();
@@ -568,10 +573,32 @@ internal static class RunCommand
     }
 
     /// <summary>
+    /// How frames reach the models (<see cref="RunConfig.Upload"/>): <c>uint8</c> prepends each model's pixel
+    /// preprocessing as a graph and uploads the resized BGR bytes; <c>float</c> converts on the CPU; <c>auto</c> picks
+    /// uint8 when the models will run on a GPU (TensorRT or CUDA loads) and float on the CPU, where the conversion is
+    /// better left to the preprocess thread than added to inference.
+    /// </summary>
+    private static IPixelInputComposer? PixelComposerFor(RunConfig config, OnnxSessionFactory factory, ConsoleLog log)
+    {
+        bool bytes = config.Upload switch
+        {
+            "uint8" => true,
+            "float" => false,
+            _ => factory.ProbeDevice() != ExecutionDevice.Cpu,
+        };
+        if (bytes)
+        {
+            log.Info("input upload: uint8 BGR frames; each model's cast, channel order, scale and layout run in the model's graph, on its device");
+        }
+
+        return bytes ? new GraphPixelInputComposer() : null;
+    }
+
+    /// <summary>
     /// The people preset: MoveNet MultiPose (person boxes and 17 keypoints) at <see cref="RunConfig.PoseSize"/>,
     /// optionally CenterNet for the other COCO classes, and the RVM matte split into one mask per person.
     /// </summary>
-    private static void LoadPeoplePreset(RunConfig config, OnnxSessionFactory factory, AdapterOptions options, List<OnnxModel> models, ConsoleLog log)
+    private static void LoadPeoplePreset(RunConfig config, OnnxSessionFactory factory, AdapterOptions options, IPixelInputComposer? composer, List<OnnxModel> models, ConsoleLog log)
     {
         string dir = config.ModelsDir ?? ModelsCommand.DefaultModelsDirectory;
         var names = new List<string> { "movenet-multipose" };
@@ -591,23 +618,23 @@ internal static class RunCommand
         }
 
         log.Info($"preset people: {string.Join(" + ", names)} from {dir} (pose input long side {config.PoseSize})");
-        models.Add(LoadModel(Path.Combine(dir, "movenet-multipose.onnx"), "movenet-multipose", factory, options, log));
+        models.Add(LoadModel(Path.Combine(dir, "movenet-multipose.onnx"), "movenet-multipose", factory, options, composer, log));
         if (config.Detector == "centernet")
         {
-            models.Add(LoadModel(Path.Combine(dir, "centernet.onnx"), "centernet", factory, options, log));
+            models.Add(LoadModel(Path.Combine(dir, "centernet.onnx"), "centernet", factory, options, composer, log));
         }
 
-        models.Add(LoadModel(Path.Combine(dir, "rvm.onnx"), "rvm", factory, options, log));
+        models.Add(LoadModel(Path.Combine(dir, "rvm.onnx"), "rvm", factory, options, composer, log));
     }
 
     private static double FpsOf(IFrameSource source) => source.Fps > 0 ? source.Fps : 25;
 
-    private static OnnxModel LoadModel(string path, string? adapter, OnnxSessionFactory factory, AdapterOptions options, ConsoleLog log)
+    private static OnnxModel LoadModel(string path, string? adapter, OnnxSessionFactory factory, AdapterOptions options, IPixelInputComposer? composer, ConsoleLog log)
     {
         try
         {
-            var model = new OnnxModel(path, factory, adapter, options);
-            log.Info($"model '{path}': adapter {model.Adapter.Name}, task {model.Adapter.Task.ToString().ToLowerInvariant()}, input {Describe(model.Adapter.Input)}, {model.Adapter.ClassNames.Count} classes, provider {model.Provider}");
+            var model = new OnnxModel(path, factory, adapter, options, composer);
+            log.Info($"model '{path}': adapter {model.Adapter.Name}, task {model.Adapter.Task.ToString().ToLowerInvariant()}, input {Describe(model.Input)}, {model.Adapter.ClassNames.Count} classes, provider {model.Provider}");
             return model;
         }
         catch (FileNotFoundException ex)
@@ -630,6 +657,9 @@ internal static class RunCommand
     internal static int BatchSize(RunConfig config, int sources) => config.Batch > 0 ? config.Batch : Math.Clamp(sources, 1, 8);
 
     internal static string Describe(InputSpec spec) =>
+        spec.Upload == PixelUpload.Bgr8 ? DescribeSize(spec) + ", fed as uint8 BGR" : DescribeSize(spec);
+
+    private static string DescribeSize(InputSpec spec) =>
         spec.LongSide > 0 ? $"{spec.Name} long side {spec.LongSide} ({spec.Layout}, follows the frame's aspect)"
         : spec.NativeSize ? $"{spec.Name} (frame size, {spec.Layout})"
         : $"{spec.Name} {spec.Width}×{spec.Height} ({spec.Layout}{(spec.Letterbox ? ", letterbox" : string.Empty)})";

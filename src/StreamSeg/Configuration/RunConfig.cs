@@ -45,6 +45,13 @@ public sealed class RunConfig
     /// </summary>
     public int Batch { get; set; }
 
+    /// <summary>
+    /// Gets or sets how frames reach the models: <c>auto</c> (uint8 when a GPU provider loads, else float),
+    /// <c>uint8</c> (resized BGR bytes; each model gets its pixel preprocessing prepended as a graph) or <c>float</c>
+    /// (the model's input tensor made on the CPU).
+    /// </summary>
+    public string Upload { get; set; } = "auto";
+
     /// <summary>Gets or sets the annotated MP4 path (none when null).</summary>
     public string? Out { get; set; }
 

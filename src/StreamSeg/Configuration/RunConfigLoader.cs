@@ -111,6 +111,11 @@ public static partial class RunConfigLoader
             throw new ConfigException($"Config '{name}': threads and max_frames must not be negative.");
         }
 
+        if (config.Upload is not ("auto" or "uint8" or "float"))
+        {
+            throw new ConfigException($"Config '{name}': upload '{config.Upload}' is not one of auto, uint8, float.");
+        }
+
         if (config.Batch is < 0 or > 64)
         {
             throw new ConfigException($"Config '{name}': batch {config.Batch} must be between 0 (automatic) and 64.");

@@ -41,15 +41,49 @@ public sealed class OnnxModel : IDisposable
     private readonly Dictionary<int, ConcurrentBag<OutputSet>> _freeBatchSets = [];
 
     /// <summary>Loads <paramref name="path"/> with <paramref name="factory"/> and picks its adapter.</summary>
-    public OnnxModel(string path, OnnxSessionFactory factory, string? adapterName = null, AdapterOptions? adapterOptions = null)
+    /// <param name="path">The ONNX file.</param>
+    /// <param name="factory">Creates the session on the chosen provider.</param>
+    /// <param name="adapterName">An adapter name, or null/<c>auto</c> to pick one from the signature.</param>
+    /// <param name="adapterOptions">The adapter's thresholds.</param>
+    /// <param name="pixelComposer">
+    /// When given, the model gets a preprocessing graph in front of its image input (see <see cref="IPixelInputComposer"/>)
+    /// and is fed resized uint8 BGR pixels (<see cref="Input"/> says <see cref="PixelUpload.Bgr8"/>), unless its input
+    /// has no batch axis (torchvision R-CNN), which keeps the CPU conversion.
+    /// </param>
+    public OnnxModel(string path, OnnxSessionFactory factory, string? adapterName = null, AdapterOptions? adapterOptions = null, IPixelInputComposer? pixelComposer = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         Path = path;
-        (_session, Provider) = factory.Create(path);
+        if (pixelComposer is null)
+        {
+            (_session, Provider) = factory.Create(path);
+        }
+        else
+        {
+            // The signature and adapter come from the model as published; the session runs the composed graph.
+            using (InferenceSession plain = OnnxSessionFactory.CreateForInspection(path))
+            {
+                Signature = ModelSignatureReader.Read(plain, path);
+                Adapter = ModelAdapterFactory.Create(Signature, adapterName, adapterOptions);
+            }
+
+            if (Adapter.Input.Layout == TensorLayout.Chw)
+            {
+                (_session, Provider) = factory.Create(path);
+            }
+            else
+            {
+                byte[] composed = pixelComposer.Compose(File.ReadAllBytes(path), Adapter.Input);
+                (_session, Provider) = factory.Create(composed, path);
+                Input = Adapter.Input with { Upload = PixelUpload.Bgr8 };
+            }
+        }
+
         try
         {
-            Signature = ModelSignatureReader.Read(_session, path);
-            Adapter = ModelAdapterFactory.Create(Signature, adapterName, adapterOptions);
+            Signature ??= ModelSignatureReader.Read(_session, path);
+            Adapter ??= ModelAdapterFactory.Create(Signature, adapterName, adapterOptions);
+            Input ??= Adapter.Input;
             _outputNames = [.. _session.OutputNames];
             _staticShapes = StaticFloatShapes(Signature);
             if (Adapter is IRecurrentAdapter recurrent)
@@ -83,6 +117,12 @@ public sealed class OnnxModel : IDisposable
 
     /// <summary>Gets the adapter chosen for the model.</summary>
     public IModelAdapter Adapter { get; }
+
+    /// <summary>
+    /// Gets what the preprocess stage must feed this session: the adapter's input, or the same with
+    /// <see cref="PixelUpload.Bgr8"/> when a preprocessing graph was prepended.
+    /// </summary>
+    public InputSpec Input { get; }
 
     /// <summary>Gets whether outputs are written straight into preallocated buffers.</summary>
     public bool OutputsPreallocated => _staticShapes is not null;
@@ -157,7 +197,7 @@ public sealed class OnnxModel : IDisposable
         long[] one = inputs[0].Shape;
         for (int b = 1; b < inputs.Count; b++)
         {
-            if (!inputs[b].Shape.AsSpan().SequenceEqual(one) || (inputs[b].Ints is null) != (inputs[0].Ints is null))
+            if (!inputs[b].Shape.AsSpan().SequenceEqual(one) || inputs[b].Element != inputs[0].Element)
             {
                 throw new ArgumentException($"A batch needs inputs of one shape and type; got {ShapeText(one)} and {ShapeText(inputs[b].Shape)}.", nameof(inputs));
             }
@@ -171,26 +211,30 @@ public sealed class OnnxModel : IDisposable
     private PooledTensor StackInputs(IReadOnlyList<PooledTensor> inputs)
     {
         long[] one = inputs[0].Shape;
-        bool int32 = inputs[0].Ints is not null;
+        TensorElement element = inputs[0].Element;
         long[] shape = [.. one];
         shape[0] = inputs.Count * one[0];
-        string key = (int32 ? "i" : "f") + string.Join('x', shape);
+        string key = element + string.Join('x', shape);
         if (!_batchInputPools.TryGetValue(key, out TensorPool? pool))
         {
-            pool = new TensorPool(shape, int32);
+            pool = new TensorPool(shape, element);
             _batchInputPools[key] = pool;
         }
 
         PooledTensor batch = pool.Rent();
         for (int b = 0; b < inputs.Count; b++)
         {
-            if (int32)
+            switch (element)
             {
-                inputs[b].Ints.AsSpan().CopyTo(batch.Ints.AsSpan(b * inputs[b].Ints!.Length));
-            }
-            else
-            {
-                inputs[b].Floats.AsSpan().CopyTo(batch.Floats.AsSpan(b * inputs[b].Floats!.Length));
+                case TensorElement.Int32:
+                    inputs[b].Ints.AsSpan().CopyTo(batch.Ints.AsSpan(b * inputs[b].Ints!.Length));
+                    break;
+                case TensorElement.UInt8:
+                    inputs[b].Bytes.AsSpan().CopyTo(batch.Bytes.AsSpan(b * inputs[b].Bytes!.Length));
+                    break;
+                default:
+                    inputs[b].Floats.AsSpan().CopyTo(batch.Floats.AsSpan(b * inputs[b].Floats!.Length));
+                    break;
             }
         }
 
@@ -399,9 +443,9 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Runs the model once on a zero input so that the first frame does not pay for lazy initialisation.</summary>
     public void WarmUp(int frameWidth, int frameHeight)
     {
-        long[] shape = TensorWriter.ShapeFor(Adapter.Input, frameWidth, frameHeight);
-        using PooledTensor input = PooledTensor.CreateUnpooled(shape, Adapter.Input.ElementType == InputElementType.Int32);
-        input.Transform = TensorWriter.TransformFor(Adapter.Input, frameWidth, frameHeight);
+        long[] shape = TensorWriter.ShapeFor(Input, frameWidth, frameHeight);
+        using PooledTensor input = PooledTensor.CreateUnpooled(shape, TensorWriter.ElementFor(Input));
+        input.Transform = TensorWriter.TransformFor(Input, frameWidth, frameHeight);
         using ModelOutput output = Run(input);
     }
 

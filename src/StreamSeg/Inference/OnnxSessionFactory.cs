@@ -40,13 +40,44 @@ public sealed class OnnxSessionFactory
             throw new FileNotFoundException($"Model '{modelPath}': file not found (expected an .onnx file; 'streamseg models info <file>' describes one).", modelPath);
         }
 
-        ExecutionDevice[] chain = _options.Device switch
+        return Create(modelPath, null);
+    }
+
+    /// <summary>
+    /// Creates a session for a model held in memory (for example one with a preprocessing graph prepended);
+    /// <paramref name="modelPath"/> names it in messages. The TensorRT engine cache is keyed by these bytes.
+    /// </summary>
+    public (InferenceSession Session, string Provider) Create(byte[] model, string modelPath)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Create(modelPath, model);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="modelPath"/> on the CPU with default options, to read its signature and metadata
+    /// without building anything for a GPU. The caller disposes it.
+    /// </summary>
+    public static InferenceSession CreateForInspection(string modelPath)
+    {
+        if (!File.Exists(modelPath))
         {
-            ExecutionDevice.Auto => [ExecutionDevice.TensorRt, ExecutionDevice.Cuda, ExecutionDevice.Cpu],
-            ExecutionDevice.TensorRt => [ExecutionDevice.TensorRt],
-            ExecutionDevice.Cuda => [ExecutionDevice.Cuda],
-            _ => [ExecutionDevice.Cpu],
-        };
+            throw new FileNotFoundException($"Model '{modelPath}': file not found (expected an .onnx file; 'streamseg models info <file>' describes one).", modelPath);
+        }
+
+        try
+        {
+            return new InferenceSession(modelPath);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new InvalidDataException($"Model '{modelPath}': ONNX Runtime cannot load it ({FirstLine(ex.Message)}). Expected a valid ONNX model file.", ex);
+        }
+    }
+
+    private (InferenceSession Session, string Provider) Create(string modelPath, byte[]? model)
+    {
+
+        ExecutionDevice[] chain = Chain();
 
         var failures = new List<string>();
         foreach (ExecutionDevice device in chain)
@@ -62,7 +93,7 @@ public sealed class OnnxSessionFactory
             string? createdCache = null;
             try
             {
-                (options, string? cache) = BuildOptions(device, modelPath);
+                (options, string? cache) = BuildOptions(device, modelPath, model);
 
                 // Created only once the providers have loaded, so a machine without TensorRT gets no folders; ONNX
                 // Runtime creates only the last level itself.
@@ -72,7 +103,7 @@ public sealed class OnnxSessionFactory
                     createdCache = cache;
                 }
 
-                var session = new InferenceSession(modelPath, options);
+                var session = model is null ? new InferenceSession(modelPath, options) : new InferenceSession(model, options);
                 return (session, ProviderName(device));
             }
             catch (OnnxRuntimeException ex) when (device != ExecutionDevice.Cpu)
@@ -99,6 +130,63 @@ public sealed class OnnxSessionFactory
         throw new InvalidOperationException($"Device '{_options.Device.ToString().ToLowerInvariant()}' could not be used for '{modelPath}': {string.Join("; ", failures)}");
     }
 
+    /// <summary>
+    /// Gets the first device of the chain whose provider loads here (TensorRT, CUDA, or CPU), without creating a
+    /// session: how a caller decides, before loading, whether the models will run on a GPU. A provider that does not
+    /// load is logged and remembered, exactly as <see cref="Create(string)"/> would.
+    /// </summary>
+    public ExecutionDevice ProbeDevice()
+    {
+        ExecutionDevice[] chain = Chain();
+        foreach (ExecutionDevice device in chain)
+        {
+            if (device == ExecutionDevice.Cpu)
+            {
+                return device;
+            }
+
+            if (_unavailable.ContainsKey(device))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (device == ExecutionDevice.TensorRt)
+                {
+                    _ = LoadTensorRt();
+                }
+                else
+                {
+                    _ = OrtEnv.Instance();
+                    using var options = new SessionOptions();
+                    AppendCuda(options);
+                }
+
+                return device;
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                string reason = Reason(ex.Message);
+                _unavailable[device] = reason;
+                if (chain.Length > 1)
+                {
+                    _log($"{ProviderName(device)} unavailable ({reason}); falling back to {ProviderName(chain[Array.IndexOf(chain, device) + 1])}.");
+                }
+            }
+        }
+
+        return chain[^1];
+    }
+
+    private ExecutionDevice[] Chain() => _options.Device switch
+    {
+        ExecutionDevice.Auto => [ExecutionDevice.TensorRt, ExecutionDevice.Cuda, ExecutionDevice.Cpu],
+        ExecutionDevice.TensorRt => [ExecutionDevice.TensorRt],
+        ExecutionDevice.Cuda => [ExecutionDevice.Cuda],
+        _ => [ExecutionDevice.Cpu],
+    };
+
     /// <summary>Gets the display name of a provider.</summary>
     public static string ProviderName(ExecutionDevice device) => device switch
     {
@@ -112,7 +200,10 @@ public sealed class OnnxSessionFactory
     /// gets with these options: model hash, GPU, driver, ONNX Runtime and TensorRT versions, precision.
     /// </summary>
     /// <exception cref="InvalidOperationException">TensorRT cannot be loaded; the message gives the cause (for example a missing library).</exception>
-    public TensorRtEngineIdentity DescribeTensorRtEngine(string modelPath)
+    public TensorRtEngineIdentity DescribeTensorRtEngine(string modelPath) => DescribeTensorRtEngine(null, modelPath);
+
+    /// <summary>As <see cref="DescribeTensorRtEngine(string)"/>, for a model held in memory (<see cref="Create(byte[], string)"/>); null reads <paramref name="modelPath"/>.</summary>
+    public TensorRtEngineIdentity DescribeTensorRtEngine(byte[]? model, string modelPath)
     {
         string version;
         try
@@ -124,15 +215,15 @@ public sealed class OnnxSessionFactory
             throw new InvalidOperationException($"TensorRT cannot be loaded ({Reason(ex.Message)})", ex);
         }
 
-        return Identity(modelPath, version);
+        return Identity(modelPath, model, version);
     }
 
     /// <summary>Gets the absolute folder the engines of <paramref name="identity"/> are cached in, under <see cref="SessionFactoryOptions.EngineCacheRoot"/>.</summary>
     public string EngineCacheFolder(TensorRtEngineIdentity identity) =>
         Path.GetFullPath(Path.Combine(_options.EngineCacheRoot, TensorRtEngineCache.Key(identity)));
 
-    private TensorRtEngineIdentity Identity(string modelPath, string tensorRtVersion) => new(
-        TensorRtEngineCache.FileSha256(modelPath),
+    private TensorRtEngineIdentity Identity(string modelPath, byte[]? model, string tensorRtVersion) => new(
+        model is null ? TensorRtEngineCache.FileSha256(modelPath) : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(model)),
         TensorRtEngineCache.GpuName(_options.DeviceId),
         TensorRtEngineCache.DriverVersion(),
         OrtVersion,
@@ -174,7 +265,7 @@ public sealed class OnnxSessionFactory
     }
 
     /// <summary>Builds the session options for <paramref name="device"/>, with the TensorRT cache folder to create (null for other devices).</summary>
-    private (SessionOptions Options, string? EngineCache) BuildOptions(ExecutionDevice device, string modelPath)
+    private (SessionOptions Options, string? EngineCache) BuildOptions(ExecutionDevice device, string modelPath, byte[]? model)
     {
         var options = new SessionOptions
         {
@@ -196,7 +287,7 @@ public sealed class OnnxSessionFactory
             switch (device)
             {
                 case ExecutionDevice.TensorRt:
-                    cache = AppendTensorRt(options, modelPath);
+                    cache = AppendTensorRt(options, modelPath, model);
                     AppendCuda(options);
                     break;
                 case ExecutionDevice.Cuda:
@@ -225,9 +316,9 @@ public sealed class OnnxSessionFactory
         options.AppendExecutionProvider_CUDA(cuda);
     }
 
-    private string AppendTensorRt(SessionOptions options, string modelPath)
+    private string AppendTensorRt(SessionOptions options, string modelPath, byte[]? model)
     {
-        string cache = EngineCacheFolder(Identity(modelPath, LoadTensorRt()));
+        string cache = EngineCacheFolder(Identity(modelPath, model, LoadTensorRt()));
         using var trt = new OrtTensorRTProviderOptions();
         trt.UpdateOptions(TensorRtOptions.Build(_options.DeviceId, cache, _options.Fp16).ToDictionary());
         options.AppendExecutionProvider_Tensorrt(trt);

@@ -6,33 +6,45 @@ namespace StreamSeg.Memory;
 /// <summary>
 /// A model input tensor whose managed buffer and ONNX Runtime <see cref="OrtValue"/> are created once and reused:
 /// the value pins the buffer for its whole life, so binding it costs no native allocation per frame.
-/// Exactly one of <see cref="Floats"/> and <see cref="Ints"/> is set. Disposing returns it to its pool.
+/// Exactly one of <see cref="Floats"/>, <see cref="Ints"/> and <see cref="Bytes"/> is set. Disposing returns it to its pool.
 /// </summary>
 public sealed class PooledTensor : IDisposable
 {
     private readonly TensorPool? _pool;
 
-    internal PooledTensor(TensorPool? pool, long[] shape, bool int32)
+    internal PooledTensor(TensorPool? pool, long[] shape, TensorElement element)
     {
         _pool = pool;
         Shape = shape;
+        Element = element;
         long count = 1;
         foreach (long d in shape)
         {
             count *= d;
         }
 
-        if (int32)
+        switch (element)
         {
-            Ints = new int[count];
-            Value = OrtValue.CreateTensorValueFromMemory(Ints, shape);
-        }
-        else
-        {
-            Floats = new float[count];
-            Value = OrtValue.CreateTensorValueFromMemory(Floats, shape);
+            case TensorElement.Int32:
+                Ints = new int[count];
+                Value = OrtValue.CreateTensorValueFromMemory(Ints, shape);
+                break;
+            case TensorElement.UInt8:
+                Bytes = new byte[count];
+                Value = OrtValue.CreateTensorValueFromMemory(Bytes, shape);
+                break;
+            default:
+                Floats = new float[count];
+                Value = OrtValue.CreateTensorValueFromMemory(Floats, shape);
+                break;
         }
     }
+
+    /// <summary>Gets the element type.</summary>
+    public TensorElement Element { get; }
+
+    /// <summary>Gets the byte buffer (uint8 tensors: pixels the model converts itself).</summary>
+    public byte[]? Bytes { get; }
 
     /// <summary>Gets the shape.</summary>
     public long[] Shape { get; }
@@ -50,7 +62,10 @@ public sealed class PooledTensor : IDisposable
     public Preprocess.LetterboxTransform Transform { get; set; }
 
     /// <summary>Creates a tensor that is not pooled (warm-up, benchmarks, tests).</summary>
-    public static PooledTensor CreateUnpooled(long[] shape, bool int32) => new(null, shape, int32);
+    public static PooledTensor CreateUnpooled(long[] shape, bool int32) => new(null, shape, int32 ? TensorElement.Int32 : TensorElement.Float32);
+
+    /// <summary>Creates a tensor of <paramref name="element"/> that is not pooled (warm-up, benchmarks, tests).</summary>
+    public static PooledTensor CreateUnpooled(long[] shape, TensorElement element) => new(null, shape, element);
 
     /// <summary>Returns the tensor to its pool (or frees it when unpooled or the pool is gone).</summary>
     public void Dispose()
@@ -68,19 +83,19 @@ public sealed class TensorPool : IDisposable
     private readonly ConcurrentBag<PooledTensor> _free = [];
     private bool _disposed;
 
-    /// <summary>Creates a pool of tensors of <paramref name="shape"/>.</summary>
-    public TensorPool(long[] shape, bool int32)
+    /// <summary>Creates a pool of tensors of <paramref name="shape"/> and <paramref name="element"/>.</summary>
+    public TensorPool(long[] shape, TensorElement element)
     {
         ArgumentNullException.ThrowIfNull(shape);
         Shape = shape;
-        Int32 = int32;
+        Element = element;
     }
 
     /// <summary>Gets the shape.</summary>
     public long[] Shape { get; }
 
-    /// <summary>Gets whether the tensors hold int32 (else float32).</summary>
-    public bool Int32 { get; }
+    /// <summary>Gets the element type.</summary>
+    public TensorElement Element { get; }
 
     /// <summary>Gets how many tensors the pool has created.</summary>
     public int Created => _created;
@@ -97,7 +112,7 @@ public sealed class TensorPool : IDisposable
         }
 
         Interlocked.Increment(ref _created);
-        return new PooledTensor(this, Shape, Int32);
+        return new PooledTensor(this, Shape, Element);
     }
 
     internal bool Return(PooledTensor tensor)

@@ -58,6 +58,14 @@ public sealed record InputSpec(
     /// <summary>Gets the multiple the short side of a <see cref="LongSide"/> input is rounded to (32 by default).</summary>
     public int SizeMultiple { get; init; } = 32;
 
+    /// <summary>
+    /// Gets who applies the pixel math (channel order, scale, layout, element type) this spec describes: the
+    /// preprocess stage (<see cref="PixelUpload.Tensor"/>, the default) or the model itself
+    /// (<see cref="PixelUpload.Bgr8"/>, for a model with a preprocessing graph prepended: the stage then writes the
+    /// resized BGR bytes, a quarter of the float tensor, and the cast and scaling run on the model's device).
+    /// </summary>
+    public PixelUpload Upload { get; init; } = PixelUpload.Tensor;
+
     /// <summary>Gets how the frame is resampled (OpenCV bilinear by default).</summary>
     public ResizeMode Resize { get; init; } = ResizeMode.Bilinear;
 

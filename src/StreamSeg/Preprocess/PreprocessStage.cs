@@ -50,11 +50,11 @@ public sealed class PreprocessStage : IStage<Frame, Frame>
         {
             InputSpec spec = _specs[i];
             long[] shape = TensorWriter.ShapeFor(spec, input.Width, input.Height);
-            bool int32 = spec.ElementType == InputElementType.Int32;
-            string key = (int32 ? "i" : "f") + string.Join('x', shape);
+            TensorElement element = TensorWriter.ElementFor(spec);
+            string key = element + string.Join('x', shape);
             if (!_pools.TryGetValue(key, out TensorPool? pool))
             {
-                pool = new TensorPool(shape, int32);
+                pool = new TensorPool(shape, element);
                 _pools[key] = pool;
             }
 

@@ -34,6 +34,11 @@ public sealed class TensorWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         (int w, int h) = spec.SizeFor(frameWidth, frameHeight);
+        if (spec.Upload == PixelUpload.Bgr8)
+        {
+            return [1, h, w, 3];
+        }
+
         return spec.Layout switch
         {
             TensorLayout.Nchw => [1, 3, h, w],
@@ -73,6 +78,13 @@ public sealed class TensorWriter : IDisposable
 
             Cv2.Resize(bgr, scratch, new Size(rw, rh), 0, 0, InterpolationFlags.Linear);
             source = scratch;
+        }
+
+        if (tensor.Bytes is { } pixels)
+        {
+            CopyPixels(source, pixels, spec.PadValue, padX, padY, rw, rh, inW, inH);
+            tensor.Transform = t;
+            return t;
         }
 
         float scale = spec.Scale;
@@ -157,6 +169,31 @@ public sealed class TensorWriter : IDisposable
         return t;
     }
 
+    /// <summary>Element type the tensor for <paramref name="spec"/> holds.</summary>
+    public static TensorElement ElementFor(InputSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Upload == PixelUpload.Bgr8 ? TensorElement.UInt8
+            : spec.ElementType == InputElementType.Int32 ? TensorElement.Int32 : TensorElement.Float32;
+    }
+
+    /// <summary>Copies the resized BGR rows into an interleaved <c>[H,W,3]</c> byte tensor, padding around them.</summary>
+    private static unsafe void CopyPixels(Mat source, byte[] pixels, byte padValue, int padX, int padY, int rw, int rh, int inW, int inH)
+    {
+        if (padX > 0 || padY > 0 || rw < inW || rh < inH)
+        {
+            pixels.AsSpan().Fill(padValue);
+        }
+
+        long step = source.Step();
+        byte* basePtr = (byte*)source.Data;
+        int rowBytes = rw * 3;
+        for (int y = 0; y < rh; y++)
+        {
+            new ReadOnlySpan<byte>(basePtr + (y * step), rowBytes).CopyTo(pixels.AsSpan((((y + padY) * inW) + padX) * 3, rowBytes));
+        }
+    }
+
     /// <summary>Frees the scratch images.</summary>
     public void Dispose()
     {
@@ -187,9 +224,14 @@ public sealed class TensorWriter : IDisposable
         byte* basePtr = (byte*)bgr.Data;
         float[]? floats = tensor.Floats;
         int[]? ints = tensor.Ints;
+        byte[]? bytes = tensor.Bytes;
         if (padX > 0 || padY > 0 || rw < inW || rh < inH)
         {
-            if (floats is not null)
+            if (bytes is not null)
+            {
+                bytes.AsSpan().Fill(spec.PadValue);
+            }
+            else if (floats is not null)
             {
                 floats.AsSpan().Fill(spec.PadValue * scale);
             }
@@ -199,9 +241,11 @@ public sealed class TensorWriter : IDisposable
             }
         }
 
-        // Channel c of the tensor takes BGR channel (rgb ? 2 - c : c).
-        int c0 = spec.Rgb ? 2 : 0;
-        int c2 = spec.Rgb ? 0 : 2;
+        // Channel c of the tensor takes BGR channel (rgb ? 2 - c : c). Bytes stay BGR and interleaved: the model's
+        // graph reorders, scales and lays them out exactly as the lines below would.
+        int c0 = spec.Rgb && bytes is null ? 2 : 0;
+        int c2 = spec.Rgb && bytes is null ? 0 : 2;
+        planar &= bytes is null;
         for (int y = 0; y < rh; y++)
         {
             double fy = ratioY * y;
@@ -229,7 +273,11 @@ public sealed class TensorWriter : IDisposable
                     float v = (float)(upper + ((lower - upper) * ry));
                     float q = Math.Clamp(truncate ? MathF.Floor(v) : MathF.Round(v, MidpointRounding.ToEven), 0f, 255f);
                     int index = planar ? o + (c * plane) : (o * 3) + c;
-                    if (floats is not null)
+                    if (bytes is not null)
+                    {
+                        bytes[index] = (byte)q;
+                    }
+                    else if (floats is not null)
                     {
                         floats[index] = q * scale;
                     }

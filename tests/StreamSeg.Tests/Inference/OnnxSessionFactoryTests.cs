@@ -29,6 +29,30 @@ public class OnnxSessionFactoryTests
     }
 
     [Fact]
+    public void ProbeDevice_WithoutGpuLibraries_IsCpu_LogsEachReasonOnce_AndCreateAddsNothing()
+    {
+        if (GpuFactAttribute.HasGpu)
+        {
+            return; // On a GPU machine the probe stops at CUDA; the fallback is covered by the GPU test below.
+        }
+
+        var log = new List<string>();
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Auto), log.Add);
+        Assert.Equal(ExecutionDevice.Cpu, factory.ProbeDevice());
+        Assert.Equal(2, log.Count);
+        Assert.StartsWith("TensorRT unavailable (", log[0], StringComparison.Ordinal);
+        Assert.StartsWith("CUDA unavailable (", log[1], StringComparison.Ordinal);
+
+        // The session then goes straight to the CPU without repeating the reasons.
+        (var s, string p) = factory.Create(TestPaths.Model("yolo-seg.onnx"));
+        s.Dispose();
+        Assert.Equal("CPU", p);
+        Assert.Equal(2, log.Count);
+        Assert.Equal(ExecutionDevice.Cpu, new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu), log.Add).ProbeDevice());
+        Assert.Equal(2, log.Count);
+    }
+
+    [Fact]
     public void Forced_Cpu_NeverTriesGpu()
     {
         var log = new List<string>();
