@@ -37,6 +37,7 @@ public sealed class OnnxModel : IDisposable
     private readonly int[] _stateOutputIndex = [];
     private readonly Dictionary<RawTensor, OrtValue> _extraValues = new(ReferenceEqualityComparer.Instance);
     private readonly long[][]? _batchRowShapes;
+    private readonly bool[] _needed;
     private readonly Dictionary<string, TensorPool> _batchInputPools = [];
     private readonly Dictionary<int, ConcurrentBag<OutputSet>> _freeBatchSets = [];
 
@@ -94,6 +95,11 @@ public sealed class OnnxModel : IDisposable
             }
 
             SupportsBatch = BatchDimensions(Signature, _recurrent, out _batchRowShapes);
+            _needed = new bool[_outputNames.Length];
+            for (int i = 0; i < _needed.Length; i++)
+            {
+                _needed[i] = Adapter.NeedsOutput(i) || Array.IndexOf(_stateOutputIndex, i) >= 0;
+            }
             _binding = _session.CreateIoBinding();
         }
         catch
@@ -419,22 +425,33 @@ public sealed class OnnxModel : IDisposable
             return output;
         }
 
+        // Only the outputs the adapter reads are fetched (RVM's full-resolution foreground colours are not).
+        _binding.ClearBoundOutputs();
         for (int i = 0; i < _outputNames.Length; i++)
         {
-            _binding.BindOutputToDevice(_outputNames[i], OrtMemoryInfo.DefaultInstance);
+            if (_needed[i])
+            {
+                _binding.BindOutputToDevice(_outputNames[i], OrtMemoryInfo.DefaultInstance);
+            }
         }
 
         _session.RunWithBinding(_runOptions, _binding);
         using IDisposableReadOnlyCollection<OrtValue> values = _binding.GetOutputValues();
-        if (state is not null)
+        var byOutput = new OrtValue[_outputNames.Length];
+        for (int i = 0, k = 0; i < byOutput.Length; i++)
         {
-            UpdateState(state, values);
+            byOutput[i] = _needed[i] ? values[k++] : null!;
         }
 
-        var tensors = new RawTensor[values.Count];
-        for (int i = 0; i < values.Count; i++)
+        if (state is not null)
         {
-            tensors[i] = CopyToRented(_outputNames[i], values[i]);
+            UpdateState(state, byOutput);
+        }
+
+        var tensors = new RawTensor[byOutput.Length];
+        for (int i = 0; i < byOutput.Length; i++)
+        {
+            tensors[i] = _needed[i] ? CopyToRented(_outputNames[i], byOutput[i]) : new RawTensor(_outputNames[i], [0], Memory<float>.Empty);
         }
 
         return new ModelOutput(tensors, input.Transform, _releaseRented);
@@ -589,7 +606,7 @@ public sealed class OnnxModel : IDisposable
     {
         foreach (RawTensor? t in tensors)
         {
-            if (t is not null && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(t.Data, out ArraySegment<float> segment) && segment.Array is { } array)
+            if (t is not null && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(t.Data, out ArraySegment<float> segment) && segment.Array is { Length: > 0 } array)
             {
                 ArrayPool<float>.Shared.Return(array);
             }

@@ -27,4 +27,11 @@ public interface IModelAdapter
     /// <param name="outputs">The raw outputs, in the model's output order.</param>
     /// <param name="transform">How the frame was placed into the input.</param>
     Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform);
+
+    /// <summary>
+    /// Gets whether decoding (or the model's recurrent state) reads output <paramref name="index"/>. An output nobody
+    /// reads is not fetched: it is neither copied off the GPU nor into managed memory, and its place in the outputs
+    /// handed to <see cref="Decode"/> holds an empty tensor. All outputs by default.
+    /// </summary>
+    bool NeedsOutput(int index) => true;
 }

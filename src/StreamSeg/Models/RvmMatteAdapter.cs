@@ -43,6 +43,7 @@ public sealed class RvmMatteAdapter : ModelAdapter, IMatteAdapter, IRecurrentAda
 
     private readonly float? _fixedRatio;
     private readonly int _phaIndex;
+    private readonly int _fgrIndex;
     private readonly ConcurrentDictionary<(int W, int H), RawTensor[]> _extra = new();
 
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
@@ -52,6 +53,7 @@ public sealed class RvmMatteAdapter : ModelAdapter, IMatteAdapter, IRecurrentAda
         ClassNames = s_names;
         _fixedRatio = options.DownsampleRatio;
         _phaIndex = OutputIndex(signature, 1);
+        _fgrIndex = OutputIndex(signature, 0);
         var states = new RecurrentStatePair[s_stateInputs.Length];
         for (int i = 0; i < states.Length; i++)
         {
@@ -130,6 +132,10 @@ public sealed class RvmMatteAdapter : ModelAdapter, IMatteAdapter, IRecurrentAda
 
     /// <inheritdoc/>
     public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform) => Instances.Empty;
+
+    /// <inheritdoc/>
+    /// <remarks>The foreground colours (<c>fgr</c>, three floats per pixel) are not used: only the alpha makes the masks.</remarks>
+    public bool NeedsOutput(int index) => index != _fgrIndex;
 
     /// <inheritdoc/>
     public Matte DecodeMatte(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)

@@ -60,6 +60,30 @@ public sealed class RecurrentModelTests : IDisposable
     }
 
     [Fact]
+    public void Run_FetchesOnlyWhatTheAdapterReads_NotTheForegroundColours()
+    {
+        using var bgr = new Mat(48, 64, MatType.CV_8UC3, new Scalar(51, 51, 51));
+        using var writer = new TensorWriter();
+        using PooledTensor tensor = PooledTensor.CreateUnpooled(TensorWriter.ShapeFor(_model.Adapter.Input, 64, 48), false);
+        writer.Write(bgr, _model.Adapter.Input, tensor);
+        using ModelOutput output = _model.Run(tensor, 0, discontinuity: true);
+
+        // The toy has TF.js's output names: Identity is fgr, the foreground colours, which nothing reads.
+        int fgr = Assert.Single(Enumerable.Range(0, output.Tensors.Length), i => !_model.Adapter.NeedsOutput(i));
+        Assert.Equal("Identity", output.Tensors[fgr].Name);
+        for (int i = 0; i < output.Tensors.Length; i++)
+        {
+            // fgr is left empty; pha and the recurrent states come back whole.
+            RawTensor t = output.Tensors[i];
+            Assert.Equal(i == fgr ? 0 : t.ElementCount, t.Data.Length);
+            Assert.True(i == fgr || t.ElementCount > 0, $"{t.Name} came back empty");
+        }
+
+        // The states were still taken from the right outputs: the next frame of source 0 continues from r1o = 1.
+        Assert.Equal(Grey + 1, Pha(64, 48, 0), 4);
+    }
+
+    [Fact]
     public async Task Stages_AttachMatte_PerSource()
     {
         var preprocess = new PreprocessStage([_model.Adapter.Input]);
