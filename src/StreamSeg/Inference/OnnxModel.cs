@@ -38,6 +38,8 @@ public sealed class OnnxModel : IDisposable
     private readonly Dictionary<RawTensor, OrtValue> _extraValues = new(ReferenceEqualityComparer.Instance);
     private readonly long[][]? _batchRowShapes;
     private readonly bool[] _needed;
+    private readonly bool _learnable;
+    private readonly Dictionary<(long, long, long, long, int, int), LearnedOutputs> _learned = [];
     private readonly Dictionary<string, TensorPool> _batchInputPools = [];
     private readonly Dictionary<int, ConcurrentBag<OutputSet>> _freeBatchSets = [];
 
@@ -96,9 +98,13 @@ public sealed class OnnxModel : IDisposable
 
             SupportsBatch = BatchDimensions(Signature, _recurrent, out _batchRowShapes);
             _needed = new bool[_outputNames.Length];
+            _learnable = true;
             for (int i = 0; i < _needed.Length; i++)
             {
                 _needed[i] = Adapter.NeedsOutput(i) || Array.IndexOf(_stateOutputIndex, i) >= 0;
+
+                // Learned buffers are float: an integer output keeps the copying path.
+                _learnable &= !_needed[i] || Signature.Outputs[i].ElementType == nameof(TensorElementType.Float);
             }
             _binding = _session.CreateIoBinding();
         }
@@ -425,6 +431,16 @@ public sealed class OnnxModel : IDisposable
             return output;
         }
 
+        (long, long, long, long, int, int) key = default;
+        if (Adapter.OutputShapesFollowInput)
+        {
+            key = ShapeKey(input);
+            if (_learned.TryGetValue(key, out LearnedOutputs? learned))
+            {
+                return RunLearned(input, state, learned);
+            }
+        }
+
         // Only the outputs the adapter reads are fetched (RVM's full-resolution foreground colours are not).
         _binding.ClearBoundOutputs();
         for (int i = 0; i < _outputNames.Length; i++)
@@ -454,7 +470,64 @@ public sealed class OnnxModel : IDisposable
             tensors[i] = _needed[i] ? CopyToRented(_outputNames[i], byOutput[i]) : new RawTensor(_outputNames[i], [0], Memory<float>.Empty);
         }
 
+        if (Adapter.OutputShapesFollowInput && _learnable)
+        {
+            // From the next frame of this size on, ONNX Runtime writes into buffers made for these shapes.
+            _learned[key] = new LearnedOutputs(Array.ConvertAll(tensors, t => t.Shape));
+        }
+
         return new ModelOutput(tensors, input.Transform, _releaseRented);
+    }
+
+    /// <summary>The learned-shape key of a run: the input's dimensions (up to rank 4) and the frame size.</summary>
+    private static (long, long, long, long, int, int) ShapeKey(PooledTensor input)
+    {
+        long[] s = input.Shape;
+        return (s.Length > 0 ? s[0] : 0, s.Length > 1 ? s[1] : 0, s.Length > 2 ? s[2] : 0, s.Length > 3 ? s[3] : 0, input.Transform.SourceWidth, input.Transform.SourceHeight);
+    }
+
+    private ModelOutput RunLearned(PooledTensor input, RecurrentState? state, LearnedOutputs learned)
+    {
+        if (!learned.Free.TryTake(out OutputSet? set))
+        {
+            set = new OutputSet(_outputNames, learned.Shapes) { Home = learned.Free };
+            lock (_allSets)
+            {
+                _allSets.Add(set);
+            }
+        }
+
+        _binding.ClearBoundOutputs();
+        for (int i = 0; i < _outputNames.Length; i++)
+        {
+            if (_needed[i])
+            {
+                _binding.BindOutput(_outputNames[i], set.Values[i]);
+            }
+        }
+
+        try
+        {
+            _session.RunWithBinding(_runOptions, _binding);
+        }
+        catch
+        {
+            learned.Free.Add(set);
+            throw;
+        }
+
+        if (state is not null)
+        {
+            UpdateState(state, set.Values);
+        }
+
+        var output = new ModelOutput(set.Tensors, input.Transform, _releaseStatic);
+        lock (_setByOutput)
+        {
+            _setByOutput[output] = set;
+        }
+
+        return output;
     }
 
     /// <summary>Runs the model once on a zero input so that the first frame does not pay for lazy initialisation.</summary>
@@ -597,7 +670,7 @@ public sealed class OnnxModel : IDisposable
             }
         }
 
-        _freeSets.Add(set);
+        (set.Home ?? _freeSets).Add(set);
     }
 
     private static void ReleaseRented(ModelOutput output) => ReturnRented(output.Tensors);
@@ -673,6 +746,14 @@ public sealed class OnnxModel : IDisposable
         }
     }
 
+    /// <summary>Output shapes learned from the first run at one input shape, and the free sets made for them.</summary>
+    private sealed class LearnedOutputs(long[][] shapes)
+    {
+        public long[][] Shapes { get; } = shapes;
+
+        public ConcurrentBag<OutputSet> Free { get; } = [];
+    }
+
     private sealed class OutputSet
     {
         public OutputSet(string[] names, long[][] shapes)
@@ -696,5 +777,8 @@ public sealed class OnnxModel : IDisposable
         public OrtValue[] Values { get; }
 
         public RawTensor[] Tensors { get; }
+
+        /// <summary>Gets the pool the set goes back to, when not the model's static one.</summary>
+        public ConcurrentBag<OutputSet>? Home { get; init; }
     }
 }

@@ -34,4 +34,11 @@ public interface IModelAdapter
     /// handed to <see cref="Decode"/> holds an empty tensor. All outputs by default.
     /// </summary>
     bool NeedsOutput(int index) => true;
+
+    /// <summary>
+    /// Gets whether the model's output shapes depend only on its input shape (and the frame size), never on the
+    /// content: then, after the first frame of a size, outputs are written straight into buffers preallocated for it,
+    /// with no allocation or copy per frame. False by default (a detector's output count may follow the content).
+    /// </summary>
+    bool OutputShapesFollowInput => false;
 }

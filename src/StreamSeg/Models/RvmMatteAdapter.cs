@@ -134,6 +134,10 @@ public sealed class RvmMatteAdapter : ModelAdapter, IMatteAdapter, IRecurrentAda
     public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform) => Instances.Empty;
 
     /// <inheritdoc/>
+    /// <remarks>Every output of RVM has the frame's size (or a fixed fraction of it for the states).</remarks>
+    public bool OutputShapesFollowInput => true;
+
+    /// <inheritdoc/>
     /// <remarks>The foreground colours (<c>fgr</c>, three floats per pixel) are not used: only the alpha makes the masks.</remarks>
     public bool NeedsOutput(int index) => index != _fgrIndex;
 

@@ -84,6 +84,40 @@ public sealed class RecurrentModelTests : IDisposable
     }
 
     [Fact]
+    public void Run_OutputsHeldByEarlierFrames_AreNotOverwrittenByLaterRuns()
+    {
+        // After the first frame of a size, RVM's outputs go into buffers preallocated for that size: each output that
+        // is still held must keep its own buffer, and released ones are reused without mixing up values.
+        using var bgr = new Mat(576, 768, MatType.CV_8UC3, new Scalar(51, 51, 51));
+        using var writer = new TensorWriter();
+        using PooledTensor tensor = PooledTensor.CreateUnpooled(TensorWriter.ShapeFor(_model.Adapter.Input, 768, 576), false);
+        writer.Write(bgr, _model.Adapter.Input, tensor);
+        var adapter = (IMatteAdapter)_model.Adapter;
+        float Alpha(ModelOutput o)
+        {
+            using Matte m = adapter.DecodeMatte(o.Tensors, o.Transform);
+            return m.AlphaAtFramePixel(100, 100);
+        }
+
+        const float first = Grey * 0.5f;
+        for (int round = 0; round < 2; round++)
+        {
+            var held = new List<ModelOutput>();
+            for (int i = 0; i < 4; i++)
+            {
+                held.Add(_model.Run(tensor, 5, discontinuity: i == 0));
+            }
+
+            for (int i = 0; i < held.Count; i++)
+            {
+                Assert.Equal(first + i, Alpha(held[i]), 4);
+            }
+
+            held.ForEach(o => o.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Stages_AttachMatte_PerSource()
     {
         var preprocess = new PreprocessStage([_model.Adapter.Input]);
