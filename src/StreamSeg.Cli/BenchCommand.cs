@@ -136,7 +136,14 @@ internal static class BenchCommand
         var report = new Dictionary<string, object?>
         {
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ["machine"] = new Dictionary<string, object?> { ["cpu"] = CpuModel(), ["cores"] = Environment.ProcessorCount, ["gpu"] = TensorRtEngineCache.GpuName(0) },
+            ["machine"] = new Dictionary<string, object?>
+            {
+                ["cpu"] = CpuModel(),
+                ["cores"] = Environment.ProcessorCount,
+                ["gpu"] = TensorRtEngineCache.GpuName(0),
+                ["gpu_driver"] = TensorRtEngineCache.DriverVersion(),
+            },
+            ["upload"] = inputs.Contains("uint8", StringComparison.Ordinal) ? "uint8" : "float",
             ["provider"] = provider,
             ["onnxruntime"] = OnnxSessionFactory.OrtVersion,
             ["models"] = inputs,
@@ -156,7 +163,7 @@ internal static class BenchCommand
             ["rss_mb"] = rss / (1024 * 1024),
         };
 
-        Console.WriteLine($"bench: {report["source"]}, {result.FramesOut} frames, provider {provider}, {Environment.ProcessorCount} cores ({CpuModel()})");
+        Console.WriteLine($"bench: {report["source"]}, {result.FramesOut} frames, provider {provider}, {Environment.ProcessorCount} cores ({CpuModel()}), GPU {TensorRtEngineCache.GpuName(0)} (driver {TensorRtEngineCache.DriverVersion()})");
         Console.WriteLine($"  models               {inputs}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  inference only       {inferenceFps,8:0.00} fps (batch 1)"));
         if (byBatch.Count > 0)
