@@ -9,11 +9,20 @@ namespace StreamSeg.Decode;
 /// per-person masks with <see cref="MatteSplitter"/>. Data only.
 /// </summary>
 /// <remarks>
-/// The alpha buffer is rented from <see cref="ArrayPool{T}.Shared"/>; the owner (the frame, once attached) returns
-/// it with <see cref="Dispose"/>, after which <see cref="Alpha"/> must not be read.
+/// The alpha buffer is rented from the pool given to the constructor (<see cref="ArrayPool{T}.Shared"/> when none):
+/// the owner (the frame, once attached) returns it with <see cref="Dispose"/>, once, after which <see cref="Alpha"/>
+/// must not be read. A matte lives as long as its frame, about a second, and is released on another thread than the
+/// one that made it; adapters therefore rent from a pool of their own (<see cref="CreatePool"/>), which has no
+/// per-thread caches to strand the buffers in.
 /// </remarks>
 public sealed class Matte : IDisposable
 {
+    // Up to 2^24 values (a 4K UHD frame at full resolution); up to 64 buffers of one size class are kept for reuse,
+    // more than the frames in flight in a pipeline.
+    private const int MaxPooledLength = 1 << 24;
+    private const int MaxPooledPerSize = 64;
+
+    private readonly ArrayPool<float> _pool;
     private float[]? _buffer;
 
     /// <summary>Creates a matte by copying <paramref name="alpha"/> (<paramref name="width"/>×<paramref name="height"/> values, row-major).</summary>
@@ -21,7 +30,8 @@ public sealed class Matte : IDisposable
     /// <param name="width">The matte width.</param>
     /// <param name="height">The matte height.</param>
     /// <param name="transform">How frame coordinates map into the matte (its input size must be the matte size).</param>
-    public Matte(ReadOnlySpan<float> alpha, int width, int height, in LetterboxTransform transform)
+    /// <param name="pool">The pool the alpha buffer is rented from and returned to; <see cref="ArrayPool{T}.Shared"/> when null.</param>
+    public Matte(ReadOnlySpan<float> alpha, int width, int height, in LetterboxTransform transform, ArrayPool<float>? pool = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
@@ -38,7 +48,8 @@ public sealed class Matte : IDisposable
                 nameof(transform));
         }
 
-        _buffer = ArrayPool<float>.Shared.Rent(count);
+        _pool = pool ?? ArrayPool<float>.Shared;
+        _buffer = _pool.Rent(count);
         alpha[..count].CopyTo(_buffer);
         Width = width;
         Height = height;
@@ -73,13 +84,16 @@ public sealed class Matte : IDisposable
         return buffer[(my * Width) + mx];
     }
 
-    /// <summary>Returns the alpha buffer to its pool.</summary>
+    /// <summary>Creates a pool for matte buffers, for an adapter to rent every frame's matte from.</summary>
+    public static ArrayPool<float> CreatePool() => ArrayPool<float>.Create(MaxPooledLength, MaxPooledPerSize);
+
+    /// <summary>Returns the alpha buffer to its pool (once, however often this is called).</summary>
     public void Dispose()
     {
         float[]? buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null)
         {
-            ArrayPool<float>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
     }
 }

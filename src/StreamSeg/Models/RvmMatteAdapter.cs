@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using StreamSeg.Decode;
@@ -45,6 +46,9 @@ public sealed class RvmMatteAdapter : ModelAdapter, IMatteAdapter, IRecurrentAda
     private readonly int _phaIndex;
     private readonly int _fgrIndex;
     private readonly ConcurrentDictionary<(int W, int H), RawTensor[]> _extra = new();
+
+    // Every frame's matte is rented from here and returned when its frame is released (see Matte).
+    private readonly ArrayPool<float> _mattePool = Matte.CreatePool();
 
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public RvmMatteAdapter(ModelSignature signature, AdapterOptions options)
@@ -161,7 +165,7 @@ public sealed class RvmMatteAdapter : ModelAdapter, IMatteAdapter, IRecurrentAda
         LetterboxTransform toMatte = w == transform.InputWidth && h == transform.InputHeight
             ? transform
             : LetterboxTransform.Stretch(transform.SourceWidth, transform.SourceHeight, w, h);
-        return new Matte(pha.Span, w, h, toMatte);
+        return new Matte(pha.Span, w, h, toMatte, _mattePool);
     }
 
     private static TensorSignature? FindInput(ModelSignature signature, string name)

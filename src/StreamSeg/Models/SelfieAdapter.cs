@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using StreamSeg.Decode;
 using StreamSeg.Preprocess;
@@ -26,6 +27,9 @@ public sealed class SelfieAdapter : ModelAdapter, IMatteAdapter
         "1 input [1,H,W,3] float (input_1; NHWC RGB 0..1, 256x256); 1 float output [1,H,W,1] (activation_10; person probability)";
 
     private static readonly string[] s_names = ["person"];
+
+    // Every frame's matte is rented from here and returned when its frame is released (see Matte).
+    private readonly ArrayPool<float> _mattePool = Matte.CreatePool();
 
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public SelfieAdapter(ModelSignature signature, AdapterOptions options)
@@ -81,6 +85,6 @@ public sealed class SelfieAdapter : ModelAdapter, IMatteAdapter
         LetterboxTransform toMatte = w == transform.InputWidth && h == transform.InputHeight
             ? transform
             : LetterboxTransform.Stretch(transform.SourceWidth, transform.SourceHeight, w, h);
-        return new Matte(mask.Span, w, h, toMatte);
+        return new Matte(mask.Span, w, h, toMatte, _mattePool);
     }
 }
