@@ -11,7 +11,11 @@ namespace StreamSeg.Decode;
 /// result (<see cref="IMatteAdapter"/>) goes to <see cref="Frame.Matte"/>; with a <see cref="MatteSplitter"/>, it is
 /// also cut into per-person masks of the other models' person instances.
 /// </summary>
-/// <remarks>The raw output buffers go back to their pools once decoded. With one model, its instances are the result.</remarks>
+/// <remarks>
+/// The raw output buffers go back to their pools once decoded. With one model, its instances are the result. The
+/// person masks cut from a matte are pooled and owned by the frame (<see cref="Frame.Own"/>): they go back to the
+/// splitter's pool when the frame is released, and are not to be read after that.
+/// </remarks>
 public sealed class DecodeStage : IStage<Frame, Frame>
 {
     private readonly IReadOnlyList<IModelAdapter> _adapters;
@@ -64,7 +68,9 @@ public sealed class DecodeStage : IStage<Frame, Frame>
             result ??= Instances.Empty;
             if (_splitter is not null && input.Matte is not null && result.Count > 0)
             {
-                result = _splitter.Split(result, input.Matte);
+                Instances split = _splitter.Split(result, input.Matte);
+                OwnNewMasks(input, result, split);
+                result = split;
             }
 
             input.Instances = result;
@@ -79,6 +85,28 @@ public sealed class DecodeStage : IStage<Frame, Frame>
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Hands the frame the masks the splitter made (pooled, owned by the caller of <see cref="MatteSplitter.Split"/>):
+    /// the frame returns them when it is released, whether or not a later stage keeps their instances.
+    /// </summary>
+    private static void OwnNewMasks(Frame frame, Instances before, Instances after)
+    {
+        InstanceMask?[]? masks = after.Masks;
+        if (masks is null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < masks.Length; i++)
+        {
+            // The splitter keeps the order of the instances and passes the other classes' masks through.
+            if (masks[i] is InstanceMask mask && !ReferenceEquals(mask, before.Masks?[i]))
+            {
+                frame.Own(mask);
+            }
+        }
+    }
 
     private Instances MergeInto(Instances current, Instances next, ModelTask nextTask) =>
         nextTask == ModelTask.Pose ? _merger.Merge(current, next) : _merger.Merge(next, current);

@@ -13,9 +13,15 @@ namespace StreamSeg.Decode;
 /// wrist still counts); a person with no confident keypoint (or without keypoints) is represented by its box centre.
 /// Distances are Euclidean, to the nearest point of a segment; ties go to the earlier instance. Each mask is a crop
 /// of its (integer-rounded, frame-clipped) box. Instances of other classes keep their masks; person instances'
-/// masks are replaced. The matte is sampled at the nearest matte pixel to each frame pixel's centre. Per call the
-/// masks are allocated (they outlive the call with the instances); scratch buffers come from
-/// <see cref="ArrayPool{T}.Shared"/>.
+/// masks are replaced. The matte is sampled at the nearest matte pixel to each frame pixel's centre.
+/// <para>
+/// The person masks' pixels are rented from the splitter's own pool (<see cref="InstanceMask.Rent"/>): they outlive
+/// the call with the instances, so the caller owns every new mask and disposes it once to give its buffer back
+/// (<see cref="DecodeStage"/> hands them to the frame, which does so when it is released). A dedicated pool rather
+/// than <see cref="ArrayPool{T}.Shared"/>: the masks are rented on the decode thread and returned on whichever thread
+/// releases the frame about a second later, and the shared pool's per-thread caches would strand them there.
+/// Scratch buffers, returned within the call, come from <see cref="ArrayPool{T}.Shared"/>.
+/// </para>
 /// </remarks>
 public sealed class MatteSplitter
 {
@@ -26,17 +32,28 @@ public sealed class MatteSplitter
         (7, 9), (8, 10), (1, 2), (0, 1), (0, 2), (1, 3), (2, 4), (3, 5), (4, 6),
     ];
 
-    private readonly MatteSplitterOptions _options;
+    // Mask crops up to 16 MiB (a whole 4K frame); up to 256 of one size class are kept for reuse, enough for every
+    // person of every frame in flight (frames wait about a second in the queues).
+    private const int MaxPooledMaskBytes = 1 << 24;
+    private const int MaxPooledMasksPerSize = 256;
 
-    /// <summary>Creates the splitter.</summary>
-    public MatteSplitter(MatteSplitterOptions options)
+    private readonly MatteSplitterOptions _options;
+    private readonly ArrayPool<byte> _maskPool;
+
+    /// <summary>Creates the splitter; person masks are rented from <paramref name="maskPool"/>, or from a pool of its own when null.</summary>
+    public MatteSplitter(MatteSplitterOptions options, ArrayPool<byte>? maskPool = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _maskPool = maskPool ?? ArrayPool<byte>.Create(MaxPooledMaskBytes, MaxPooledMasksPerSize);
     }
 
-    /// <summary>Returns <paramref name="instances"/> with one mask per person cut from <paramref name="matte"/>.</summary>
+    /// <summary>
+    /// Returns <paramref name="instances"/> with one mask per person cut from <paramref name="matte"/>. Every person
+    /// mask of the result is new and pooled: the caller owns it and disposes it once. The other instances' masks are
+    /// the ones given.
+    /// </summary>
     public Instances Split(Instances instances, Matte matte)
     {
         ArgumentNullException.ThrowIfNull(instances);
@@ -58,9 +75,10 @@ public sealed class MatteSplitter
         float[] segments = ArrayPool<float>.Shared.Rent(Math.Max(1, n * maxSegments * 4));
         int[] segmentCounts = ArrayPool<int>.Shared.Rent(Math.Max(1, n));
         int[] persons = ArrayPool<int>.Shared.Rent(Math.Max(1, n));
+        int personCount = 0;
+        bool handedOver = false;
         try
         {
-            int personCount = 0;
             for (int i = 0; i < n; i++)
             {
                 if (instances.ClassIds[i] != personId)
@@ -78,7 +96,7 @@ public sealed class MatteSplitter
                 rects[(i * 4) + 2] = Math.Max(x0, x1);
                 rects[(i * 4) + 3] = Math.Max(y0, y1);
                 segmentCounts[i] = BuildSkeleton(instances, i, segments.AsSpan(i * maxSegments * 4, maxSegments * 4));
-                masks[i] = new InstanceMask(x0, y0, Math.Max(0, x1 - x0), Math.Max(0, y1 - y0), new byte[Math.Max(0, x1 - x0) * Math.Max(0, y1 - y0)]);
+                masks[i] = InstanceMask.Rent(x0, y0, Math.Max(0, x1 - x0), Math.Max(0, y1 - y0), _maskPool);
                 persons[personCount++] = i;
             }
 
@@ -135,17 +153,28 @@ public sealed class MatteSplitter
                     if (best >= 0)
                     {
                         InstanceMask m = masks[best]!;
-                        m.Data[((y - m.Y) * m.Width) + (x - m.X)] = 1;
+                        m.Buffer[((y - m.Y) * m.Width) + (x - m.X)] = 1;
                     }
                 }
             }
 
-            return new Instances(
+            var result = new Instances(
                 instances.Boxes, instances.Scores, instances.ClassIds, masks, instances.Keypoints, instances.KeypointsPerInstance,
                 instances.TrackIds, instances.ClassNames);
+            handedOver = true;
+            return result;
         }
         finally
         {
+            if (!handedOver)
+            {
+                // A fault before the result was made: the new masks never reach the caller, so their buffers go back here.
+                for (int p = 0; p < personCount; p++)
+                {
+                    masks[persons[p]]!.Dispose();
+                }
+            }
+
             ArrayPool<int>.Shared.Return(rects);
             ArrayPool<float>.Shared.Return(segments);
             ArrayPool<int>.Shared.Return(segmentCounts);

@@ -11,11 +11,17 @@ namespace StreamSeg.Frames;
 /// A frame has exactly one logical owner. Writing a frame into a channel transfers ownership: the writer must not
 /// access it after the call. The owner's last act is <see cref="Dispose"/>, which returns the image buffer to its
 /// <see cref="FramePool"/>. Fan-out to several sinks uses <see cref="AddReference"/>: each holder disposes once and
-/// the buffer returns to the pool when the last holder has done so.
+/// the buffer returns to the pool when the last holder has done so. Whatever is attached to the frame and owned by it
+/// (<see cref="Matte"/>, <see cref="Payload"/>, <see cref="RawOutputs"/> and the resources given to <see cref="Own"/>)
+/// is released exactly once, at that moment.
 /// </remarks>
 public sealed class Frame : IDisposable
 {
     private readonly FramePool? _pool;
+
+    // Resources the frame owns (pooled buffers its results point into). The list lives as long as the frame object,
+    // which a pool reuses, so it stops growing after the first frames.
+    private readonly List<IDisposable> _owned = [];
     private int _references;
 
     internal Frame(FramePool? pool, Mat image)
@@ -54,6 +60,19 @@ public sealed class Frame : IDisposable
 
     /// <summary>Gets or sets the raw model outputs of this frame, owned by the frame until decoded.</summary>
     public IDisposable? RawOutputs { get; set; }
+
+    /// <summary>
+    /// Gives the frame ownership of <paramref name="resource"/>, typically a pooled buffer that its
+    /// <see cref="Instances"/> point into: it is disposed exactly once, when the last holder releases the frame, and
+    /// the caller must not dispose it. Called by the frame's single owner (a stage), before any fan-out.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The frame has already been released; the caller still owns <paramref name="resource"/>.</exception>
+    public void Own(IDisposable resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _references) <= 0, this);
+        _owned.Add(resource);
+    }
 
     /// <summary>Creates a frame that owns <paramref name="image"/> and is not pooled (tests and one-off use).</summary>
     public static Frame CreateUnpooled(Mat image) => new(null, image);
@@ -106,6 +125,18 @@ public sealed class Frame : IDisposable
         Matte?.Dispose();
         Matte = null;
         Instances = null;
+        try
+        {
+            foreach (IDisposable resource in _owned)
+            {
+                resource.Dispose();
+            }
+        }
+        finally
+        {
+            // Cleared even if one throws, so that nothing is disposed twice when the frame is reused.
+            _owned.Clear();
+        }
     }
 
     /// <summary>Makes a rented frame live again with one holder.</summary>

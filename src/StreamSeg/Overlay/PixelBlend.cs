@@ -39,7 +39,7 @@ internal static unsafe class PixelBlend
         int cb = b * weight, cg = g * weight, cr = r * weight;
         byte* basePtr = (byte*)image.Data;
         long step = image.Step();
-        byte[] data = mask.Data;
+        ReadOnlySpan<byte> data = mask.Data;
         int mw = mask.Width;
         int mh = mask.Height;
         for (int y = y0; y < y1; y++)

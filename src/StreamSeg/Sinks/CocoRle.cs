@@ -45,7 +45,7 @@ public static class CocoRle
             return;
         }
 
-        byte[] data = mask.Data;
+        ReadOnlySpan<byte> data = mask.Data;
         int mw = mask.Width;
         runs.Add(0, (long)cx0 * frameHeight);
         for (int x = cx0; x < cx1; x++)

@@ -13,7 +13,10 @@ namespace StreamSeg.Sinks;
 /// <param name="Timings">A copy of the per-stage timings in milliseconds.</param>
 /// <param name="Width">The image width.</param>
 /// <param name="Height">The image height.</param>
-/// <param name="Instances">The frame's instances (immutable data, shared, not copied), or null.</param>
+/// <param name="Instances">
+/// The frame's instances, or null: the arrays are shared (immutable data), pooled masks are copied (they go back to
+/// their pool with the frame).
+/// </param>
 /// <param name="Image">A clone of the image when <see cref="CollectingSinkOptions.CopyImages"/> is on; disposed with the sink.</param>
 public sealed record CollectedFrame(
     string SourceId,

@@ -1,3 +1,4 @@
+using StreamSeg.Decode;
 using StreamSeg.Frames;
 using StreamSeg.Pipeline;
 
@@ -50,7 +51,7 @@ public sealed class CollectingSink : ISink
         FrameMetadata m = frame.Meta;
         var copy = new CollectedFrame(
             m.SourceId, m.SourceIndex, m.Index, m.Pts, m.CaptureTime, m.Discontinuity, (double[])m.Timings.Clone(),
-            frame.Width, frame.Height, frame.Instances, _options.CopyImages ? frame.Image.Clone() : null);
+            frame.Width, frame.Height, Keepable(frame.Instances), _options.CopyImages ? frame.Image.Clone() : null);
         lock (_frames)
         {
             _frames.Add(copy);
@@ -84,5 +85,25 @@ public sealed class CollectingSink : ISink
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Returns <paramref name="instances"/> with its pooled masks copied, so that it stays valid after the frame is released.</summary>
+    private static Instances? Keepable(Instances? instances)
+    {
+        InstanceMask?[]? masks = instances?.Masks;
+        if (instances is null || masks is null || Array.TrueForAll(masks, static m => m is null || !m.IsPooled))
+        {
+            return instances;
+        }
+
+        var copies = new InstanceMask?[masks.Length];
+        for (int i = 0; i < masks.Length; i++)
+        {
+            copies[i] = masks[i] is { IsPooled: true } pooled ? pooled.Clone() : masks[i];
+        }
+
+        return new Instances(
+            instances.Boxes, instances.Scores, instances.ClassIds, copies, instances.Keypoints, instances.KeypointsPerInstance,
+            instances.TrackIds, instances.ClassNames);
     }
 }

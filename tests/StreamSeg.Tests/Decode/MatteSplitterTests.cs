@@ -1,5 +1,12 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using OpenCvSharp;
 using StreamSeg.Decode;
+using StreamSeg.Frames;
 using StreamSeg.Preprocess;
+using StreamSeg.Sinks;
+using StreamSeg.Tests.Support;
 
 namespace StreamSeg.Tests.Decode;
 
@@ -118,5 +125,98 @@ public class MatteSplitterTests
         Instances result = new MatteSplitter(MatteSplitterOptions.Default).Split(mixed, matte);
         Assert.Same(existing, result.Masks![1]);
         Assert.Equal(100, result.Masks![0]!.Area());
+        Assert.True(result.Masks![0]!.IsPooled);
+        Assert.False(result.Masks![1]!.IsPooled);
     }
+
+    [Fact]
+    public void Split_VtestFrames_MatchReferenceBytes()
+    {
+        // Real people-preset data (tests/Data/Input/MatteSplitter/README.md); the reference was written before the
+        // masks were pooled. Two passes over a dirty pool: the second gets the first pass's buffers back, stale masks
+        // and all, and must still write the same bytes.
+        var pool = new TestArrayPool<byte>(42);
+        var splitter = new MatteSplitter(MatteSplitterOptions.Default, pool);
+        byte[] expected = File.ReadAllBytes(Path.Combine(TestPaths.Data, "ReferenceOutput", nameof(MatteSplitterTests), "Split_VtestFrames_MatchReferenceBytes.ndjson"));
+        for (int pass = 0; pass < 2; pass++)
+        {
+            var written = new ArrayBufferWriter<byte>();
+            using var writer = new FrameMetadataWriter();
+            foreach (int index in (int[])[12, 35, 58])
+            {
+                (Instances people, int width, int height) = LoadPeople(index);
+                using Matte matte = LoadMatte(index);
+                using Frame frame = Frame.CreateUnpooled(new Mat(height, width, MatType.CV_8UC3, Scalar.Black));
+                frame.Meta.SourceId = "vtest.avi";
+                frame.Meta.Index = index;
+                frame.Meta.Pts = TimeSpan.FromMilliseconds(100 * index);
+                frame.Instances = splitter.Split(people, matte);
+                foreach (InstanceMask? mask in frame.Instances.Masks!)
+                {
+                    frame.Own(mask!);
+                }
+
+                writer.Write(frame, written);
+                written.Write("\n"u8);
+            }
+
+            Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(written.WrittenSpan));
+            Assert.Equal(pool.Rented, pool.Returned);
+        }
+    }
+
+    [Fact]
+    public void Split_FaultAfterRenting_ReturnsTheNewMasks()
+    {
+        var pool = new TestArrayPool<byte>(42);
+        Instances people = TwoPeople(Skeleton((0, 30, 10)), Skeleton((0, 60, 10)));
+        Matte matte = Full();
+        matte.Dispose();
+
+        // The matte is read after the masks are rented: a disposed one fails the call half-way.
+        Assert.Throws<ObjectDisposedException>(() => new MatteSplitter(MatteSplitterOptions.Default, pool).Split(people, matte));
+        Assert.Equal((2, 2), (pool.Rented, pool.Returned));
+    }
+
+    private static (Instances People, int Width, int Height) LoadPeople(int index)
+    {
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(InputPath($"vtest_f{index:000}.people.json")));
+        JsonElement root = doc.RootElement;
+        JsonElement[] people = [.. root.GetProperty("people").EnumerateArray()];
+        var boxes = new BoxF[people.Length];
+        var scores = new float[people.Length];
+        var keypoints = new List<Keypoint>();
+        for (int i = 0; i < people.Length; i++)
+        {
+            float[] b = [.. people[i].GetProperty("box").EnumerateArray().Select(v => v.GetSingle())];
+            boxes[i] = new BoxF(b[0], b[1], b[2], b[3]);
+            scores[i] = people[i].GetProperty("score").GetSingle();
+            foreach (JsonElement k in people[i].GetProperty("keypoints").EnumerateArray())
+            {
+                keypoints.Add(new Keypoint(k[0].GetSingle(), k[1].GetSingle(), k[2].GetSingle()));
+            }
+        }
+
+        var instances = new Instances(boxes, scores, new int[people.Length], keypoints: [.. keypoints], keypointsPerInstance: 17, classNames: ["person"]);
+        return (instances, root.GetProperty("width").GetInt32(), root.GetProperty("height").GetInt32());
+    }
+
+    private static Matte LoadMatte(int index)
+    {
+        using Mat png = Cv2.ImRead(InputPath($"vtest_f{index:000}.matte.png"), ImreadModes.Grayscale);
+        int width = png.Width;
+        int height = png.Height;
+        var alpha = new float[width * height];
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                alpha[(y * width) + x] = png.At<byte>(y, x) / 255f;
+            }
+        }
+
+        return new Matte(alpha, width, height, LetterboxTransform.Identity(width, height));
+    }
+
+    private static string InputPath(string file) => Path.Combine(TestPaths.Data, "Input", "MatteSplitter", file);
 }

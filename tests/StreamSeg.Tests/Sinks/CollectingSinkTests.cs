@@ -33,4 +33,27 @@ public class CollectingSinkTests
         Assert.Same(instances, f.Instances);
         Assert.Equal(new Vec3b(1, 2, 3), f.Image!.At<Vec3b>(0, 0));
     }
+
+    [Fact]
+    public async Task WriteAsync_PooledMasks_CopiedSoTheyOutliveTheFrame()
+    {
+        var pool = new TestArrayPool<byte>(42);
+        await using var sink = new CollectingSink();
+        var plain = new InstanceMask(0, 0, 1, 1, [1]);
+        InstanceMask pooled = InstanceMask.Rent(2, 1, 2, 2, pool);
+        pooled.Buffer[3] = 1;
+        using (Frame frame = TestFrames.Solid(16, 8, Scalar.Black))
+        {
+            frame.Own(pooled);
+            frame.Instances = new Instances([new BoxF(0, 0, 1, 1), new BoxF(2, 1, 4, 3)], [0.5f, 0.5f], [0, 0], masks: [plain, pooled]);
+            await sink.WriteAsync(frame, CancellationToken.None);
+        }
+
+        Assert.Equal(pool.Rented, pool.Returned);
+        Instances kept = Assert.Single(sink.Frames).Instances!;
+        Assert.Same(plain, kept.Masks![0]);
+        Assert.False(kept.Masks[1]!.IsPooled);
+        Assert.Equal([0, 0, 0, 1], kept.Masks[1]!.Data.ToArray());
+        Assert.True(kept.Masks[1]!.Contains(3, 2));
+    }
 }

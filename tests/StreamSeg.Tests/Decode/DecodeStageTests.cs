@@ -1,0 +1,102 @@
+using OpenCvSharp;
+using StreamSeg.Decode;
+using StreamSeg.Frames;
+using StreamSeg.Inference;
+using StreamSeg.Models;
+using StreamSeg.Preprocess;
+using StreamSeg.Tests.Support;
+
+namespace StreamSeg.Tests.Decode;
+
+public class DecodeStageTests
+{
+    private const int W = 100;
+    private const int H = 50;
+
+    [Fact]
+    public async Task ProcessAsync_MatteSplit_FrameReturnsEveryBufferWhenReleased()
+    {
+        var masks = new TestArrayPool<byte>(42);
+        var mattes = new TestArrayPool<float>(42);
+        var existing = new InstanceMask(0, 0, 1, 1, [1]);
+        var detections = new Instances(
+            [new BoxF(0, 0, 60, 50), new BoxF(40, 0, 90, 50), new BoxF(0, 0, 10, 10)],
+            [0.9f, 0.8f, 0.7f],
+            [0, 0, 1],
+            masks: [null, null, existing],
+            classNames: ["person", "dog"]);
+        await using var stage = new DecodeStage(
+            [new FixedAdapter(detections), new FixedMatteAdapter(mattes)],
+            splitter: new MatteSplitter(MatteSplitterOptions.Default, masks));
+
+        for (int round = 0; round < 3; round++)
+        {
+            Frame frame = await stage.ProcessAsync(FrameWithOutputs(), CancellationToken.None);
+            Instances result = frame.Instances!;
+            Assert.True(result.Masks![0]!.IsPooled && result.Masks[1]!.IsPooled);
+            Assert.Same(existing, result.Masks[2]);
+            Assert.Equal(90 * 50, result.Masks[0]!.Area() + result.Masks[1]!.Area());
+
+            // The tracker may keep only some instances: the masks of the others must come back all the same.
+            frame.Instances = result.Select([1]);
+            Frame sink = frame.AddReference();
+            frame.Dispose();
+            Assert.Equal(2, masks.Outstanding);
+            sink.Dispose();
+
+            Assert.Equal((0, 0), (masks.Outstanding, mattes.Outstanding));
+            Assert.Equal(masks.Rented, masks.Returned);
+            Assert.Equal(mattes.Rented, mattes.Returned);
+        }
+
+        // The input's own mask belongs to whoever made it: the frame left it alone.
+        Assert.Equal(1, existing.Area());
+    }
+
+    private static Frame FrameWithOutputs()
+    {
+        Frame frame = TestFrames.Solid(W, H, Scalar.Black);
+        var transform = LetterboxTransform.Identity(W, H);
+        frame.RawOutputs = new ModelOutputs(
+        [
+            new ModelOutput([], transform, null),
+            new ModelOutput([], transform, null),
+        ]);
+        return frame;
+    }
+
+    /// <summary>A detector whose every frame has the same instances.</summary>
+    private sealed class FixedAdapter(Instances instances) : IModelAdapter
+    {
+        public string Name => "fixed";
+
+        public ModelTask Task => ModelTask.Detect;
+
+        public IReadOnlyList<string> ClassNames => instances.ClassNames;
+
+        public InputSpec Input { get; } = new("images", W, H);
+
+        public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform) => instances;
+    }
+
+    /// <summary>A matte model whose every frame is all foreground, its matte rented from the given pool.</summary>
+    private sealed class FixedMatteAdapter(TestArrayPool<float> pool) : IMatteAdapter
+    {
+        public string Name => "fixed-matte";
+
+        public ModelTask Task => ModelTask.Matte;
+
+        public IReadOnlyList<string> ClassNames => ["person"];
+
+        public InputSpec Input { get; } = new("src", W, H);
+
+        public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform) => Instances.Empty;
+
+        public Matte DecodeMatte(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform)
+        {
+            var alpha = new float[W * H];
+            Array.Fill(alpha, 1f);
+            return new Matte(alpha, W, H, transform, pool);
+        }
+    }
+}
