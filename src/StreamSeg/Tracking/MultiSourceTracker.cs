@@ -3,20 +3,21 @@ using StreamSeg.Frames;
 
 namespace StreamSeg.Tracking;
 
-/// <summary>Keeps one <see cref="ByteTracker"/> per source, chosen by <see cref="FrameMetadata.SourceId"/>.</summary>
+/// <summary>Keeps one <see cref="ByteTracker"/> per source, chosen by <see cref="FrameMetadata.SourceIndex"/>.</summary>
 /// <remarks>
 /// Each source gets its own tracks and its own ids (starting at 1), created on the first frame of that source with the
-/// shared options. Sources never match each other's tracks. Source ids are compared ordinally. Options cannot change
+/// shared options. Sources never match each other's tracks, even two with the same name (the index is the run's own
+/// and unique). Options cannot change
 /// while running, and an instance is not thread-safe: frames of all sources must reach it one at a time.
 /// <code>
 /// var tracker = new MultiSourceTracker(new ByteTrackerOptions());
-/// Instances tracked = tracker.Update(detections, frame.Metadata); // frame.Metadata.SourceId picks the tracker
+/// Instances tracked = tracker.Update(detections, frame.Metadata); // frame.Metadata.SourceIndex picks the tracker
 /// </code>
 /// </remarks>
 public sealed class MultiSourceTracker
 {
     private readonly ByteTrackerOptions _options;
-    private readonly Dictionary<string, ByteTracker> _trackers = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, ByteTracker> _trackers = [];
 
     /// <summary>Creates a tracker for any number of sources; throws when <paramref name="options"/> are out of range.</summary>
     public MultiSourceTracker(ByteTrackerOptions options)
@@ -37,20 +38,15 @@ public sealed class MultiSourceTracker
     {
         ArgumentNullException.ThrowIfNull(detections);
         ArgumentNullException.ThrowIfNull(meta);
-        string sourceId = meta.SourceId ?? string.Empty;
-        if (!_trackers.TryGetValue(sourceId, out ByteTracker? tracker))
+        if (!_trackers.TryGetValue(meta.SourceIndex, out ByteTracker? tracker))
         {
             tracker = new ByteTracker(_options);
-            _trackers.Add(sourceId, tracker);
+            _trackers.Add(meta.SourceIndex, tracker);
         }
 
         return tracker.Update(detections, meta);
     }
 
-    /// <summary>Forgets the tracks of one source, so that its next frame starts again at id 1; returns whether it had any state.</summary>
-    public bool Reset(string sourceId)
-    {
-        ArgumentNullException.ThrowIfNull(sourceId);
-        return _trackers.Remove(sourceId);
-    }
+    /// <summary>Forgets the tracks of source <paramref name="sourceIndex"/>, so that its next frame starts again at id 1; returns whether it had any state.</summary>
+    public bool Reset(int sourceIndex) => _trackers.Remove(sourceIndex);
 }

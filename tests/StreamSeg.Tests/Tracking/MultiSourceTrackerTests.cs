@@ -51,8 +51,8 @@ public class MultiSourceTrackerTests
         tracker.Update(two, Meta(0, sourceId: "cam0"));
         tracker.Update(two, Meta(0, sourceId: "cam1"));
 
-        Assert.True(tracker.Reset("cam0"));
-        Assert.False(tracker.Reset("nope"));
+        Assert.True(tracker.Reset(0));
+        Assert.False(tracker.Reset(7));
         Instances cam0 = tracker.Update(Detections((Box(700, 200), 0.9f)), Meta(1, sourceId: "cam0"));
         Instances cam1 = tracker.Update(Detections((Box(700, 200), 0.9f), (Box(100, 200), 0.9f), (Box(400, 200), 0.9f)), Meta(1, sourceId: "cam1"));
 
@@ -61,6 +61,29 @@ public class MultiSourceTrackerTests
         Assert.Equal([1], cam0.Ids());
         Assert.Equal([1, 2], cam1.Ids());
         Assert.Equal([Box(100, 200), Box(400, 200)], cam1.Boxes);
+    }
+
+    [Fact]
+    public void Update_TwoSourcesWithTheSameName_StillTrackedApart()
+    {
+        // A run's sources are told apart by their index: two copies of one file share a name but not their tracks.
+        var tracker = new MultiSourceTracker(new ByteTrackerOptions());
+        static StreamSeg.Frames.FrameMetadata Same(long t, int index)
+        {
+            StreamSeg.Frames.FrameMetadata meta = Meta(t, sourceId: $"cam{index}");
+            meta.SourceId = "same";
+            return meta;
+        }
+
+        for (int t = 0; t < 5; t++)
+        {
+            Instances first = tracker.Update(Detections((Box(100, 200), 0.9f)), Same(t, 0));
+            Instances second = tracker.Update(Detections((Box(600, 200), 0.9f), (Box(900, 200), 0.9f)), Same(t, 1));
+            Assert.Equal([1], first.Ids());
+            Assert.Equal([1, 2], second.Ids());
+        }
+
+        Assert.Equal(2, tracker.SourceCount);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ internal static class TrackingTestData
 
     /// <summary>Metadata of frame <paramref name="index"/> of a source.</summary>
     public static FrameMetadata Meta(long index, bool discontinuity = false, string sourceId = "cam0") =>
-        new() { SourceId = sourceId, Index = index, Discontinuity = discontinuity };
+        new() { SourceId = sourceId, SourceIndex = sourceId.StartsWith("cam", StringComparison.Ordinal) && int.TryParse(sourceId.AsSpan(3), out int n) ? n : 0, Index = index, Discontinuity = discontinuity };
 
     /// <summary>The track ids of a tracker result, which must have them.</summary>
     public static int[] Ids(this Instances result) => result.TrackIds ?? throw new InvalidOperationException("The result has no track ids.");
