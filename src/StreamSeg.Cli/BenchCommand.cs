@@ -21,6 +21,9 @@ internal static class BenchCommand
     /// <summary>The most copies of the video the paced multi-stream table runs (it stops earlier once p95 passes 100 ms).</summary>
     private const int MaxPacedStreams = 32;
 
+    /// <summary>The frame from which allocations count as steady state.</summary>
+    private const int SteadyAfter = 50;
+
     public const string Help = """
         streamseg bench — measure inference-only and whole-pipeline throughput on one video
 
@@ -87,8 +90,32 @@ internal static class BenchCommand
         PipelineResult? result = null;
         PipelineStats? stats = null;
         long allocatedBefore = GC.GetTotalAllocatedBytes(true);
-        int code = await RunCommand.RunAsync(config, log, (r, s) => { result = r; stats = s; }).ConfigureAwait(false);
-        long allocated = GC.GetTotalAllocatedBytes(true) - allocatedBefore;
+
+        // Steady-state allocation: counted from frame SteadyAfter on, once the pools, queues and learned output
+        // buffers have filled (a sampler notes the bytes allocated when that frame goes out).
+        (long Frames, long Bytes) mark = (-1, 0);
+        using var sampling = new CancellationTokenSource();
+        Task? sampler = null;
+        int code = await RunCommand.RunAsync(
+            config,
+            log,
+            (r, s) => { result = r; stats = s; },
+            s => sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested && s.FramesOut < SteadyAfter)
+                {
+                    await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                mark = (s.FramesOut, GC.GetTotalAllocatedBytes(true));
+            })).ConfigureAwait(false);
+        long allocatedEnd = GC.GetTotalAllocatedBytes(true);
+        long allocated = allocatedEnd - allocatedBefore;
+        await sampling.CancelAsync().ConfigureAwait(false);
+        if (sampler is not null)
+        {
+            await sampler.ConfigureAwait(false);
+        }
         Directory.Delete(scratch, recursive: true);
         if (code != ExitCodes.Ok || result is null || stats is null)
         {
@@ -159,6 +186,7 @@ internal static class BenchCommand
                 i => new { p50 = Math.Round(stats.Stage((PipelineStage)i).Percentile(50), 2), p95 = Math.Round(stats.Stage((PipelineStage)i).Percentile(95), 2) }),
             ["end_to_end_ms"] = new { p50 = Math.Round(stats.EndToEnd.Percentile(50), 1), p95 = Math.Round(stats.EndToEnd.Percentile(95), 1) },
             ["managed_bytes_per_frame"] = result.FramesOut > 0 ? allocated / result.FramesOut : 0,
+            ["managed_bytes_per_frame_steady"] = result.FramesOut > mark.Frames && mark.Frames >= 0 ? (allocatedEnd - mark.Bytes) / (result.FramesOut - mark.Frames) : null,
             ["paced_streams"] = streamRows,
             ["rss_mb"] = rss / (1024 * 1024),
         };
@@ -188,7 +216,7 @@ internal static class BenchCommand
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"end-to-end",-14} {stats.EndToEnd.Percentile(50),8:0.0} {stats.EndToEnd.Percentile(95),8:0.0}"));
-        Console.WriteLine($"  managed bytes/frame  {report["managed_bytes_per_frame"],8}");
+        Console.WriteLine($"  managed bytes/frame  {report["managed_bytes_per_frame_steady"],8} after frame {SteadyAfter} ({report["managed_bytes_per_frame"]} over the whole run, with start-up)");
         Console.WriteLine($"  paced at the source's fps, live (drop oldest), {pacedFrames} frames per stream:");
         Console.WriteLine("    streams   fps total   dropped   mean batch   e2e p50   p95     p99 ms");
         foreach (Dictionary<string, object?> row in streamRows)

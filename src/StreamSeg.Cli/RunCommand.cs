@@ -176,7 +176,7 @@ internal static class RunCommand
         return config;
     }
 
-    internal static async Task<int> RunAsync(RunConfig config, ConsoleLog log, Action<PipelineResult, PipelineStats>? onDone = null)
+    internal static async Task<int> RunAsync(RunConfig config, ConsoleLog log, Action<PipelineResult, PipelineStats>? onDone = null, Action<PipelineStats>? onStart = null)
     {
         // Outputs are checked before anything slow happens, so a typo in a path fails at once.
         CheckWritable(config.Out, "--out");
@@ -190,6 +190,7 @@ internal static class RunCommand
         var sources = new List<IFrameSource>();
         using PipelineMetrics? metrics = config.Http is null ? null : new PipelineMetrics();
         var stats = new PipelineStats(metrics);
+        onStart?.Invoke(stats);
 
         // Sinks that report source health; filled when the sinks are made, after the sources.
         var healthSinks = new List<IHealthSink>();
