@@ -60,12 +60,23 @@ internal static class BenchCommand
         var byBatch = new SortedDictionary<int, double>();
         string provider;
         string inputs;
+        List<Dictionary<string, object?>> modelRows;
         try
         {
             RunCommand.LoadModels(config, factory, RunCommand.AdapterOptionsFor(config), models, log);
 
             provider = models[0].Provider;
+            (int width, int height) = FrameSize(config.Sources[0].Uri);
             inputs = string.Join("; ", models.Select(m => $"{Path.GetFileName(m.Path)}: {RunCommand.Describe(m.Input)}"));
+            modelRows = models.ConvertAll(m => new Dictionary<string, object?>
+            {
+                ["name"] = Path.GetFileName(m.Path),
+                ["adapter"] = m.Adapter.Name,
+                ["input_shape"] = TensorWriter.ShapeFor(m.Input, width, height),
+                ["input_type"] = TensorWriter.ElementFor(m.Input).ToString().ToLowerInvariant(),
+                ["batches"] = m.SupportsBatch,
+            });
+            inputs += " — fed " + string.Join(", ", modelRows.Select(r => $"[{string.Join(',', (long[])r["input_shape"]!)}] {r["input_type"]}"));
             int runs = (int)Math.Min(frames, 200);
             inferenceFps = MeasureInference(config.Sources[0].Uri, models, runs, batch: 1);
             if (models.Exists(m => m.SupportsBatch))
@@ -149,7 +160,7 @@ internal static class BenchCommand
                 ["e2e_p50_ms"] = Math.Round(ps.EndToEnd.Percentile(50), 1),
                 ["e2e_p95_ms"] = Math.Round(ps.EndToEnd.Percentile(95), 1),
                 ["e2e_p99_ms"] = Math.Round(ps.EndToEnd.Percentile(99), 1),
-                ["mean_batch"] = Math.Round(ps.MeanBatch, 2),
+                ["mean_batch"] = ps.Batches == 0 ? 1 : Math.Round(ps.MeanBatch, 2), // no batching stage: one frame per run
                 ["stages_p95_ms"] = Enumerable.Range(0, PipelineStageInfo.Count).ToDictionary(
                     i => PipelineStageInfo.Name((PipelineStage)i),
                     i => Math.Round(ps.Stage((PipelineStage)i).Percentile(95), 1)),
@@ -173,7 +184,8 @@ internal static class BenchCommand
             ["upload"] = inputs.Contains("uint8", StringComparison.Ordinal) ? "uint8" : "float",
             ["provider"] = provider,
             ["onnxruntime"] = OnnxSessionFactory.OrtVersion,
-            ["models"] = inputs,
+            ["models"] = modelRows,
+            ["models_text"] = inputs,
             ["source"] = Path.GetFileName(config.Sources[0].Uri),
             ["frames"] = result.FramesOut,
             ["inference_only_fps"] = Math.Round(inferenceFps, 2),
@@ -336,6 +348,13 @@ internal static class BenchCommand
                 models[i].Run(prepared[(first + k) % prepared.Count].Tensors[i], 0, discontinuity: false).Dispose();
             }
         }
+    }
+
+    private static (int Width, int Height) FrameSize(string video)
+    {
+        using IFrameSource source = SourceFactory.Create(new SourceOptions(video));
+        source.Open();
+        return (source.Width, source.Height);
     }
 
     private static string CpuModel()

@@ -410,25 +410,7 @@ public sealed class OnnxModel : IDisposable
 
         if (_staticShapes is not null)
         {
-            OutputSet set = RentSet();
-            for (int i = 0; i < _outputNames.Length; i++)
-            {
-                _binding.BindOutput(_outputNames[i], set.Values[i]);
-            }
-
-            _session.RunWithBinding(_runOptions, _binding);
-            if (state is not null)
-            {
-                UpdateState(state, set.Values);
-            }
-
-            var output = new ModelOutput(set.Tensors, input.Transform, _releaseStatic);
-            lock (_setByOutput)
-            {
-                _setByOutput[output] = set;
-            }
-
-            return output;
+            return RunIntoSet(RentSet(), _freeSets, input, state);
         }
 
         (long, long, long, long, int, int) key = default;
@@ -497,6 +479,15 @@ public sealed class OnnxModel : IDisposable
             }
         }
 
+        return RunIntoSet(set, learned.Free, input, state);
+    }
+
+    /// <summary>
+    /// Runs with the needed outputs bound to <paramref name="set"/>'s preallocated buffers; the returned output holds
+    /// the set until it is disposed, then the set goes back to <paramref name="home"/> (at once if the run fails).
+    /// </summary>
+    private ModelOutput RunIntoSet(OutputSet set, ConcurrentBag<OutputSet> home, PooledTensor input, RecurrentState? state)
+    {
         _binding.ClearBoundOutputs();
         for (int i = 0; i < _outputNames.Length; i++)
         {
@@ -512,7 +503,7 @@ public sealed class OnnxModel : IDisposable
         }
         catch
         {
-            learned.Free.Add(set);
+            home.Add(set);
             throw;
         }
 
