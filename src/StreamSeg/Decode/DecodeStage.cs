@@ -62,6 +62,7 @@ public sealed class DecodeStage : IStage<Frame, Frame>
                 }
 
                 Instances instances = _adapters[i].Decode(output.Tensors, output.Transform);
+                OwnPooledMasks(input, instances);
                 result = result is null ? instances : MergeInto(result, instances, _adapters[i].Task);
             }
 
@@ -90,6 +91,26 @@ public sealed class DecodeStage : IStage<Frame, Frame>
     /// Hands the frame the masks the splitter made (pooled, owned by the caller of <see cref="MatteSplitter.Split"/>):
     /// the frame returns them when it is released, whether or not a later stage keeps their instances.
     /// </summary>
+    /// <summary>
+    /// Hands the frame every pooled mask an adapter decoded (YOLO-seg's crops), so that they go back to their pool
+    /// when the frame is released, whether or not the merger, splitter or tracker keep their instances.
+    /// </summary>
+    private static void OwnPooledMasks(Frame frame, Instances instances)
+    {
+        if (instances.Masks is not { } masks)
+        {
+            return;
+        }
+
+        foreach (InstanceMask? mask in masks)
+        {
+            if (mask is { IsPooled: true })
+            {
+                frame.Own(mask);
+            }
+        }
+    }
+
     private static void OwnNewMasks(Frame frame, Instances before, Instances after)
     {
         InstanceMask?[]? masks = after.Masks;

@@ -18,7 +18,9 @@ namespace StreamSeg.Models;
 /// whole map, each frame pixel inside the instance's box (floor(x1)…ceil(x2) in frame pixels) is mapped to the input
 /// and then to the prototype grid, and the cropped logits are sampled there, so only the box is computed. The one
 /// difference from Ultralytics: nothing outside the box is kept (bilinear spill-over beyond the box edge is dropped).
-/// Thread-safe: per-call scratch comes from <see cref="ArrayPool{T}.Shared"/>.
+/// Thread-safe: per-call scratch comes from <see cref="ArrayPool{T}.Shared"/>. Each mask's pixels are rented from
+/// the adapter's pool (<see cref="InstanceMask.IsPooled"/>): whoever holds the instances disposes the masks once
+/// (in the pipeline, the frame does).
 /// </remarks>
 public sealed class YoloSegAdapter : ModelAdapter
 {
@@ -34,6 +36,10 @@ public sealed class YoloSegAdapter : ModelAdapter
     private const float DefaultConfidence = 0.25f;
 
     private readonly float _maskLogitThreshold;
+
+    // Mask crops are rented from the adapter's own pool (no per-thread caches: they come back on a sink's thread,
+    // about a second later, when the frame that owns them is released; see DecodeStage).
+    private readonly ArrayPool<byte> _maskPool = ArrayPool<byte>.Create(1 << 24, 256);
 
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public YoloSegAdapter(ModelSignature signature, AdapterOptions options)
@@ -134,7 +140,7 @@ public sealed class YoloSegAdapter : ModelAdapter
                     coeffs[m] = head[((4 + nc + m) * anchors) + anchor];
                 }
 
-                masks[k] = BuildMask(proto, nm, mh, mw, coeffs.AsSpan(0, nm), keptBoxes[k], boxes[k], transform, _maskLogitThreshold);
+                masks[k] = BuildMask(proto, nm, mh, mw, coeffs.AsSpan(0, nm), keptBoxes[k], boxes[k], transform, _maskLogitThreshold, _maskPool);
             }
 
             return new Instances(boxes, scores, classIds, masks, classNames: ClassNames);
@@ -163,7 +169,8 @@ public sealed class YoloSegAdapter : ModelAdapter
         in BoxF inputBox,
         in BoxF frameBox,
         in LetterboxTransform transform,
-        float logitThreshold)
+        float logitThreshold,
+        ArrayPool<byte> pool)
     {
         int fx0 = Math.Clamp((int)MathF.Floor(frameBox.X1), 0, transform.SourceWidth);
         int fy0 = Math.Clamp((int)MathF.Floor(frameBox.Y1), 0, transform.SourceHeight);
@@ -171,10 +178,11 @@ public sealed class YoloSegAdapter : ModelAdapter
         int fy1 = Math.Clamp((int)MathF.Ceiling(frameBox.Y2), fy0, transform.SourceHeight);
         int w = fx1 - fx0;
         int h = fy1 - fy0;
-        var data = new byte[w * h];
+        var mask = InstanceMask.Rent(fx0, fy0, w, h, pool);
+        Span<byte> data = mask.Buffer.AsSpan(0, w * h);
         if (w == 0 || h == 0)
         {
-            return new InstanceMask(fx0, fy0, w, h, data);
+            return mask;
         }
 
         // Ultralytics' crop_mask keeps prototype column c when x1 ≤ c < x2 (box scaled to the prototype grid).
@@ -188,7 +196,8 @@ public sealed class YoloSegAdapter : ModelAdapter
         int wh = r1 - r0;
         if (ww == 0 || wh == 0)
         {
-            return new InstanceMask(fx0, fy0, w, h, data);
+            data.Clear(); // a rented buffer holds whatever its last user left
+            return mask;
         }
 
         float[] window = ArrayPool<float>.Shared.Rent(ww * wh);
@@ -237,7 +246,7 @@ public sealed class YoloSegAdapter : ModelAdapter
                 int y0 = Math.Min((int)py, mh - 1);
                 int y1 = y0 < mh - 1 ? y0 + 1 : y0;
                 float ly = py - y0;
-                Span<byte> row = data.AsSpan(y * w, w);
+                Span<byte> row = data.Slice(y * w, w);
                 for (int x = 0; x < w; x++)
                 {
                     int x0 = xi[2 * x];
@@ -257,7 +266,7 @@ public sealed class YoloSegAdapter : ModelAdapter
             ArrayPool<float>.Shared.Return(xl);
         }
 
-        return new InstanceMask(fx0, fy0, w, h, data);
+        return mask;
     }
 
     private static float At(ReadOnlySpan<float> window, int ww, int wh, int c0, int r0, int c, int r)

@@ -53,6 +53,37 @@ public class DecodeStageTests
         Assert.Equal(1, existing.Area());
     }
 
+    [Fact]
+    public async Task ProcessAsync_YoloSegMasks_ArePooled_AndGoBackWithTheFrameEvenWhenTheTrackerDropsThem()
+    {
+        using var model = new OnnxModel(TestPaths.Model("yolo-seg-batch.onnx"), new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu, IntraOpThreads: 1)));
+        await using var preprocess = new PreprocessStage([model.Input]);
+        await using var inference = new InferenceStage([model]);
+        await using var decode = new DecodeStage([model.Adapter]);
+        using var video = new VideoCapture(TestPaths.SampleVideo);
+        int[]? firstAreas = null;
+        for (int round = 0; round < 3; round++)
+        {
+            // The same picture each round: masks made in reused buffers must come out the same.
+            using var image = new Mat();
+            Assert.True(video.Set(VideoCaptureProperties.PosFrames, 30) && video.Read(image));
+            Frame frame = Frame.CreateUnpooled(image.Clone());
+            await preprocess.ProcessAsync(frame, CancellationToken.None);
+            await inference.ProcessAsync(frame, CancellationToken.None);
+            await decode.ProcessAsync(frame, CancellationToken.None);
+            InstanceMask[] masks = [.. frame.Instances!.Masks!.Select(m => m!)];
+            Assert.True(masks.Length > 2, "the fixture finds instances on vtest.avi");
+            Assert.All(masks, m => Assert.True(m.IsPooled));
+            int[] areas = [.. masks.Select(m => m.Area())];
+            firstAreas ??= areas;
+            Assert.Equal(firstAreas, areas);
+
+            frame.Instances = frame.Instances.Select([0]); // the tracker keeps one instance
+            frame.Dispose();
+            Assert.All(masks, m => Assert.Throws<ObjectDisposedException>(() => m.Area()));
+        }
+    }
+
     private static Frame FrameWithOutputs()
     {
         Frame frame = TestFrames.Solid(W, H, Scalar.Black);
