@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using StreamSeg.Decode;
 using StreamSeg.Preprocess;
@@ -26,6 +27,10 @@ public sealed class MaskRcnnAdapter : ModelAdapter
         "1 input [3,H,W] float (RGB 0..1, no batch axis); outputs in order boxes [N,4] float, labels [N] int64, scores [N] float, masks [N,1,H,W] float";
 
     private const float DefaultConfidence = 0.5f;
+
+    // Mask crops are rented from the adapter's own pool and go back when the frame that owns them is released
+    // (DecodeStage hands them to the frame).
+    private readonly ArrayPool<byte> _maskPool = ArrayPool<byte>.Create(1 << 24, 256);
 
     /// <summary>Creates the adapter for <paramref name="signature"/>, which must fit (see <see cref="TryMatch"/>).</summary>
     public MaskRcnnAdapter(ModelSignature signature, AdapterOptions options)
@@ -66,13 +71,13 @@ public sealed class MaskRcnnAdapter : ModelAdapter
         var masks = new InstanceMask?[rows.Length];
         for (int k = 0; k < rows.Length; k++)
         {
-            masks[k] = CropMask(maskData.Slice(rows[k] * mh * mw, mh * mw), mh, mw, boxes[k], transform, Options.MaskThreshold);
+            masks[k] = CropMask(maskData.Slice(rows[k] * mh * mw, mh * mw), mh, mw, boxes[k], transform, Options.MaskThreshold, _maskPool);
         }
 
         return new Instances(boxes, scores, classIds, masks, classNames: ClassNames);
     }
 
-    private static InstanceMask CropMask(ReadOnlySpan<float> mask, int mh, int mw, in BoxF box, in LetterboxTransform transform, float threshold)
+    private static InstanceMask CropMask(ReadOnlySpan<float> mask, int mh, int mw, in BoxF box, in LetterboxTransform transform, float threshold, ArrayPool<byte> pool)
     {
         int x0 = Math.Clamp((int)MathF.Floor(box.X1), 0, transform.SourceWidth);
         int y0 = Math.Clamp((int)MathF.Floor(box.Y1), 0, transform.SourceHeight);
@@ -80,13 +85,14 @@ public sealed class MaskRcnnAdapter : ModelAdapter
         int y1 = Math.Clamp((int)MathF.Ceiling(box.Y2), y0, transform.SourceHeight);
         int w = x1 - x0;
         int h = y1 - y0;
-        var data = new byte[w * h];
+        var crop = InstanceMask.Rent(x0, y0, w, h, pool);
+        Span<byte> data = crop.Buffer.AsSpan(0, w * h); // every pixel is written below
         for (int y = 0; y < h; y++)
         {
             // Nearest input pixel of each frame pixel centre; the identity when the frame is fed at its own size.
             int my = Math.Clamp((int)MathF.Floor(transform.ToInputY(y0 + y + 0.5f)), 0, mh - 1);
             ReadOnlySpan<float> src = mask.Slice(my * mw, mw);
-            Span<byte> dst = data.AsSpan(y * w, w);
+            Span<byte> dst = data.Slice(y * w, w);
             for (int x = 0; x < w; x++)
             {
                 int mx = Math.Clamp((int)MathF.Floor(transform.ToInputX(x0 + x + 0.5f)), 0, mw - 1);
@@ -94,6 +100,6 @@ public sealed class MaskRcnnAdapter : ModelAdapter
             }
         }
 
-        return new InstanceMask(x0, y0, w, h, data);
+        return crop;
     }
 }
