@@ -29,7 +29,7 @@ public class WebViewBrowserTests(ITestOutputHelper output)
         await using DevToolsBrowser browser = await DevToolsBrowser.OpenAsync(ChromiumFactAttribute.Path!, web.Server.BaseAddress!);
 
         bool shown = await browser.WaitForAsync(
-            "Number(document.getElementById('frames-0')?.textContent) >= 10 && Number(document.getElementById('frames-1')?.textContent) >= 10 && Number(document.body.dataset.polls) >= 2",
+            "Number(document.getElementById('frames-0')?.textContent) >= 10 && Number(document.getElementById('frames-1')?.textContent) >= 10 && Number(document.body.dataset.polls) >= 2 && document.getElementById('video-0')?.naturalWidth > 0",
             s_wait);
         JsonNode state = (await browser.EvaluateAsync("""
             ({
