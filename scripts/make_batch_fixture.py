@@ -6,6 +6,7 @@ cross-stream batching tests.
 yolo-seg-batch: images [N,3,320,320] -> output0 [N,39,2100], output1 [N,32,80,80]. Static rows, so StreamSeg writes a
 batch's outputs into one preallocated set and hands each frame a view of its rows.
 yolo-pose-batch: images [N,3,H,W] -> output0 [N,56,A] with A free. Dynamic rows, so each frame's rows are copied out.
+yolo-pose-batch-trap: declares [N,...] but reshapes to batch 1 inside, so a batch of 2 fails.
 
 Row layout as Ultralytics exports it (docs/model-formats.md): cx, cy, w, h in input pixels, then class scores in 0..1
 (then 32 mask coefficients, or 17 x (x, y, visibility) keypoints). Boxes are sigmoid-scaled to lie inside the input so
@@ -120,6 +121,24 @@ def pose():
          meta("pose", {0: "person"}, [320, 320], {"kpt_shape": str([17, 3])}))
 
 
+def trap():
+    """Declares a free batch dimension but reshapes to batch 1 inside: runs at batch 1, fails at batch 2 (as some
+    TF exports do). StreamSeg must find this at start-up and run the model frame by frame."""
+    b = Builder()
+    mean = b.node("ReduceMean", ["images"], keepdims=1)
+    # The shape [1,1,1] is computed (0 · min(images) + [1,1,1]) so that shape inference cannot see it is batch 1.
+    zero = b.node("Cast", [b.node("Mul", [b.node("ReduceMin", ["images"], keepdims=0), b.const(np.float32(0.0))])], to=TensorProto.INT64)
+    one = b.node("Reshape", [mean, b.node("Add", [zero, b.const(np.array([1, 1, 1], np.int64))])])
+    per_image = b.node("Reshape", [mean, b.const(np.array([-1, 1, 1], np.int64))])
+    rows = b.node("Expand", [b.const(np.float32(0.0)), b.const(np.array([1, 56, 2100], np.int64))])
+    b.node("Add", [b.node("Add", [rows, per_image]), one], "output0")  # [batch,56,2100]; the [1,1,1] reshape fails at batch 2
+    save(b, "yolo-pose-batch-trap",
+         [helper.make_tensor_value_info("images", TensorProto.FLOAT, ["batch", 3, 320, 320])],
+         [helper.make_tensor_value_info("output0", TensorProto.FLOAT, ["batch", 56, 2100])],
+         meta("pose", {0: "person"}, [320, 320], {"kpt_shape": str([17, 3])}))
+
+
 if __name__ == "__main__":
     seg()
     pose()
+    trap()

@@ -181,7 +181,7 @@ internal static class BenchCommand
                 ["gpu"] = TensorRtEngineCache.GpuName(0),
                 ["gpu_driver"] = TensorRtEngineCache.DriverVersion(),
             },
-            ["upload"] = inputs.Contains("uint8", StringComparison.Ordinal) ? "uint8" : "float",
+            ["upload"] = modelRows.Exists(r => (string?)r["input_type"] == "uint8") ? "uint8" : "float",
             ["provider"] = provider,
             ["onnxruntime"] = OnnxSessionFactory.OrtVersion,
             ["models"] = modelRows,

@@ -204,15 +204,6 @@ internal static class RunCommand
 
             stats.Provider = models[0].Provider;
             log.Info($"execution provider: {models[0].Provider} (ONNX Runtime {OnnxSessionFactory.OrtVersion})");
-            int batch = BatchSize(config, config.Sources.Count);
-            if (batch > 1)
-            {
-                List<string> batched = models.FindAll(m => m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
-                List<string> single = models.FindAll(m => !m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
-                log.Info($"batching: up to {batch} frames per inference run"
-                    + (batched.Count > 0 ? $" for {string.Join(", ", batched)}" : " (no model here has a free batch dimension)")
-                    + (single.Count > 0 ? $"; frame by frame for {string.Join(", ", single)} (fixed batch of 1 or recurrent state)" : string.Empty));
-            }
 
             var ids = new HashSet<string>(StringComparer.Ordinal);
             foreach (SourceConfig sc in config.Sources)
@@ -228,6 +219,7 @@ internal static class RunCommand
                         copy++;
                     }
 
+                    log.Info($"source '{id}' is given more than once: this one is '{id}-{copy}'");
                     source.Dispose();
                     source = SourceFactory.Create(new SourceOptions(sc.Uri, $"{id}-{copy}", sc.RtspTransport, ReadTimeout: TimeSpan.FromSeconds(config.StallTimeout), Loop: sc.Loop));
                     ids.Add(source.Id);
@@ -268,10 +260,17 @@ internal static class RunCommand
                     + (source.IsLive ? " (live: drops oldest when behind)" : " (lossless)"));
             }
 
+            int requested = RequestedBatch(config, sources.Count);
             foreach (OnnxModel model in models)
             {
                 model.WarmUp(sources[0].Width, sources[0].Height);
+                if (model.WarmUpBatch(sources[0].Width, sources[0].Height, requested) is string why)
+                {
+                    log.Warn($"model '{model.Path}': declares a free batch dimension but a batch of {requested} fails ({why}); it runs frame by frame");
+                }
             }
+
+            LogBatching(models, requested, log);
 
             return await RunPipelineAsync(config, models, sources, stats, log, onDone, stop, abort, healthSinks).ConfigureAwait(false);
         }
@@ -314,7 +313,7 @@ internal static class RunCommand
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
             (new PreprocessStage(models.ConvertAll(m => m.Input)), PipelineStage.Preprocess),
-            (new InferenceStage(models, BatchSize(config, sources.Count)), PipelineStage.Inference),
+            (new InferenceStage(models, BatchSize(config, sources.Count, models)), PipelineStage.Inference),
             (new DecodeStage(models.ConvertAll(m => m.Adapter), splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default) : null), PipelineStage.Decode),
         };
         if (config.Track)
@@ -589,7 +588,7 @@ internal static class RunCommand
         };
         if (bytes)
         {
-            log.Info("input upload: uint8 BGR frames; each model's cast, channel order, scale and layout run in the model's graph, on its device");
+            log.Info("input upload: uint8 BGR frames; each model's cast, channel order, scale and layout run inside the model (on the GPU when its provider is one)");
         }
 
         return bytes ? new GraphPixelInputComposer() : null;
@@ -654,8 +653,30 @@ internal static class RunCommand
 
     internal static AdapterOptions AdapterOptionsFor(RunConfig config) => new() { ConfidenceThreshold = config.Confidence, IouThreshold = config.Iou, LongSide = config.PoseSize };
 
-    /// <summary>The most frames per inference run: <see cref="RunConfig.Batch"/>, or one per source (at most 8).</summary>
-    internal static int BatchSize(RunConfig config, int sources) => config.Batch > 0 ? config.Batch : Math.Clamp(sources, 1, 8);
+    /// <summary>The batch asked for: <see cref="RunConfig.Batch"/>, or one per source (at most 8).</summary>
+    internal static int RequestedBatch(RunConfig config, int sources) => config.Batch > 0 ? config.Batch : Math.Clamp(sources, 1, 8);
+
+    /// <summary>
+    /// The most frames per inference call: the batch asked for when a model can batch, else 1 (gathering frames for
+    /// models that run them one by one anyway would only make the first of them wait for the others).
+    /// </summary>
+    internal static int BatchSize(RunConfig config, int sources, List<OnnxModel> models) =>
+        models.Exists(m => m.SupportsBatch) ? RequestedBatch(config, sources) : 1;
+
+    private static void LogBatching(List<OnnxModel> models, int requested, ConsoleLog log)
+    {
+        if (requested < 2)
+        {
+            return;
+        }
+
+        List<string> batched = models.FindAll(m => m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
+        List<string> single = models.FindAll(m => !m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
+        log.Info(batched.Count == 0
+            ? $"batching: off — no model here takes a batch ({string.Join(", ", single)}: fixed batch of 1 or recurrent state); frames run one by one"
+            : $"batching: up to {requested} frames per inference run for {string.Join(", ", batched)}"
+              + (single.Count > 0 ? $"; frame by frame for {string.Join(", ", single)} (fixed batch of 1 or recurrent state)" : string.Empty));
+    }
 
     internal static string Describe(InputSpec spec) =>
         spec.Upload == PixelUpload.Bgr8 ? DescribeSize(spec) + ", fed as uint8 BGR" : DescribeSize(spec);

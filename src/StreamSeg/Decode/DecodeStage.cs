@@ -88,12 +88,8 @@ public sealed class DecodeStage : IStage<Frame, Frame>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>
-    /// Hands the frame the masks the splitter made (pooled, owned by the caller of <see cref="MatteSplitter.Split"/>):
-    /// the frame returns them when it is released, whether or not a later stage keeps their instances.
-    /// </summary>
-    /// <summary>
-    /// Hands the frame every pooled mask an adapter decoded (YOLO-seg's crops), so that they go back to their pool
-    /// when the frame is released, whether or not the merger, splitter or tracker keep their instances.
+    /// Hands the frame every pooled mask an adapter decoded (YOLO-seg's and Mask R-CNN's crops), so that they go back
+    /// to their pool when the frame is released, whether or not the merger, splitter or tracker keep their instances.
     /// </summary>
     private static void OwnPooledMasks(Frame frame, Instances instances)
     {
@@ -111,6 +107,10 @@ public sealed class DecodeStage : IStage<Frame, Frame>
         }
     }
 
+    /// <summary>
+    /// Hands the frame the masks the splitter made (pooled, owned by the caller of <see cref="MatteSplitter.Split"/>):
+    /// the frame returns them when it is released, whether or not a later stage keeps their instances.
+    /// </summary>
     private static void OwnNewMasks(Frame frame, Instances before, Instances after)
     {
         InstanceMask?[]? masks = after.Masks;

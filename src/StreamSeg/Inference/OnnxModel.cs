@@ -143,7 +143,7 @@ public sealed class OnnxModel : IDisposable
     /// Gets whether one run can take several frames (<see cref="RunBatch"/>): the model has a single image input
     /// whose first dimension is free, every output has a free first dimension, and it keeps no recurrent state.
     /// </summary>
-    public bool SupportsBatch { get; }
+    public bool SupportsBatch { get; private set; }
 
     /// <summary>Gets the per-source recurrent states, or null when the model has none.</summary>
     public RecurrentStateStore? States => _states;
@@ -282,6 +282,8 @@ public sealed class OnnxModel : IDisposable
             }
         }
 
+        // Every output, in order (an earlier single-frame run may have bound only some).
+        _binding.ClearBoundOutputs();
         for (int i = 0; i < _outputNames.Length; i++)
         {
             _binding.BindOutput(_outputNames[i], set.Values[i]);
@@ -319,6 +321,7 @@ public sealed class OnnxModel : IDisposable
     private ModelOutput[] RunBatchCopied(IReadOnlyList<PooledTensor> inputs)
     {
         int count = inputs.Count;
+        _binding.ClearBoundOutputs();
         for (int i = 0; i < _outputNames.Length; i++)
         {
             _binding.BindOutputToDevice(_outputNames[i], OrtMemoryInfo.DefaultInstance);
@@ -528,6 +531,36 @@ public sealed class OnnxModel : IDisposable
         using PooledTensor input = PooledTensor.CreateUnpooled(shape, TensorWriter.ElementFor(Input));
         input.Transform = TensorWriter.TransformFor(Input, frameWidth, frameHeight);
         using ModelOutput output = Run(input);
+    }
+
+    /// <summary>
+    /// Runs one batch of <paramref name="batch"/> zero frames, as a run will under load: a graph that declares a free
+    /// batch dimension but cannot take one fails here, at start-up, rather than minutes into a run (and a TensorRT
+    /// engine for that batch is built now). On failure batching is turned off for this model
+    /// (<see cref="SupportsBatch"/> becomes false) and the reason is returned; null when it worked or does not apply.
+    /// </summary>
+    public string? WarmUpBatch(int frameWidth, int frameHeight, int batch)
+    {
+        if (!SupportsBatch || batch < 2)
+        {
+            return null;
+        }
+
+        long[] shape = TensorWriter.ShapeFor(Input, frameWidth, frameHeight);
+        using PooledTensor input = PooledTensor.CreateUnpooled(shape, TensorWriter.ElementFor(Input));
+        input.Transform = TensorWriter.TransformFor(Input, frameWidth, frameHeight);
+        var inputs = new PooledTensor[batch];
+        Array.Fill(inputs, input);
+        try
+        {
+            Array.ForEach(RunBatch(inputs), o => o.Dispose());
+            return null;
+        }
+        catch (Exception ex) when (ex is OnnxRuntimeException or InvalidOperationException)
+        {
+            SupportsBatch = false;
+            return OnnxSessionFactory.Reason(ex.Message);
+        }
     }
 
     /// <summary>Releases the session, binding and buffers.</summary>

@@ -176,7 +176,8 @@ public sealed class OnnxSessionFactory
             }
         }
 
-        return chain[^1];
+        // A forced GPU device that does not load: nothing will run on a GPU (creating the session will say why).
+        return ExecutionDevice.Cpu;
     }
 
     private ExecutionDevice[] Chain() => _options.Device switch

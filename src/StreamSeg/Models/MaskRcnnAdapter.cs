@@ -86,7 +86,7 @@ public sealed class MaskRcnnAdapter : ModelAdapter
         int w = x1 - x0;
         int h = y1 - y0;
         var crop = InstanceMask.Rent(x0, y0, w, h, pool);
-        Span<byte> data = crop.Buffer.AsSpan(0, w * h); // every pixel is written below
+        Span<byte> data = crop.Buffer.AsSpan(0, w * h);
         for (int y = 0; y < h; y++)
         {
             // Nearest input pixel of each frame pixel centre; the identity when the frame is fed at its own size.

@@ -196,8 +196,7 @@ public sealed class YoloSegAdapter : ModelAdapter
         int wh = r1 - r0;
         if (ww == 0 || wh == 0)
         {
-            data.Clear(); // a rented buffer holds whatever its last user left
-            return mask;
+            return mask; // all zeros: Rent clears the buffer
         }
 
         float[] window = ArrayPool<float>.Shared.Rent(ww * wh);

@@ -163,14 +163,17 @@ public sealed class PipelineRunner
 
     /// <summary>
     /// The options of the edge into stage <paramref name="stage"/> (or into the fan-out when it is past the last stage).
-    /// A batching stage's input holds at least one batch. When every source is live, the edges up to and including
+    /// A batching stage's input and output hold at least one batch. When every source is live, the edges up to and including
     /// the inference stage's input drop their oldest frame instead of waiting: a frame then waits for at most the run
     /// in progress, not behind a queue of stale frames, and the drop marks a discontinuity like any other.
     /// </summary>
     private EdgeOptions InputEdgeOptions(IReadOnlyList<(IStage<Frame, Frame> Stage, PipelineStage Id)> stages, int stage, IReadOnlyList<IFrameSource> sources)
     {
+        // A batching stage takes a batch from its input and writes a batch to its output: both edges hold one.
         EdgeOptions options = _options.StageEdge;
-        int batch = stage < stages.Count && stages[stage].Stage is IBatchStage b ? b.MaxBatch : 1;
+        int into = stage < stages.Count && stages[stage].Stage is IBatchStage b ? b.MaxBatch : 1;
+        int outOf = stage > 0 && stages[stage - 1].Stage is IBatchStage before ? before.MaxBatch : 1;
+        int batch = Math.Max(into, outOf);
         if (batch > options.Capacity)
         {
             options = options with { Capacity = batch };
@@ -195,7 +198,7 @@ public sealed class PipelineRunner
         if (_options.LiveDropsBeforeInference && allLive && stage <= inference)
         {
             // One frame per source may wait at the first edge; a batch at the inference edge.
-            int capacity = stage == 0 ? Math.Max(sources.Count, batch) : batch;
+            int capacity = stage == 0 ? Math.Max(sources.Count, into) : into;
             options = new EdgeOptions(capacity, FrameDropPolicy.DropOldest);
         }
 

@@ -27,6 +27,30 @@ public class BatchingTests
     }
 
     [Fact]
+    public void Run_NoModelTakesABatch_BatchingIsOff()
+    {
+        CliRunner.Result r = CliRunner.Run(
+            "run", "--source", TestPaths.SampleVideo, "--source", TestPaths.SampleVideo, "--model", TestPaths.Model("yolo-seg.onnx"),
+            "--device", "cpu", "--max-frames", "3", "--batch", "4");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("batching: off — no model here takes a batch (yolo-seg.onnx: fixed batch of 1 or recurrent state)", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("source 'vtest.avi' is given more than once: this one is 'vtest.avi-2'", r.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("inference calls", r.StdOut, StringComparison.Ordinal); // no batching stage ran
+    }
+
+    [Fact]
+    public void Run_ModelThatOnlyPretendsToBatch_FoundAtStartUp_RunsFrameByFrame()
+    {
+        CliRunner.Result r = CliRunner.Run(
+            "run", "--source", TestPaths.SampleVideo, "--source", TestPaths.SampleVideo, "--model", TestPaths.Model("yolo-pose-batch-trap.onnx"),
+            "--device", "cpu", "--max-frames", "5");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("declares a free batch dimension but a batch of 2 fails", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("batching: off", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("frames in 10, out 10", r.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_ThreeCopiesBatched_SameResultsAsFrameByFrame_AndDistinctSourceIds()
     {
         using var dir = new TempDirectory();

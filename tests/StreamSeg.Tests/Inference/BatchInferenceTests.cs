@@ -173,6 +173,25 @@ public sealed class BatchInferenceTests : IDisposable
     }
 
     [Fact]
+    public void WarmUpBatch_GraphThatOnlyTakesBatchOne_TurnsBatchingOffWithTheReason()
+    {
+        // Declares images [batch,3,320,320] but reshapes to batch 1 inside (scripts/make_batch_fixture.py).
+        using var trap = new OnnxModel(TestPaths.Model("yolo-pose-batch-trap.onnx"), _factory);
+        Assert.True(trap.SupportsBatch);
+        trap.WarmUp(768, 576);
+
+        string? why = trap.WarmUpBatch(768, 576, 4);
+
+        Assert.NotNull(why);
+        Assert.False(trap.SupportsBatch);
+        Assert.Null(trap.WarmUpBatch(768, 576, 4)); // nothing more to try
+
+        using var good = new OnnxModel(TestPaths.Model("yolo-seg-batch.onnx"), _factory);
+        Assert.Null(good.WarmUpBatch(768, 576, 4));
+        Assert.True(good.SupportsBatch);
+    }
+
+    [Fact]
     public async Task InferenceStage_Batch_MixesBatchableAndFrameByFrameModels_AndPassesPlaceholders()
     {
         using var seg = new OnnxModel(TestPaths.Model("yolo-seg-batch.onnx"), _factory);

@@ -116,7 +116,7 @@ public class BatchStageRunnerTests
         EdgeOptions Of(string name) => stats.Edges.Single(e => e.Name == name).Options;
         Assert.Equal(new EdgeOptions(2, FrameDropPolicy.DropOldest), Of("capture→pre")); // a frame per source
         Assert.Equal(new EdgeOptions(4, FrameDropPolicy.DropOldest), Of("pre→batch"));
-        Assert.Equal(PipelineOptions.Default.StageEdge, Of("batch→post"));
+        Assert.Equal(new EdgeOptions(4, FrameDropPolicy.Wait), Of("batch→post")); // a whole batch fits downstream
         Assert.Equal(stats.FramesIn, stats.FramesOut + stats.DroppedFrames);
     }
 
