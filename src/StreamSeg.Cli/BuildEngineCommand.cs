@@ -39,7 +39,7 @@ internal static class BuildEngineCommand
         var runConfig = new RunConfig();
         runConfig.PoseSize = (int)(a.Long("--pose-size") ?? runConfig.PoseSize);
         RunConfigLoader.Validate(runConfig, "command line");
-        string path = ResolveModel(model, a.Value("--models-dir") ?? ModelsCommand.DefaultModelsDirectory);
+        string path = ModelsCommand.ResolveModel(model, a.Value("--models-dir") ?? ModelsCommand.DefaultModelsDirectory);
         var options = new SessionFactoryOptions(ExecutionDevice.TensorRt, (int)deviceId, Fp16: !a.Has("--fp32"));
         if (a.Value("--cache-dir") is string cacheDir)
         {
@@ -107,29 +107,6 @@ internal static class BuildEngineCommand
             ? $"built:   {written.Count(IsEngine)} engine file(s) in {seconds} s"
             : $"reused:  {before.Keys.Count(IsEngine)} engine file(s) already in the cache, nothing rebuilt ({seconds} s)");
         return ExitCodes.Ok;
-    }
-
-    /// <summary>
-    /// Resolves a model argument: an existing file as given, else a bare name (no folder, no extension) as
-    /// <c>&lt;models-dir&gt;/&lt;name&gt;.onnx</c>, where <c>streamseg models fetch</c> and the people preset keep them.
-    /// </summary>
-    public static string ResolveModel(string model, string modelsDir)
-    {
-        if (File.Exists(model))
-        {
-            return model;
-        }
-
-        bool bareName = model.IndexOfAny(['/', '\\']) < 0 && !model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
-        string named = Path.Combine(modelsDir, model + ".onnx");
-        if (bareName && File.Exists(named))
-        {
-            return named;
-        }
-
-        throw new ModelLoadException(bareName
-            ? $"Model '{model}': not found (neither a file nor '{named}'; 'streamseg models fetch' puts the default models in {modelsDir}/)."
-            : $"Model '{model}': file not found (expected an .onnx file, or the name of one in {modelsDir}/).");
     }
 
     /// <summary>The model with its pixel preprocessing prepended, as <see cref="OnnxModel"/> composes it; null for inputs that keep the CPU conversion.</summary>

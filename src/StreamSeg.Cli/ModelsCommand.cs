@@ -35,6 +35,29 @@ internal static class ModelsCommand
               model as published, for runs with --upload float). Exit 4 when TensorRT cannot load, with the reason.
         """;
 
+    /// <summary>
+    /// Resolves a model argument: an existing file as given, else a bare name (no folder, no extension) as
+    /// <c>&lt;models-dir&gt;/&lt;name&gt;.onnx</c>, where <c>streamseg models fetch</c> and the people preset keep them.
+    /// </summary>
+    public static string ResolveModel(string model, string modelsDir)
+    {
+        if (File.Exists(model))
+        {
+            return model;
+        }
+
+        bool bareName = model.IndexOfAny(['/', '\\']) < 0 && !model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+        string named = Path.Combine(modelsDir, model + ".onnx");
+        if (bareName && File.Exists(named))
+        {
+            return named;
+        }
+
+        throw new ModelLoadException(bareName
+            ? $"Model '{model}': not found (neither a file nor '{named}'; 'streamseg models fetch' puts the default models in {modelsDir}/)."
+            : $"Model '{model}': file not found (expected an .onnx file, or the name of one in {modelsDir}/).");
+    }
+
     /// <summary>Gets the default models folder: $STREAMSEG_MODELS, else ./models.</summary>
     public static string DefaultModelsDirectory => Environment.GetEnvironmentVariable("STREAMSEG_MODELS") is { Length: > 0 } d ? d : "models";
 

@@ -33,8 +33,9 @@ internal static class RunCommand
         'streamseg models fetch' or ./run.sh puts them there):
           --detector centernet     people preset: also detect the other COCO classes (boxes)
           --pose-size <n>          MoveNet input long side, multiple of 32 (default 512; 256 is faster, finds fewer small people)
-          --models-dir <dir>       where the preset's models are (default: $STREAMSEG_MODELS or ./models)
-          --model <file.onnx>      segmentation/detection/pose model (YOLOv8/YOLO11 -seg/-pose, Mask R-CNN, Keypoint R-CNN)
+          --models-dir <dir>       where the preset's models and bare --model names are (default: $STREAMSEG_MODELS or ./models)
+          --model <file.onnx|name> segmentation/detection/pose model (YOLOv8/YOLO11 -seg/-pose, Mask R-CNN, Keypoint R-CNN);
+                                   a bare name is <models-dir>/<name>.onnx
           --pose-model <file.onnx> a pose model run on the same frames; poses attach to the person they overlap
           --adapter <name>         force the adapter of --model: auto (default), yolo-seg, yolo-pose, maskrcnn,
                                    keypointrcnn, movenet-multipose, rvm, selfie, centernet
@@ -554,14 +555,16 @@ internal static class RunCommand
             LoadPeoplePreset(config, factory, adapterOptions, composer, models, log);
         }
 
+        // A bare name (no folder, no extension) is a model in the models folder, as for 'models build-engine'.
+        string modelsDir = config.ModelsDir ?? ModelsCommand.DefaultModelsDirectory;
         if (config.Model is not null)
         {
-            models.Add(LoadModel(config.Model, config.Adapter == "auto" ? null : config.Adapter, factory, adapterOptions, composer, log));
+            models.Add(LoadModel(ModelsCommand.ResolveModel(config.Model, modelsDir), config.Adapter == "auto" ? null : config.Adapter, factory, adapterOptions, composer, log));
         }
 
         if (config.PoseModel is not null)
         {
-            OnnxModel pose = LoadModel(config.PoseModel, null, factory, adapterOptions, composer, log);
+            OnnxModel pose = LoadModel(ModelsCommand.ResolveModel(config.PoseModel, modelsDir), null, factory, adapterOptions, composer, log);
             if (pose.Adapter.Task != ModelTask.Pose)
             {
                 pose.Dispose();

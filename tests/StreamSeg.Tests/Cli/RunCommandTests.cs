@@ -115,6 +115,21 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void Run_BareModelName_IsLookedUpInTheModelsFolder()
+    {
+        using var dir = new TempDirectory();
+        string clip = CliRunner.MakeVideo(dir.File("a.avi"), 320, 240, 3);
+        string models = Path.GetDirectoryName(TestPaths.Model("yolo-seg.onnx"))!;
+        CliRunner.Result r = CliRunner.Run("run", "--source", clip, "--model", "yolo-seg", "--models-dir", models, "--device", "cpu");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains($"model '{Path.Combine(models, "yolo-seg.onnx")}': adapter yolo-seg", r.StdErr, StringComparison.Ordinal);
+
+        CliRunner.Result missing = CliRunner.Run("run", "--source", clip, "--model", "nope", "--models-dir", models, "--device", "cpu");
+        Assert.Equal(4, missing.ExitCode);
+        Assert.Contains($"Model 'nope': not found (neither a file nor '{Path.Combine(models, "nope.onnx")}'", missing.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ModelsInfo_DescribesAdapterAndClasses()
     {
         CliRunner.Result r = CliRunner.Run("models", "info", TestPaths.Model("yolo-seg.onnx"));
