@@ -43,6 +43,8 @@ internal static class RunCommand
           --threads <n>            ONNX Runtime intra-op threads (default: one per core)
           --batch <n>              most frames per inference run, across sources (default: one per source, at most
                                    8; only models with a free batch dimension batch, the others run frame by frame)
+          --engine-cache <dir>     where TensorRT engines are cached (default models/cache/tensorrt; 'streamseg
+                                   models build-engine --cache-dir' prebuilds them there)
           --upload auto|uint8|float  how frames reach the models: uint8 BGR with the cast/scale/layout prepended to
                                    each model as a graph (runs on the GPU; a quarter of the bytes to copy), or float
                                    tensors made on the CPU; auto (default) = uint8 when a GPU provider loads
@@ -82,7 +84,7 @@ internal static class RunCommand
         """;
 
     private static readonly string[] s_valued =
-        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--batch", "--upload", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every", "--mqtt", "--http", "--publish", "--publish-transport"];
+        ["--source", "--model", "--pose-model", "--adapter", "--device", "--threads", "--batch", "--upload", "--engine-cache", "--out", "--meta", "--config", "--conf", "--iou", "--max-frames", "--rtsp-transport", "--detector", "--pose-size", "--models-dir", "--track-thresh", "--reconnect-attempts", "--stall-timeout", "--report-every", "--mqtt", "--http", "--publish", "--publish-transport"];
 
     private static readonly string[] s_flags =
         ["--show", "--verbose", "--pace", "--loop", "--no-reconnect", "--no-track", "--no-masks", "--no-boxes", "--no-labels", "--no-keypoints", "--no-hud", "--help"];
@@ -145,6 +147,7 @@ internal static class RunCommand
         config.Threads = (int)(a.Long("--threads") ?? config.Threads);
         config.Batch = (int)(a.Long("--batch") ?? config.Batch);
         config.Upload = a.Value("--upload") ?? config.Upload;
+        config.EngineCache = a.Value("--engine-cache") ?? config.EngineCache;
         config.Out = a.Value("--out") ?? config.Out;
         config.Meta = a.Value("--meta") ?? config.Meta;
         config.Show |= a.Has("--show");
@@ -184,7 +187,7 @@ internal static class RunCommand
         CheckWritable(config.Meta, "--meta");
 
         var factory = new OnnxSessionFactory(
-            new SessionFactoryOptions(ParseDevice(config.Device), IntraOpThreads: config.Threads),
+            new SessionFactoryOptions(ParseDevice(config.Device), IntraOpThreads: config.Threads, EngineCacheRoot: config.EngineCache),
             line => log.Warn(line));
         AdapterOptions adapterOptions = AdapterOptionsFor(config);
         var models = new List<OnnxModel>();

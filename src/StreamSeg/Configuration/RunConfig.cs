@@ -52,6 +52,9 @@ public sealed class RunConfig
     /// </summary>
     public string Upload { get; set; } = "auto";
 
+    /// <summary>Gets or sets the folder TensorRT engines are cached in (one sub-folder per model, GPU and versions).</summary>
+    public string EngineCache { get; set; } = "models/cache/tensorrt";
+
     /// <summary>Gets or sets the annotated MP4 path (none when null).</summary>
     public string? Out { get; set; }
 

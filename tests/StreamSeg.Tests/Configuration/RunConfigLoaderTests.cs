@@ -36,6 +36,24 @@ public class RunConfigLoaderTests
     }
 
     [Fact]
+    public void Parse_PerformanceKeys_AreReadAndChecked()
+    {
+        RunConfig c = RunConfigLoader.Parse("""
+            sources:
+              - uri: clip.mp4
+            batch: 4
+            upload: uint8
+            engine_cache: /srv/engines
+            """, "t.yaml");
+        Assert.Equal((4, "uint8", "/srv/engines"), (c.Batch, c.Upload, c.EngineCache));
+
+        var bad = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse("sources:\n  - uri: a.mp4\nupload: half\n", "u.yaml"));
+        Assert.Contains("upload 'half' is not one of auto, uint8, float", bad.Message, StringComparison.Ordinal);
+        var big = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse("sources:\n  - uri: a.mp4\nbatch: 65\n", "b.yaml"));
+        Assert.Contains("batch 65 must be between 0 (automatic) and 64", big.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_UnknownKey_NamesKeyAndLine()
     {
         ConfigException ex = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse("model: a.onnx\nconfidnce: 0.5\n", "bad.yaml"));
