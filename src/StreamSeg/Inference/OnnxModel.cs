@@ -40,7 +40,7 @@ public sealed class OnnxModel : IDisposable
     private readonly bool[] _needed;
     private readonly bool _learnable;
     private readonly Dictionary<(long, long, long, long, int, int), LearnedOutputs> _learned = [];
-    private readonly Dictionary<string, TensorPool> _batchInputPools = [];
+    private readonly TensorPools _batchInputPools = new();
     private readonly Dictionary<int, ConcurrentBag<OutputSet>> _freeBatchSets = [];
 
     /// <summary>Loads <paramref name="path"/> with <paramref name="factory"/> and picks its adapter.</summary>
@@ -226,14 +226,7 @@ public sealed class OnnxModel : IDisposable
         TensorElement element = inputs[0].Element;
         long[] shape = [.. one];
         shape[0] = inputs.Count * one[0];
-        string key = element + string.Join('x', shape);
-        if (!_batchInputPools.TryGetValue(key, out TensorPool? pool))
-        {
-            pool = new TensorPool(shape, element);
-            _batchInputPools[key] = pool;
-        }
-
-        PooledTensor batch = pool.Rent();
+        PooledTensor batch = _batchInputPools.Rent(shape, element);
         for (int b = 0; b < inputs.Count; b++)
         {
             switch (element)
@@ -275,11 +268,7 @@ public sealed class OnnxModel : IDisposable
                 shapes[i][0] = count;
             }
 
-            set = new OutputSet(_outputNames, shapes);
-            lock (_allSets)
-            {
-                _allSets.Add(set);
-            }
+            set = NewSet(shapes, home: null);
         }
 
         // Every output, in order (an earlier single-frame run may have bound only some).
@@ -475,11 +464,7 @@ public sealed class OnnxModel : IDisposable
     {
         if (!learned.Free.TryTake(out OutputSet? set))
         {
-            set = new OutputSet(_outputNames, learned.Shapes) { Home = learned.Free };
-            lock (_allSets)
-            {
-                _allSets.Add(set);
-            }
+            set = NewSet(learned.Shapes, learned.Free);
         }
 
         return RunIntoSet(set, learned.Free, input, state);
@@ -575,10 +560,7 @@ public sealed class OnnxModel : IDisposable
         }
 
         _session.Dispose();
-        foreach (TensorPool pool in _batchInputPools.Values)
-        {
-            pool.Dispose();
-        }
+        _batchInputPools.Dispose();
 
         lock (_allSets)
         {
@@ -674,7 +656,13 @@ public sealed class OnnxModel : IDisposable
             return set;
         }
 
-        set = new OutputSet(_outputNames, _staticShapes!);
+        return NewSet(_staticShapes!, home: null);
+    }
+
+    /// <summary>Creates an output set of <paramref name="shapes"/>, registered for disposal with the model.</summary>
+    private OutputSet NewSet(long[][] shapes, ConcurrentBag<OutputSet>? home)
+    {
+        var set = new OutputSet(_outputNames, shapes) { Home = home };
         lock (_allSets)
         {
             _allSets.Add(set);

@@ -17,7 +17,7 @@ namespace StreamSeg.Preprocess;
 public sealed class PreprocessStage : IStage<Frame, Frame>
 {
     private readonly IReadOnlyList<InputSpec> _specs;
-    private readonly Dictionary<string, TensorPool> _pools = [];
+    private readonly TensorPools _pools = new();
     private readonly TensorWriter _writer = new();
 
     /// <summary>Creates the stage for models with the given inputs (in model order).</summary>
@@ -50,15 +50,7 @@ public sealed class PreprocessStage : IStage<Frame, Frame>
         {
             InputSpec spec = _specs[i];
             long[] shape = TensorWriter.ShapeFor(spec, input.Width, input.Height);
-            TensorElement element = TensorWriter.ElementFor(spec);
-            string key = element + string.Join('x', shape);
-            if (!_pools.TryGetValue(key, out TensorPool? pool))
-            {
-                pool = new TensorPool(shape, element);
-                _pools[key] = pool;
-            }
-
-            tensors[i] = pool.Rent();
+            tensors[i] = _pools.Rent(shape, TensorWriter.ElementFor(spec));
             _writer.Write(input.Image, spec, tensors[i]);
         }
 
@@ -71,10 +63,7 @@ public sealed class PreprocessStage : IStage<Frame, Frame>
     public ValueTask DisposeAsync()
     {
         _writer.Dispose();
-        foreach (TensorPool pool in _pools.Values)
-        {
-            pool.Dispose();
-        }
+        _pools.Dispose();
 
         return ValueTask.CompletedTask;
     }

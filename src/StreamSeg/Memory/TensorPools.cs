@@ -1,0 +1,37 @@
+namespace StreamSeg.Memory;
+
+/// <summary>
+/// One <see cref="TensorPool"/> per shape and element type, created on first use: how a stage that meets several
+/// input sizes keeps every tensor pooled. Looking a pool up allocates nothing. Not thread-safe: one owner.
+/// </summary>
+public sealed class TensorPools : IDisposable
+{
+    private readonly List<TensorPool> _pools = [];
+
+    /// <summary>Rents a tensor of <paramref name="shape"/> and <paramref name="element"/>; dispose it to return it.</summary>
+    public PooledTensor Rent(long[] shape, TensorElement element)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        foreach (TensorPool pool in _pools)
+        {
+            if (pool.Element == element && pool.Shape.AsSpan().SequenceEqual(shape))
+            {
+                return pool.Rent();
+            }
+        }
+
+        // A handful of shapes at most (one per model and frame size, or per batch size): a list beats hashing arrays.
+        var created = new TensorPool([.. shape], element);
+        _pools.Add(created);
+        return created.Rent();
+    }
+
+    /// <summary>Frees the tensors that are back in their pools.</summary>
+    public void Dispose()
+    {
+        foreach (TensorPool pool in _pools)
+        {
+            pool.Dispose();
+        }
+    }
+}
