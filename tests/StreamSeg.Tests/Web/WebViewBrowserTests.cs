@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using OpenCvSharp;
 using StreamSeg.Decode;
 using StreamSeg.Frames;
@@ -9,12 +9,12 @@ using Xunit.Abstractions;
 
 namespace StreamSeg.Tests.Web;
 
-/// <summary>The page in a real headless Chromium, driven over the DevTools protocol while frames are fed.</summary>
+/// <summary>The page in a real headless Chromium (Debian's, through PuppeteerSharp) while frames are fed.</summary>
 /// <remarks>
 /// <c>--dump-dom</c> with <c>--virtual-time-budget</c> was tried first: it fills the figures, but virtual time races
 /// ahead of the real frames and, with a plain <c>&lt;img src=…/mjpeg&gt;</c>, Chromium fires <c>load</c> only for the
 /// first multipart part, so the frame counter stayed at 1 while 60 JPEGs were sent. The page therefore reads the
-/// MJPEG stream with <c>fetch</c> and counts parts itself, and these tests wait in real time over DevTools.
+/// MJPEG stream with <c>fetch</c> and counts parts itself, and these tests wait in real time over the DevTools protocol.
 /// </remarks>
 [Collection(nameof(WebViewBrowserTests))]
 public class WebViewBrowserTests(ITestOutputHelper output)
@@ -26,12 +26,12 @@ public class WebViewBrowserTests(ITestOutputHelper output)
     {
         await using WebViewHarness web = await WebViewHarness.StartAsync();
         web.StartFeeding(TimeSpan.FromMilliseconds(40), sources: 2);
-        await using DevToolsBrowser browser = await DevToolsBrowser.OpenAsync(ChromiumFactAttribute.Path!, web.Server.BaseAddress!);
+        await using ChromiumPage browser = await ChromiumPage.OpenAsync(web.Server.BaseAddress!);
 
         bool shown = await browser.WaitForAsync(
             "Number(document.getElementById('frames-0')?.textContent) >= 10 && Number(document.getElementById('frames-1')?.textContent) >= 10 && Number(document.body.dataset.polls) >= 2",
             s_wait);
-        JsonNode state = (await browser.EvaluateAsync("""
+        JsonElement state = await browser.EvaluateAsync("""
             ({
               frames0: Number(document.getElementById('frames-0')?.textContent),
               received0: Number(document.getElementById('video-0')?.dataset.frames),
@@ -48,26 +48,26 @@ public class WebViewBrowserTests(ITestOutputHelper output)
               inference: document.querySelector('#stream-0 [data-stage="inference"]').textContent,
               errors: document.getElementById('video-0')?.dataset.errors ?? null,
             })
-            """))!;
-        output.WriteLine(state.ToJsonString());
+            """);
+        output.WriteLine(state.GetRawText());
 
-        Assert.True(shown, "the page did not show frames of both streams: " + state.ToJsonString());
-        Assert.True(state["received0"]!.GetValue<double>() >= state["frames0"]!.GetValue<double>());
+        Assert.True(shown, "the page did not show frames of both streams: " + state.GetRawText());
+        Assert.True(state.GetProperty("received0").GetDouble() >= state.GetProperty("frames0").GetDouble());
         // Chromium reports naturalWidth 0 for a moment while a multipart MJPEG image swaps to its next part, so the
         // decoded size is awaited rather than read at one instant.
         bool sized = await browser.WaitForAsync("document.getElementById('video-0')?.naturalWidth === 160", s_wait);
-        Assert.True(sized, "the MJPEG image never showed a decoded 160-pixel-wide frame: " + state.ToJsonString());
-        Assert.Equal("CPU", state["provider"]!.GetValue<string>());
-        Assert.Matches(@"^\d+\.\d$", state["fps"]!.GetValue<string>());
-        Assert.Matches(@"^\d+\.\d / \d+\.\d ms$", state["latency"]!.GetValue<string>());
-        Assert.Matches(@"^\d+\.\d / \d+\.\d ms$", state["streamLatency"]!.GetValue<string>());
-        Assert.Matches(@"^\d+\.\d$", state["streamFps"]!.GetValue<string>());
-        Assert.Equal("0", state["dropped"]!.GetValue<string>());
-        Assert.Equal("#1 clip1.mp4", state["title1"]!.GetValue<string>());
-        Assert.Equal("ready", state["health"]!.GetValue<string>());
-        Assert.Equal("2", state["tracks"]!.GetValue<string>());
-        Assert.Equal("12.0 ms", state["inference"]!.GetValue<string>());
-        Assert.Null(state["errors"]);
+        Assert.True(sized, "the MJPEG image never showed a decoded 160-pixel-wide frame: " + state.GetRawText());
+        Assert.Equal("CPU", state.GetProperty("provider").GetString());
+        Assert.Matches(@"^\d+\.\d$", state.GetProperty("fps").GetString());
+        Assert.Matches(@"^\d+\.\d / \d+\.\d ms$", state.GetProperty("latency").GetString());
+        Assert.Matches(@"^\d+\.\d / \d+\.\d ms$", state.GetProperty("streamLatency").GetString());
+        Assert.Matches(@"^\d+\.\d$", state.GetProperty("streamFps").GetString());
+        Assert.Equal("0", state.GetProperty("dropped").GetString());
+        Assert.Equal("#1 clip1.mp4", state.GetProperty("title1").GetString());
+        Assert.Equal("ready", state.GetProperty("health").GetString());
+        Assert.Equal("2", state.GetProperty("tracks").GetString());
+        Assert.Equal("12.0 ms", state.GetProperty("inference").GetString());
+        Assert.Equal(JsonValueKind.Null, state.GetProperty("errors").ValueKind);
     }
 
     [ChromiumFact]
@@ -76,27 +76,20 @@ public class WebViewBrowserTests(ITestOutputHelper output)
         const string token = "browser-token-1234";
         await using WebViewHarness web = await WebViewHarness.StartAsync(new WebViewOptions { BearerToken = token });
         web.StartFeeding(TimeSpan.FromMilliseconds(40));
-        await using DevToolsBrowser browser = await DevToolsBrowser.OpenAsync(ChromiumFactAttribute.Path!, new Uri(web.Server.BaseAddress!, "?token=" + token));
+        await using ChromiumPage browser = await ChromiumPage.OpenAsync(new Uri(web.Server.BaseAddress!, "?token=" + token));
 
         bool shown = await browser.WaitForAsync("Number(document.getElementById('frames-0')?.textContent) >= 5 && document.getElementById('provider').textContent === 'CPU'", s_wait);
-        string location = (await browser.EvaluateAsync("location.href"))!.GetValue<string>();
+        string location = (await browser.EvaluateAsync("location.href")).GetString()!;
 
         Assert.True(shown, "no frames with the token cookie");
         Assert.DoesNotContain("token", location, StringComparison.Ordinal);
     }
 
     /// <summary>Shows vtest.avi with boxes and the HUD; with STREAMSEG_WRITE_DOCS=1 the screenshot becomes docs/web-view.png.</summary>
-    [ChromiumFact]
+    [ChromiumVideoFact]
     public async Task Screenshot_RealVideo_PageShowsIt()
     {
-        const string video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
-        if (!File.Exists(video))
-        {
-            output.WriteLine($"{video} is missing (apt-get install opencv-doc): screenshot not taken");
-            return;
-        }
-
-        using var capture = new VideoCapture(video);
+        using var capture = new VideoCapture(TestPaths.SampleVideo);
         using var motion = BackgroundSubtractorMOG2.Create(history: 100, varThreshold: 32, detectShadows: false);
         using var mask = new Mat();
         using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(9, 9));
@@ -133,7 +126,7 @@ public class WebViewBrowserTests(ITestOutputHelper output)
             });
         started = web;
         web.StartFeeding(TimeSpan.FromMilliseconds(40), width: 768, height: 576);
-        await using DevToolsBrowser browser = await DevToolsBrowser.OpenAsync(ChromiumFactAttribute.Path!, web.Server.BaseAddress!, 1100, 1000);
+        await using ChromiumPage browser = await ChromiumPage.OpenAsync(web.Server.BaseAddress!, 1100, 1000);
 
         Assert.True(await browser.WaitForAsync("Number(document.getElementById('frames-0')?.textContent) >= 80 && Number(document.body.dataset.polls) >= 4", s_wait));
         byte[] png = await browser.ScreenshotAsync();
