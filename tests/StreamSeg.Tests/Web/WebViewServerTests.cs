@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using StreamSeg.Capture;
 using StreamSeg.Frames;
 using StreamSeg.Pipeline;
@@ -358,6 +359,41 @@ public partial class WebViewServerTests
 
     private static int IndexOf(byte[] data, byte[] pattern, int from) =>
         from >= data.Length ? -1 : data.AsSpan(from).IndexOf(pattern) is var i && i >= 0 ? i + from : -1;
+
+    [Fact]
+    public async Task Server_WithLoggerFactory_HandsTheHostsLoggersToIt_OnlyWarningsAndAbove_AndLeavesItUndisposed()
+    {
+        var loggers = new RecordingLoggerFactory();
+        await using (WebViewHarness web = await WebViewHarness.StartAsync(loggerFactory: loggers))
+        {
+            await web.FeedAsync(2);
+            using HttpResponseMessage page = await web.Client.GetAsync("");
+            using HttpResponseMessage missing = await web.Client.GetAsync("streams/9/snapshot.jpg");
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        // Kestrel and the host asked the caller's factory for their loggers ...
+        Assert.Contains(loggers.Categories, c => c.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal));
+        Assert.Contains("Microsoft.Hosting.Lifetime", loggers.Categories);
+
+        // ... but their information lines ("Now listening on", one per request) were held back, and the factory is still the caller's.
+        Assert.DoesNotContain(loggers.Entries, e => e.Level < LogLevel.Warning);
+        Assert.False(loggers.Disposed);
+    }
+
+    [Fact]
+    public void LoggerFactoryProvider_ForwardsCategoriesAndMessages_AndDoesNotDisposeTheFactory()
+    {
+        var loggers = new RecordingLoggerFactory();
+        var provider = new LoggerFactoryProvider(loggers);
+
+        provider.CreateLogger("Microsoft.AspNetCore.Server.Kestrel").LogWarning("slow client {Id}", 7);
+        provider.Dispose();
+
+        Assert.Equal(["Microsoft.AspNetCore.Server.Kestrel"], loggers.Categories);
+        Assert.Equal([("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Warning, "slow client 7")], loggers.Entries);
+        Assert.False(loggers.Disposed);
+    }
 
     [GeneratedRegex(@"Content-Length: (\d+)")]
     private static partial Regex ContentLength();
