@@ -232,23 +232,18 @@ internal sealed partial class GraphConverter
     private void ConvertSpaceToBatch(TfjsNode node)
     {
         Value x = In(node, 0);
-        long[] block = ConstIn(node, 1).ToInt64Array();
-        if (block.Length != 2 || block[0] != block[1])
-        {
-            throw new NotSupportedException($"{node}: only square 2-D blocks are supported.");
-        }
-
+        long block = SquareBlock(node);
         Value paddings = In(node, 2);
 
         // paddings [2,2] (H,W) → ONNX NCHW pads [0,0,hb,wb,0,0,he,we].
-        string hw = Emit("Reshape", [Emit("Transpose", [AsInt64(paddings)], null, ("perm", new[] { 1, 0 })), Int64Const(2, 2)]);
+        string hw = Emit("Reshape", [Emit("Transpose", [AsInt64(paddings)], null, ("perm", Transpose2D)), Int64Const(2, 2)]);
         string zeros = Int64Const(0, 0, 0, 0);
         string z2 = Emit("Reshape", [zeros, Int64Const(2, 2)]);
         string pads = Emit("Reshape", [Emit("Concat", [z2, hw], null, ("axis", 1)), Int64Const(-1)]);
         string padded = Emit("Pad", [Nchw(x), pads], null, ("mode", "constant"));
-        string cnhw = Emit("Transpose", [padded], null, ("perm", new[] { 1, 0, 2, 3 }));
-        string s2d = Emit("SpaceToDepth", [cnhw], null, ("blocksize", block[0]));
-        string y = Emit("Transpose", [s2d], null, ("perm", new[] { 1, 0, 2, 3 }));
+        string cnhw = Emit("Transpose", [padded], null, ("perm", SwapBatchAndChannels));
+        string s2d = Emit("SpaceToDepth", [cnhw], null, ("blocksize", block));
+        string y = Emit("Transpose", [s2d], null, ("perm", SwapBatchAndChannels));
         Set(node, 0, new Value(y, x.Type, 4, TensorLayout.Nchw));
     }
 
@@ -256,16 +251,11 @@ internal sealed partial class GraphConverter
     private void ConvertBatchToSpace(TfjsNode node)
     {
         Value x = In(node, 0);
-        long[] block = ConstIn(node, 1).ToInt64Array();
-        if (block.Length != 2 || block[0] != block[1])
-        {
-            throw new NotSupportedException($"{node}: only square 2-D blocks are supported.");
-        }
-
+        long block = SquareBlock(node);
         Value crops = In(node, 2);
-        string cnhw = Emit("Transpose", [Nchw(x)], null, ("perm", new[] { 1, 0, 2, 3 }));
-        string d2s = Emit("DepthToSpace", [cnhw], null, ("blocksize", block[0]), ("mode", "DCR"));
-        string y = Emit("Transpose", [d2s], null, ("perm", new[] { 1, 0, 2, 3 }));
+        string cnhw = Emit("Transpose", [Nchw(x)], null, ("perm", SwapBatchAndChannels));
+        string d2s = Emit("DepthToSpace", [cnhw], null, ("blocksize", block), ("mode", "DCR"));
+        string y = Emit("Transpose", [d2s], null, ("perm", SwapBatchAndChannels));
 
         // crops [[hb,he],[wb,we]]: slice H,W (axes 2,3) from begin to size-end.
         string c = AsInt64(crops);
@@ -275,5 +265,17 @@ internal sealed partial class GraphConverter
         string stop = Emit("Sub", [dims, ends]);
         y = Emit("Slice", [y, starts, stop, Int64Const(2, 3)]);
         Set(node, 0, new Value(y, x.Type, 4, TensorLayout.Nchw));
+    }
+
+    /// <summary>The block size of a SpaceToBatchND/BatchToSpaceND node (input 1), which must be square and 2-D.</summary>
+    private long SquareBlock(TfjsNode node)
+    {
+        long[] block = ConstIn(node, 1).ToInt64Array();
+        if (block.Length != 2 || block[0] != block[1])
+        {
+            throw new NotSupportedException($"{node}: only square 2-D blocks are supported.");
+        }
+
+        return block[0];
     }
 }

@@ -497,7 +497,7 @@ internal sealed partial class GraphConverter
                 pi = Emit("Gather", [pi, Int64Const(0, 3, 1, 2)], null, ("axis", 0));
             }
 
-            pads = Emit("Reshape", [Emit("Transpose", [pi], null, ("perm", new[] { 1, 0 })), Int64Const(-1)]);
+            pads = Emit("Reshape", [Emit("Transpose", [pi], null, ("perm", Transpose2D)), Int64Const(-1)]);
         }
 
         var inputs = new List<string> { input, pads };

@@ -13,6 +13,12 @@ internal sealed partial class GraphConverter
     private static readonly int[] ToNchw = [0, 3, 1, 2];
     private static readonly int[] ToNhwc = [0, 2, 3, 1];
 
+    /// <summary>Swaps the first two axes of a 4-D tensor (N,C,H,W ↔ C,N,H,W), as the block ops need.</summary>
+    private static readonly int[] SwapBatchAndChannels = [1, 0, 2, 3];
+
+    /// <summary>Transposes a matrix (the [2,2] padding and crop tables).</summary>
+    private static readonly int[] Transpose2D = [1, 0];
+
     private readonly TfjsModel _model;
     private readonly ConverterOptions _options;
     private readonly Dictionary<string, TfjsNode> _nodes = new(StringComparer.Ordinal);
@@ -137,7 +143,7 @@ internal sealed partial class GraphConverter
             {
                 (string name, int next) = stack.Pop();
                 TfjsNode node = _nodes[name];
-                IReadOnlyList<string> deps = Dependencies(node, includeControl);
+                List<string> deps = Dependencies(node, includeControl);
                 if (next < deps.Count)
                 {
                     stack.Push((name, next + 1));
@@ -159,7 +165,7 @@ internal sealed partial class GraphConverter
         return order;
     }
 
-    private IReadOnlyList<string> Dependencies(TfjsNode node, bool includeControl)
+    private List<string> Dependencies(TfjsNode node, bool includeControl)
     {
         if (includeControl)
         {
@@ -437,13 +443,9 @@ internal sealed partial class GraphConverter
         var a = new AttributeProto { Name = name };
         switch (value)
         {
-            case int i:
+            case int or long:
                 a.Type = AttributeProto.Types.AttributeType.Int;
-                a.I = i;
-                break;
-            case long l:
-                a.Type = AttributeProto.Types.AttributeType.Int;
-                a.I = l;
+                a.I = System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
                 break;
             case float f:
                 a.Type = AttributeProto.Types.AttributeType.Float;

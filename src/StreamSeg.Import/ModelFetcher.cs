@@ -79,7 +79,7 @@ public sealed partial class ModelFetcher
 
         if (todo.Count == 0)
         {
-            LogUpToDate(_logger, _options.ModelsDirectory, string.Join(", ", _options.Models));
+            LogUpToDate(_logger, _options.ModelsDirectory, _options.Models);
             return Ordered(manifest);
         }
 
@@ -108,7 +108,8 @@ public sealed partial class ModelFetcher
                 [.. summary.Outputs.Select(Describe)],
                 [.. summary.Notes]);
             Converted++;
-            LogImported(_logger, name, onnx, new FileInfo(onnx).Length / 1024, sw.Elapsed.TotalSeconds);
+            long sizeKiB = new FileInfo(onnx).Length / 1024;
+            LogImported(_logger, name, onnx, sizeKiB, sw.Elapsed.TotalSeconds);
 
             // Written after each model, so an interrupted fetch keeps what it finished.
             WriteManifest(Ordered(manifest));
@@ -126,7 +127,7 @@ public sealed partial class ModelFetcher
         return Convert.ToHexStringLower(SHA256.HashData(s));
     }
 
-    private List<ModelManifestEntry> Ordered(Dictionary<string, ModelManifestEntry> manifest) =>
+    private static List<ModelManifestEntry> Ordered(Dictionary<string, ModelManifestEntry> manifest) =>
         [.. manifest.Values.OrderBy(e => e.Name, StringComparer.Ordinal)];
 
     private void WriteManifest(List<ModelManifestEntry> entries)
@@ -217,8 +218,9 @@ public sealed partial class ModelFetcher
         }
     }
 
+    // A list argument is written as its items joined by ", " (the logging formatter's rule for enumerables).
     [LoggerMessage(Level = LogLevel.Information, Message = "models up to date in {ModelsDirectory} ({Models})")]
-    private static partial void LogUpToDate(ILogger logger, string modelsDirectory, string models);
+    private static partial void LogUpToDate(ILogger logger, string modelsDirectory, IReadOnlyList<string> models);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "imported {Name} → {OnnxPath} ({SizeKiB} KiB, {Seconds:0.0} s)")]
     private static partial void LogImported(ILogger logger, string name, string onnxPath, long sizeKiB, double seconds);

@@ -114,6 +114,12 @@ public sealed class PreprocessGraphComposer
         CheckOpset(model, name);
 
         int index = IndexOfInput(graph, name);
+        if (index < 0)
+        {
+            string available = string.Join(", ", graph.Input.Select(i => $"'{i.Name}'"));
+            throw new ArgumentException($"The model has no input '{name}'; its inputs are {available}.", nameof(model));
+        }
+
         ValueInfoProto original = graph.Input[index];
         if (graph.Initializer.Any(t => t.Name == name))
         {
@@ -220,8 +226,7 @@ public sealed class PreprocessGraphComposer
             }
         }
 
-        string available = string.Join(", ", graph.Input.Select(i => $"'{i.Name}'"));
-        throw new ArgumentException($"The model has no input '{name}'; its inputs are {available}.", "model");
+        return -1;
     }
 
     private TypeProto.Types.Tensor CheckType(ValueInfoProto input, string name)

@@ -1,6 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace StreamSeg.Import;
 
 /// <summary>The TensorFlow element types the importer understands.</summary>
+[SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "The members name element types on purpose, after TensorFlow's DT_FLOAT, DT_INT32 ….")]
 public enum TfDataType
 {
     /// <summary>32-bit IEEE float (<c>DT_FLOAT</c>).</summary>

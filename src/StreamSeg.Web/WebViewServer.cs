@@ -187,7 +187,7 @@ public sealed class WebViewServer : IAsyncDisposable
         return app;
     }
 
-    private IResult StaticText(HttpContext context, string text, string contentType)
+    private static IResult StaticText(HttpContext context, string text, string contentType)
     {
         IHeaderDictionary headers = context.Response.Headers;
         headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";

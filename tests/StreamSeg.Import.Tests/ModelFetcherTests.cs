@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 
 namespace StreamSeg.Import.Tests;
@@ -17,8 +18,10 @@ public sealed class ModelFetcherTests : IDisposable
         }
     }
 
-    private (ModelFetchOptions Options, string Archive) MakePackage()
+    /// <summary>Packs the tiny model under each of <paramref name="models"/> (default: one named <c>tiny</c>).</summary>
+    private (ModelFetchOptions Options, string Archive) MakePackage(params string[] models)
     {
+        models = models.Length == 0 ? ["tiny"] : models;
         string modelJson = new TfjsGraphBuilder()
             .Placeholder("x", "DT_FLOAT", 2, 3)
             .Node("y", "Relu", ["x"])
@@ -26,11 +29,15 @@ public sealed class ModelFetcherTests : IDisposable
             .Save();
         string staging = Path.Combine(_root, "staging", "package", "models");
         Directory.CreateDirectory(staging);
-        File.Copy(modelJson, Path.Combine(staging, "tiny.json"));
+        foreach (string model in models)
+        {
+            File.Copy(modelJson, Path.Combine(staging, model + ".json"));
+        }
+
         File.Copy(Path.Combine(Path.GetDirectoryName(modelJson)!, "group1-shard1of1.bin"), Path.Combine(staging, "group1-shard1of1.bin"));
         string cache = Path.Combine(_root, "cache");
         Directory.CreateDirectory(cache);
-        var options = new ModelFetchOptions(Path.Combine(_root, "models"), cache) { Package = "@test/tiny-models", Version = "1.0.0", Models = ["tiny"], NpmPath = "/nonexistent/npm" };
+        var options = new ModelFetchOptions(Path.Combine(_root, "models"), cache) { Package = "@test/tiny-models", Version = "1.0.0", Models = models, NpmPath = "/nonexistent/npm" };
         string archive = Path.Combine(cache, options.ArchiveName);
         using (FileStream file = File.Create(archive))
         using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
@@ -69,7 +76,7 @@ public sealed class ModelFetcherTests : IDisposable
     [Fact]
     public void Fetch_WithLogger_LogsEachStepAtInformationWithTodaysTexts()
     {
-        (ModelFetchOptions options, _) = MakePackage();
+        (ModelFetchOptions options, _) = MakePackage("tiny", "tiny2");
         var logger = new RecordingLogger<ModelFetcher>();
         var fetcher = new ModelFetcher(options, logger);
 
@@ -81,8 +88,9 @@ public sealed class ModelFetcherTests : IDisposable
         Assert.Collection(
             logger.Entries,
             e => Assert.Equal($"integrity ok: {options.ArchiveName} {options.Integrity[..20]}…", e.Message),
-            e => Assert.Matches(@"^imported tiny → " + System.Text.RegularExpressions.Regex.Escape(Path.Combine(options.ModelsDirectory, "tiny.onnx")) + @" \(\d+ KiB, \d+\.\d s\)$", e.Message),
-            e => Assert.Equal($"models up to date in {options.ModelsDirectory} (tiny)", e.Message));
+            e => Assert.Matches(@"^imported tiny → " + Regex.Escape(Path.Combine(options.ModelsDirectory, "tiny.onnx")) + @" \(\d+ KiB, \d+\.\d s\)$", e.Message),
+            e => Assert.Matches(@"^imported tiny2 → " + Regex.Escape(Path.Combine(options.ModelsDirectory, "tiny2.onnx")) + @" \(\d+ KiB, \d+\.\d s\)$", e.Message),
+            e => Assert.Equal($"models up to date in {options.ModelsDirectory} (tiny, tiny2)", e.Message));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -8,7 +9,8 @@ internal sealed class TfjsGraphBuilder
 {
     private readonly List<Dictionary<string, object>> _nodes = [];
     private readonly List<Dictionary<string, object>> _weights = [];
-    private readonly MemoryStream _shard = new();
+    // Not a MemoryStream: the builder then owns nothing to dispose.
+    private readonly ArrayBufferWriter<byte> _shard = new();
     private readonly Dictionary<string, object> _outputs = [];
 
     public static object I(long v) => new Dictionary<string, object> { ["i"] = v.ToString(System.Globalization.CultureInfo.InvariantCulture) };
@@ -90,7 +92,7 @@ internal sealed class TfjsGraphBuilder
     {
         string dir = Path.Combine(Path.GetTempPath(), "streamseg-import-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        File.WriteAllBytes(Path.Combine(dir, "group1-shard1of1.bin"), _shard.ToArray());
+        File.WriteAllBytes(Path.Combine(dir, "group1-shard1of1.bin"), _shard.WrittenSpan);
         var model = new Dictionary<string, object>
         {
             ["format"] = "graph-model",
