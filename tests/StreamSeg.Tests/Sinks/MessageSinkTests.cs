@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OpenCvSharp;
+using StreamSeg.Capture;
 using StreamSeg.Frames;
 using StreamSeg.Sinks;
 using StreamSeg.Tests.Support;
@@ -12,7 +13,7 @@ public class MessageSinkTests
     public async Task WriteAsync_BrokerNeverReachable_CompletesSynchronouslyAndCompleteGivesUpAfterDrainTimeout()
     {
         var publisher = new UnreachablePublisher();
-        var sink = new MessageSink(publisher, new MessageSinkOptions { Capacity = 4, DrainTimeout = TimeSpan.FromMilliseconds(200), ReconnectDelay = TimeSpan.FromMilliseconds(20) });
+        var sink = new MessageSink(publisher, new MessageSinkOptions { Capacity = 4, DrainTimeout = TimeSpan.FromMilliseconds(200), Reconnect = ReconnectPolicy.Default with { InitialDelay = TimeSpan.FromMilliseconds(20) } });
         await using (sink)
         {
             using Frame frame = TestFrames.Solid(8, 6, Scalar.Black);
