@@ -82,7 +82,17 @@ internal sealed class RtspPublishSession : IAsyncDisposable
             throw new InvalidOperationException("The session has already been started.");
         }
 
-        _encoder = startEncoder(OnStderrLine);
+        try
+        {
+            _encoder = startEncoder(OnStderrLine);
+        }
+        catch
+        {
+            // Nothing started: the watchdog is all there is to release.
+            _watchdog.Dispose();
+            throw;
+        }
+
         _monitor = MonitorAsync(_encoder);
     }
 

@@ -318,6 +318,7 @@ public sealed partial class RtspPublishSink : FfmpegSink
         string what;
         TimeSpan delay = TimeSpan.Zero;
         bool giveUp;
+        int reconnectAttempts;
         lock (_gate)
         {
             if (session != _session || _stopping || _state is RtspPublishState.Reconnecting or RtspPublishState.Stopped)
@@ -331,7 +332,8 @@ public sealed partial class RtspPublishSink : FfmpegSink
             _lostSession = true;
 
             // The first failure (a lost session, or a first start that failed) is not a reconnect attempt; each after it is.
-            giveUp = !_options.Reconnect.AllowsAttemptAfter(_failedAttempts - 1);
+            reconnectAttempts = _failedAttempts - 1;
+            giveUp = !_options.Reconnect.AllowsAttemptAfter(reconnectAttempts);
             if (giveUp)
             {
                 _state = RtspPublishState.Stopped;
@@ -349,7 +351,7 @@ public sealed partial class RtspPublishSink : FfmpegSink
         reason = UrlRedactor.Redact(reason);
         if (giveUp)
         {
-            LogGaveUp(_logger, Name, what, _displayUrl, reason, _failedAttempts - 1);
+            LogGaveUp(_logger, Name, what, _displayUrl, reason, reconnectAttempts);
         }
         else
         {

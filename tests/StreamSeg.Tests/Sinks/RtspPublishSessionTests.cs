@@ -183,6 +183,18 @@ public class RtspPublishSessionTests
         Assert.Contains("could not open a session on rtsp://127.0.0.1:1/out (ffmpeg exited with code 1: Connection refused); gave up after 2 reconnect attempts", log.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sink_FfmpegMissing_ThrowsWhatToInstall_WithoutCredentials_AndLeavesNoSession()
+    {
+        await using var sink = new RtspPublishSink(new RtspPublishSinkOptions("rtsp://user:pw@127.0.0.1:1/out") { FfmpegPath = "/nonexistent/ffmpeg" });
+        using Frame frame = TestFrames.Solid(320, 240, Scalar.Black);
+        IOException ex = await Assert.ThrowsAsync<IOException>(async () => await sink.WriteAsync(frame, CancellationToken.None));
+        Assert.StartsWith("Cannot publish to 'rtsp://***@127.0.0.1:1/out': ffmpeg ('/nonexistent/ffmpeg') could not be started (", ex.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Install ffmpeg or set FfmpegPath.", ex.Message, StringComparison.Ordinal);
+        Assert.Null(sink.EncoderProcessId);
+        Assert.Equal(0, sink.Dropped);
+    }
+
     /// <summary>Records a session's callbacks.</summary>
     private sealed class SessionEvents
     {
