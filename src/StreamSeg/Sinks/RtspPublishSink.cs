@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
-using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using StreamSeg.Capture;
 
 namespace StreamSeg.Sinks;
@@ -33,10 +32,11 @@ namespace StreamSeg.Sinks;
 /// </para>
 /// <para>
 /// Each ffmpeg process is one <see cref="RtspPublishSession"/> (writes with their watchdog, stderr, exit); the sink
-/// keeps the state, the counters and the reconnect schedule. Each state change is logged once (information; a lost or
-/// failed session is a warning); credentials in the URL are redacted from it and from every message. (The URL, credentials included, is on ffmpeg's command line, which other
-/// local users can see.) <see cref="FfmpegSink.CompleteAsync"/> closes ffmpeg's stdin so that it sends what it has, waits up to
-/// <see cref="RtspPublishSinkOptions.CompleteTimeout"/>, then kills it; <see cref="FfmpegSink.DisposeAsync"/> kills it at once.
+/// keeps the state, the counters and the reconnect schedule. Each state change is logged once (a lost or failed
+/// session as a warning), with the URL's credentials redacted, as in every message (they are on ffmpeg's command
+/// line, which other local users can see). <see cref="FfmpegSink.CompleteAsync"/> closes ffmpeg's stdin so that it
+/// sends what it has, waits up to <see cref="RtspPublishSinkOptions.CompleteTimeout"/>, then kills it;
+/// <see cref="FfmpegSink.DisposeAsync"/> kills it at once.
 /// Options cannot change while running. Example:
 /// <c>new RtspPublishSink(new RtspPublishSinkOptions("rtsp://127.0.0.1:8554/out") { Fps = 25, Transport = "tcp" }, logger)</c>.
 /// </para>
@@ -374,34 +374,4 @@ public sealed partial class RtspPublishSink : FfmpegSink
             log();
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Sink}: connecting to {Url} over {Transport}")]
-    private static partial void LogConnecting(ILogger logger, string sink, string url, string transport);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Sink}: connecting to {Url} over {Transport} (attempt {Attempt})")]
-    private static partial void LogConnectingAttempt(ILogger logger, string sink, string url, string transport, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Sink}: live on {Url}")]
-    private static partial void LogLive(ILogger logger, string sink, string url);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Sink}: live on {Url} again (reconnect {Reconnect})")]
-    private static partial void LogLiveAgain(ILogger logger, string sink, string url, long reconnect);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Sink}: {What} on {Url} ({Reason}); reconnecting in {Delay} s")]
-    private static partial void LogReconnecting(ILogger logger, string sink, string what, string url, string reason, string delay);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Sink}: {What} on {Url} ({Reason}); gave up after {Attempts} reconnect attempts")]
-    private static partial void LogGaveUp(ILogger logger, string sink, string what, string url, string reason, int attempts);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Sink}: stopped after {Frames} frames sent, {Dropped} dropped, {Reconnects} reconnects")]
-    private static partial void LogStopped(ILogger logger, string sink, long frames, long dropped, long reconnects);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Sink}: stopped after {Frames} frames sent, {Dropped} dropped, {Reconnects} reconnects; ffmpeg did not finish within {Timeout} s and was killed")]
-    private static partial void LogStoppedKilled(ILogger logger, string sink, long frames, long dropped, long reconnects, string timeout);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Sink}: stopped (cancelled); ffmpeg did not finish within {Timeout} s and was killed")]
-    private static partial void LogStoppedCancelledKilled(ILogger logger, string sink, string timeout);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Sink}: stopped")]
-    private static partial void LogStoppedPlain(ILogger logger, string sink);
 }
