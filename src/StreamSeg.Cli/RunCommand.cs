@@ -234,7 +234,7 @@ internal static class RunCommand
                     source = new ReconnectingSource(
                         source,
                         sources.Count,
-                        ReconnectOptions.Default with { MaxAttempts = config.ReconnectAttempts },
+                        ReconnectOptions.Default with { Policy = ReconnectPolicy.Default with { MaxAttempts = config.ReconnectAttempts } },
                         change =>
                         {
                             if (change.State == SourceState.Live && change.Offline is not null)
@@ -411,7 +411,7 @@ internal static class RunCommand
                 }
 
                 sinks.Add(new SinkBinding(
-                    new RtspPublishSink(new RtspPublishSinkOptions(publishUrl) { Fps = FpsOf(sources[0]), Transport = config.PublishTransport, Log = Console.Error }),
+                    new RtspPublishSink(new RtspPublishSinkOptions(publishUrl) { Fps = FpsOf(sources[0]), Transport = config.PublishTransport }),
                     new EdgeOptions(2, FrameDropPolicy.DropOldest)));
             }
 
@@ -420,7 +420,7 @@ internal static class RunCommand
                 MqttPublisherOptions mqtt;
                 try
                 {
-                    mqtt = MqttPublisherOptions.FromUrl(mqttUrl) with { Log = Console.Error };
+                    mqtt = MqttPublisherOptions.FromUrl(mqttUrl);
                 }
                 catch (FormatException ex)
                 {
@@ -440,7 +440,7 @@ internal static class RunCommand
 
             if (config.Show)
             {
-                sinks.Add(new SinkBinding(new WindowSink(new WindowSinkOptions { Log = Console.Error }), new EdgeOptions(2, FrameDropPolicy.DropOldest)));
+                sinks.Add(new SinkBinding(new WindowSink(new WindowSinkOptions()), new EdgeOptions(2, FrameDropPolicy.DropOldest)));
             }
 
             if (sinks.Count == 0)

@@ -6,8 +6,8 @@ namespace StreamSeg.Capture;
 
 /// <summary>
 /// Keeps a live source going: when it stalls (no frame within its read timeout), ends or fails, the source is
-/// reopened with exponential backoff and jitter, forever unless <see cref="ReconnectOptions.MaxAttempts"/> says
-/// otherwise. Each state change is reported once through the callback.
+/// reopened after the waits of <see cref="ReconnectOptions.Policy"/> (exponential backoff with jitter), forever unless
+/// its <see cref="ReconnectPolicy.MaxAttempts"/> says otherwise. Each state change is reported once through the callback.
 /// </summary>
 /// <remarks>
 /// While the source is offline, <see cref="Read"/> returns an "offline since …" card every
@@ -22,7 +22,6 @@ public sealed class ReconnectingSource : IFrameSource
     private readonly ReconnectOptions _options;
     private readonly Action<SourceStateChange> _onChange;
     private readonly CancellationToken _stop;
-    private readonly Random _random = new();
     private readonly int _sourceIndex;
     private SourceState _state = SourceState.Connecting;
     private DateTimeOffset _offlineSince;
@@ -169,7 +168,7 @@ public sealed class ReconnectingSource : IFrameSource
     private void ScheduleNextAttempt()
     {
         _attempt++;
-        TimeSpan delay = _options.DelayFor(_attempt, _random);
+        TimeSpan delay = _options.Policy.DelayFor(_attempt);
         _nextAttempt = Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency);
     }
 
@@ -186,7 +185,7 @@ public sealed class ReconnectingSource : IFrameSource
         }
         catch (SourceException ex)
         {
-            if (_options.MaxAttempts > 0 && _attempt >= _options.MaxAttempts)
+            if (!_options.Policy.AllowsAttemptAfter(_attempt))
             {
                 Change(SourceState.Ended, $"gave up after {_attempt} attempts: {ex.Message}");
                 _inner.Dispose();

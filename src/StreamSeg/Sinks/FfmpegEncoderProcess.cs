@@ -174,6 +174,27 @@ internal sealed class FfmpegEncoderProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Closes ffmpeg's input so that it finishes, and waits up to <paramref name="timeout"/> (or until
+    /// <paramref name="cancellationToken"/>) for it to exit; kills it when it does not. Returns whether it exited by itself.
+    /// </summary>
+    public async ValueTask<bool> FinishAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        CloseInput();
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(timeout);
+        try
+        {
+            await WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!HasExited)
+        {
+            Kill();
+            return false;
+        }
+    }
+
     /// <summary>Waits until ffmpeg has exited and its stderr has been read to the end.</summary>
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 

@@ -1,8 +1,5 @@
-using System.ComponentModel;
 using System.Globalization;
 using OpenCvSharp;
-using StreamSeg.Frames;
-using StreamSeg.Pipeline;
 
 namespace StreamSeg.Sinks;
 
@@ -13,7 +10,7 @@ namespace StreamSeg.Sinks;
 /// error): <c>ffmpeg -f rawvideo -pix_fmt bgr24 -s WxH -r fps -i - -c:v libx264 -preset veryfast -crf 23 -pix_fmt
 /// yuv420p …</c>. Odd sizes are padded by one pixel, since 4:2:0 needs even sizes. Each frame's pixels are written
 /// to ffmpeg's stdin straight from the <see cref="Mat"/>'s native memory, without a managed copy; a full pipe
-/// makes <see cref="WriteAsync"/> wait, which is the sink's backpressure.
+/// makes <see cref="FfmpegSink.WriteAsync"/> wait, which is the sink's backpressure.
 /// </para>
 /// <para>
 /// MP4 output is fragmented by default (<c>-movflags +frag_keyframe+empty_moov+default_base_moof</c>): the header
@@ -24,38 +21,30 @@ namespace StreamSeg.Sinks;
 /// unplayable file; for a live pipeline that can be stopped at any time, fragmented is the safer default.
 /// </para>
 /// <para>
-/// <see cref="CompleteAsync"/> closes stdin and waits (up to <see cref="FfmpegVideoSinkOptions.CompleteTimeout"/>)
-/// for ffmpeg to finish, then kills it. <see cref="DisposeAsync"/> does the same with a short grace period, so the
+/// <see cref="FfmpegSink.CompleteAsync"/> closes stdin and waits (up to <see cref="FfmpegVideoSinkOptions.CompleteTimeout"/>)
+/// for ffmpeg to finish, then kills it. <see cref="FfmpegSink.DisposeAsync"/> does the same with a short grace period, so the
 /// child never outlives the sink; if our process dies without disposing, ffmpeg sees end-of-file on stdin, finishes
 /// the file and exits by itself. A missing ffmpeg, or one that exits early, raises an <see cref="IOException"/>
 /// naming the output path and quoting ffmpeg's last stderr lines. The output directory is checked for write access
 /// in the constructor. Example: <c>new FfmpegVideoSink(new FfmpegVideoSinkOptions("out/run.mp4") { Fps = 25 })</c>.
 /// </para>
 /// </remarks>
-public sealed class FfmpegVideoSink : ISink
+public sealed class FfmpegVideoSink : FfmpegSink
 {
     private static readonly TimeSpan s_disposeGrace = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_failureWait = TimeSpan.FromSeconds(2);
     private readonly FfmpegVideoSinkOptions _options;
     private FfmpegEncoderProcess? _encoder;
-    private int _width;
-    private int _height;
     private long _framesWritten;
-    private bool _completed;
-    private bool _disposed;
 
     /// <summary>Creates the sink; validates <paramref name="options"/> and checks that the output directory is writable.</summary>
     /// <exception cref="IOException">The output path cannot be written.</exception>
     public FfmpegVideoSink(FfmpegVideoSinkOptions options)
+        : base(ValidName(options), "Video sink", "write", options.FfmpegPath)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _options = options;
         OutputPath = OutputPaths.EnsureWritableFile(options.Path, "video output");
     }
-
-    /// <inheritdoc/>
-    public string Name => _options.Name;
 
     /// <summary>Gets the full path of the output file.</summary>
     public string OutputPath { get; }
@@ -67,34 +56,15 @@ public sealed class FfmpegVideoSink : ISink
     internal int? EncoderProcessId => _encoder?.Id;
 
     /// <inheritdoc/>
-    public async ValueTask WriteAsync(Frame frame, CancellationToken cancellationToken)
+    private protected override string Target => OutputPath;
+
+    /// <inheritdoc/>
+    private protected override async ValueTask WriteCoreAsync(Mat image, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(frame);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_completed)
-        {
-            throw new InvalidOperationException($"Video sink '{Name}' for '{OutputPath}' is already complete.");
-        }
-
-        Mat image = frame.Image;
-        if (image.Type() != MatType.CV_8UC3)
-        {
-            throw new ArgumentException($"Video sink '{Name}' takes 8-bit BGR frames (CV_8UC3); got {image.Type()}.", nameof(frame));
-        }
-
-        if (_encoder is null)
-        {
-            Start(image.Width, image.Height);
-        }
-        else if (image.Width != _width || image.Height != _height)
-        {
-            throw new InvalidOperationException(
-                $"Video sink '{Name}' for '{OutputPath}' was started at {_width}×{_height}; frame {frame.Meta.Index} is {image.Width}×{image.Height}.");
-        }
-
+        _encoder ??= StartEncoder(Arguments());
         try
         {
-            await _encoder!.WriteAsync(image, cancellationToken).ConfigureAwait(false);
+            await _encoder.WriteAsync(image, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
@@ -105,15 +75,8 @@ public sealed class FfmpegVideoSink : ISink
     }
 
     /// <inheritdoc/>
-    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    private protected override async ValueTask CompleteCoreAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_completed)
-        {
-            return;
-        }
-
-        _completed = true;
         FfmpegEncoderProcess? encoder = _encoder;
         if (encoder is null)
         {
@@ -121,21 +84,9 @@ public sealed class FfmpegVideoSink : ISink
             return;
         }
 
-        encoder.CloseInput();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.CompleteTimeout);
-        try
+        if (!await encoder.FinishAsync(_options.CompleteTimeout, cancellationToken).ConfigureAwait(false))
         {
-            await encoder.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!encoder.HasExited)
-        {
-            encoder.Kill();
-            if (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-
+            cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException(
                 $"ffmpeg did not finish '{OutputPath}' within {_options.CompleteTimeout.TotalSeconds:0.#} s and was killed.{encoder.StderrTailText()}");
         }
@@ -147,14 +98,8 @@ public sealed class FfmpegVideoSink : ISink
     }
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
+    private protected override async ValueTask DisposeCoreAsync()
     {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
         FfmpegEncoderProcess? encoder = _encoder;
         if (encoder is null)
         {
@@ -165,17 +110,8 @@ public sealed class FfmpegVideoSink : ISink
         {
             if (!encoder.HasExited)
             {
-                // Ending stdin lets ffmpeg close the file properly; kill only if it does not go within the grace period.
-                encoder.CloseInput();
-                using var grace = new CancellationTokenSource(s_disposeGrace);
-                try
-                {
-                    await encoder.WaitForExitAsync(grace.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    encoder.Kill();
-                }
+                // Ending stdin lets ffmpeg close the file properly; it is killed only if it does not go within the grace period.
+                await encoder.FinishAsync(s_disposeGrace, CancellationToken.None).ConfigureAwait(false);
             }
         }
         finally
@@ -186,58 +122,18 @@ public sealed class FfmpegVideoSink : ISink
         }
     }
 
-    private void Start(int width, int height)
+    private static string ValidName(FfmpegVideoSinkOptions options)
     {
-        var args = new List<string>();
-        AddArguments(args, width, height);
-        try
-        {
-            _encoder = FfmpegEncoderProcess.Start(_options.FfmpegPath, args);
-        }
-        catch (Win32Exception ex)
-        {
-            throw new IOException(
-                $"Cannot write '{OutputPath}': ffmpeg ('{_options.FfmpegPath}') could not be started ({ex.Message}). Install ffmpeg or set FfmpegPath.", ex);
-        }
-
-        _width = width;
-        _height = height;
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options.Name;
     }
 
-    private void AddArguments(ICollection<string> args, int width, int height)
+    private List<string> Arguments()
     {
-        CultureInfo inv = CultureInfo.InvariantCulture;
-        int gop = FfmpegEncoderProcess.GopFrames(_options.Fps, _options.KeyframeIntervalSeconds);
-        foreach (string a in new[] { "-hide_banner", "-nostats", "-loglevel", "warning", "-y" })
-        {
-            args.Add(a);
-        }
-
-        FfmpegEncoderProcess.AddRawVideoInput(args, width, height, _options.Fps);
-        args.Add("-an");
-        args.Add("-c:v");
-        args.Add(_options.Codec);
-
-        if (!string.IsNullOrEmpty(_options.Preset))
-        {
-            args.Add("-preset");
-            args.Add(_options.Preset);
-        }
-
-        if (_options.Crf is int crf)
-        {
-            args.Add("-crf");
-            args.Add(crf.ToString(inv));
-        }
-
-        args.Add("-threads");
-        args.Add(_options.Threads.ToString(inv));
-        args.Add("-g");
-        args.Add(gop.ToString(inv));
-        args.Add("-pix_fmt");
-        args.Add(_options.PixelFormat);
-        FfmpegEncoderProcess.AddEvenSizePadding(args, width, height);
-
+        var encoding = new FfmpegEncoding("warning", _options.Codec, _options.Preset, Tune: null, _options.Crf, _options.Threads, _options.PixelFormat);
+        List<string> args = EncoderArguments(encoding, _options.Fps, _options.KeyframeIntervalSeconds);
+        args.Insert(4, "-y");
         string extension = Path.GetExtension(OutputPath);
         if (extension.Equals(".mp4", StringComparison.OrdinalIgnoreCase)
             || extension.Equals(".mov", StringComparison.OrdinalIgnoreCase)
@@ -254,6 +150,7 @@ public sealed class FfmpegVideoSink : ISink
         }
 
         args.Add(OutputPath);
+        return args;
     }
 
     private async ValueTask<IOException> EncoderFailedAsync(string what, Exception inner)

@@ -41,7 +41,7 @@ public sealed record FfmpegVideoSinkOptions(string Path)
     /// </summary>
     public bool Fragmented { get; init; } = true;
 
-    /// <summary>Gets how long <see cref="FfmpegVideoSink.CompleteAsync"/> waits for ffmpeg to finish before killing it. Default 30 s.</summary>
+    /// <summary>Gets how long <see cref="FfmpegSink.CompleteAsync"/> waits for ffmpeg to finish before killing it. Default 30 s.</summary>
     public TimeSpan CompleteTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets the sink name used in logs and fault messages. Default <c>video</c>.</summary>

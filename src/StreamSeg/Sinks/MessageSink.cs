@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Threading.Channels;
+using Polly;
 using StreamSeg.Capture;
 using StreamSeg.Frames;
 using StreamSeg.Pipeline;
@@ -22,8 +23,9 @@ namespace StreamSeg.Sinks;
 /// and then drops its oldest message for each new one (<see cref="FrameDropPolicy.DropOldest"/>), so it always holds
 /// the latest frames; a publish that fails or times out drops its message too. Every drop is counted in
 /// <see cref="Dropped"/>, and every message ends up counted once in <see cref="Published"/> or <see cref="Dropped"/>.
-/// While disconnected the loop reconnects with exponential backoff (0.5 s doubling up to 10 s by default) and, once
-/// connected, sends what the outbox holds and then live frames. <see cref="CompleteAsync"/> waits up to
+/// While disconnected the loop reconnects through the Polly pipeline of <see cref="MessageSinkOptions.Reconnect"/>
+/// (0.5 s doubling up to 10 s with jitter, forever, by default) and, once connected, sends what the outbox holds and
+/// then live frames; if the policy gives up, the loop ends and every later message is dropped and counted. <see cref="CompleteAsync"/> waits up to
 /// <see cref="MessageSinkOptions.DrainTimeout"/> (5 s) for the outbox to drain, then drops the rest, so a broker
 /// outage delays shutdown by at most that long. Options are fixed at construction. The sink owns the publisher and
 /// disposes it. Example:
@@ -39,6 +41,7 @@ public sealed class MessageSink : ISink, IHealthSink
     private readonly Dictionary<string, Route> _routes = new(StringComparer.Ordinal);
     private readonly Channel<OutboxMessage> _outbox;
     private readonly CancellationTokenSource _stop = new();
+    private readonly ResiliencePipeline<bool> _connect;
     private readonly Task _loop;
     private CancellationTokenSource _publishTimeout;
     private long _enqueued;
@@ -69,6 +72,7 @@ public sealed class MessageSink : ISink, IHealthSink
         // The drop hook runs for each message the outbox evicts: the buffer goes back to the pool and the drop is counted.
         _outbox = Channel.CreateBounded<OutboxMessage>(outboxOptions, DropMessage);
         _publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        _connect = options.Reconnect.CreatePipeline();
         _loop = Task.Run(RunAsync);
     }
 
@@ -240,22 +244,20 @@ public sealed class MessageSink : ISink, IHealthSink
     {
         CancellationToken stop = _stop.Token;
         ChannelReader<OutboxMessage> reader = _outbox.Reader;
-        TimeSpan delay = _options.ReconnectDelay;
         try
         {
             while (!reader.Completion.IsCompleted)
             {
-                if (!_publisher.IsConnected)
+                // Meanwhile the outbox keeps the latest frames and drops (and counts) the oldest. An outbox that has
+                // been completed and emptied ends the retries: there is nothing left to send.
+                if (!_publisher.IsConnected
+                    && !await _connect.ExecuteAsync(
+                        static (sink, ct) => sink._outbox.Reader.Completion.IsCompleted ? ValueTask.FromResult(true) : sink.TryConnectAsync(ct),
+                        this,
+                        stop).ConfigureAwait(false))
                 {
-                    if (!await TryConnectAsync(stop).ConfigureAwait(false))
-                    {
-                        // Meanwhile the outbox keeps the latest frames and drops (and counts) the oldest.
-                        await Task.Delay(delay, stop).ConfigureAwait(false);
-                        delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
-                        continue;
-                    }
-
-                    delay = _options.ReconnectDelay;
+                    // The policy gave up: nothing more is sent; what is queued now and later is dropped and counted.
+                    break;
                 }
 
                 if (!await reader.WaitToReadAsync(stop).ConfigureAwait(false))

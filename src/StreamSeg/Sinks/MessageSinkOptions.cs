@@ -1,3 +1,5 @@
+using StreamSeg.Capture;
+
 namespace StreamSeg.Sinks;
 
 /// <summary>Settings of <see cref="MessageSink"/>: the outbox, the topic of each message, what the JSON holds and how the publisher is reconnected.</summary>
@@ -19,11 +21,11 @@ public sealed record MessageSinkOptions
     /// <summary>Gets the RLE <c>counts</c> form. Default <see cref="Sinks.RleFormat.String"/>, which keeps messages several times smaller than the counts array.</summary>
     public RleFormat RleFormat { get; init; } = RleFormat.String;
 
-    /// <summary>Gets the first wait before reconnecting after a failed attempt; each further failure doubles it up to <see cref="MaxReconnectDelay"/>. Default 0.5 s.</summary>
-    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(0.5);
-
-    /// <summary>Gets the longest wait between reconnection attempts. Default 10 s.</summary>
-    public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Gets when the publisher is reconnected after a failed attempt, and whether the sink ever gives up (then every
+    /// later message is dropped and counted). Default <see cref="ReconnectPolicy.Default"/>: 0.5 s doubling to 10 s, with jitter, forever.
+    /// </summary>
+    public ReconnectPolicy Reconnect { get; init; } = ReconnectPolicy.Default;
 
     /// <summary>Gets how long one publish may take before it is abandoned and its message counted as dropped. Default 5 s.</summary>
     public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -44,8 +46,8 @@ public sealed record MessageSinkOptions
             throw new ArgumentOutOfRangeException(nameof(RleFormat), RleFormat, "MessageSinkOptions.RleFormat must be Counts or String.");
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReconnectDelay, TimeSpan.Zero, nameof(ReconnectDelay));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxReconnectDelay, ReconnectDelay, nameof(MaxReconnectDelay));
+        ArgumentNullException.ThrowIfNull(Reconnect);
+        Reconnect.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PublishTimeout, TimeSpan.Zero, nameof(PublishTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(DrainTimeout, TimeSpan.Zero, nameof(DrainTimeout));
         if (Name is not null)

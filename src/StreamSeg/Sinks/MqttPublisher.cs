@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
@@ -18,31 +20,33 @@ namespace StreamSeg.Sinks;
 /// <para>
 /// <see cref="ConnectAsync"/> makes one attempt bounded by <see cref="MqttPublisherOptions.ConnectTimeout"/>; the
 /// owning <see cref="MessageSink"/> retries with backoff. A lost connection is noticed when the socket closes, or
-/// within 1.5 keep-alive periods when it dies silently. State changes go to <see cref="MqttPublisherOptions.Log"/>
-/// as single lines (<c>mqtt: connected to …</c>, <c>mqtt: disconnected from … (reason)</c>,
+/// within 1.5 keep-alive periods when it dies silently. State changes are logged as single lines (<c>mqtt: connected to …</c>, <c>mqtt: disconnected from … (reason)</c>,
 /// <c>mqtt: reconnecting to …</c>, <c>mqtt: cannot connect to … (reason)</c>); the broker is always shown through
 /// <see cref="MqttPublisherOptions.DisplayUrl"/> and every message through <see cref="UrlRedactor"/>, so the
 /// password never appears in logs or exceptions. Example:
-/// <c>new MqttPublisher(MqttPublisherOptions.FromUrl("mqtt://user:pw@broker:1883/streamseg?qos=1") with { Log = Console.Error })</c>.
+/// <c>new MqttPublisher(MqttPublisherOptions.FromUrl("mqtt://user:pw@broker:1883/streamseg?qos=1"), logger)</c>.
 /// </para>
 /// </remarks>
-public sealed class MqttPublisher : IMessagePublisher
+public sealed partial class MqttPublisher : IMessagePublisher
 {
     private readonly MqttPublisherOptions _options;
     private readonly IMqttClient _client;
     private readonly MqttClientOptions _clientOptions;
     private readonly string _prefix;
     private readonly Dictionary<string, string> _topics = new(StringComparer.Ordinal);
-    private readonly Lock _logLock = new();
+    private readonly ILogger _logger;
     private bool _everConnected;
     private bool _disposed;
 
     /// <summary>Creates the publisher; nothing connects until <see cref="ConnectAsync"/>.</summary>
-    public MqttPublisher(MqttPublisherOptions options)
+    /// <param name="options">The broker and the session's settings.</param>
+    /// <param name="logger">Where connection changes are logged; null for none.</param>
+    public MqttPublisher(MqttPublisherOptions options, ILogger<MqttPublisher>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _logger = logger ?? NullLogger<MqttPublisher>.Instance;
         Name = options.DisplayUrl();
         ClientId = options.ClientId ?? string.Create(CultureInfo.InvariantCulture, $"streamseg-{Random.Shared.Next():x8}");
         _prefix = options.TopicPrefix.Length == 0 ? string.Empty : options.TopicPrefix + "/";
@@ -83,7 +87,7 @@ public sealed class MqttPublisher : IMessagePublisher
 
         if (_everConnected)
         {
-            WriteLog($"reconnecting to {Name}");
+            LogReconnecting(_logger, Name);
         }
 
         try
@@ -97,13 +101,13 @@ public sealed class MqttPublisher : IMessagePublisher
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             string reason = UrlRedactor.Redact(ex.Message);
-            WriteLog($"cannot connect to {Name} ({reason})");
+            LogCannotConnect(_logger, Name, reason);
             throw new IOException($"Cannot connect to MQTT broker {Name}: {reason}", ex);
         }
 
         _everConnected = true;
         string version = _options.ProtocolVersion == MqttProtocolVersion.V500 ? "5" : "3.1.1";
-        WriteLog($"connected to {Name} (MQTT {version}, client id {ClientId}, QoS {(int)_options.QualityOfService})");
+        LogConnected(_logger, Name, version, ClientId, (int)_options.QualityOfService);
     }
 
     /// <inheritdoc/>
@@ -154,11 +158,11 @@ public sealed class MqttPublisher : IMessagePublisher
             try
             {
                 await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).ConfigureAwait(false);
-                WriteLog($"disconnected from {Name} (closed)");
+                LogClosed(_logger, Name);
             }
             catch (Exception ex) when (ex is MqttCommunicationException or IOException or OperationCanceledException)
             {
-                WriteLog($"disconnected from {Name} (close failed: {UrlRedactor.Redact(ex.Message)})");
+                LogCloseFailed(_logger, Name, UrlRedactor.Redact(ex.Message));
             }
         }
 
@@ -187,20 +191,27 @@ public sealed class MqttPublisher : IMessagePublisher
         if (e.ClientWasConnected && !_disposed)
         {
             string reason = e.Exception is null ? e.Reason.ToString() : $"{e.Reason}: {e.Exception.Message}";
-            WriteLog($"disconnected from {Name} ({UrlRedactor.Redact(reason)})");
+            LogDisconnected(_logger, Name, UrlRedactor.Redact(reason));
         }
 
         return Task.CompletedTask;
     }
 
-    private void WriteLog(string line)
-    {
-        if (_options.Log is TextWriter log)
-        {
-            lock (_logLock)
-            {
-                log.WriteLine("mqtt: " + line);
-            }
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: reconnecting to {Broker}")]
+    private static partial void LogReconnecting(ILogger logger, string broker);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "mqtt: cannot connect to {Broker} ({Reason})")]
+    private static partial void LogCannotConnect(ILogger logger, string broker, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: connected to {Broker} (MQTT {Version}, client id {ClientId}, QoS {Qos})")]
+    private static partial void LogConnected(ILogger logger, string broker, string version, string clientId, int qos);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: disconnected from {Broker} (closed)")]
+    private static partial void LogClosed(ILogger logger, string broker);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "mqtt: disconnected from {Broker} (close failed: {Reason})")]
+    private static partial void LogCloseFailed(ILogger logger, string broker, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "mqtt: disconnected from {Broker} ({Reason})")]
+    private static partial void LogDisconnected(ILogger logger, string broker, string reason);
 }

@@ -40,9 +40,6 @@ public sealed record MqttPublisherOptions
     /// <summary>Gets the keep-alive period, which bounds how long a silently dead connection goes unnoticed. Default 15 s.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Gets where state changes are written (connected, disconnected with the reason, reconnecting), one line each; null for none.</summary>
-    public TextWriter? Log { get; init; }
-
     /// <summary>
     /// Parses <c>mqtt://[user[:password]@]host[:port][/topic/prefix][?qos=0|1&amp;client_id=ID&amp;version=5|3.1.1]</c>.
     /// User name and password are percent-decoded (write <c>@</c> as <c>%40</c>). Errors name the URL with its

@@ -1,10 +1,9 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
 using StreamSeg.Capture;
-using StreamSeg.Frames;
-using StreamSeg.Pipeline;
 
 namespace StreamSeg.Sinks;
 
@@ -23,70 +22,60 @@ namespace StreamSeg.Sinks;
 /// is counted in <see cref="Dropped"/> and the sink goes to <see cref="RtspPublishState.Reconnecting"/>. Frames that
 /// arrive while reconnecting are dropped and counted; the first frame after the backoff delay starts a new ffmpeg
 /// (<see cref="RtspPublishState.Connecting"/>), which becomes <see cref="RtspPublishState.Live"/> once the server has
-/// accepted the stream. The delay starts at <see cref="RtspPublishSinkOptions.InitialBackoff"/> (0.5 s), doubles after
-/// each failed attempt up to <see cref="RtspPublishSinkOptions.MaxBackoff"/> (10 s), is shortened by a random jitter,
-/// and starts over once a session is live. Reconnecting is driven by frames, so a sink that gets no frames makes no attempts;
+/// accepted the stream. The delays come from <see cref="RtspPublishSinkOptions.Reconnect"/> (by default 0.5 s, doubling
+/// after each failed attempt up to 10 s, shortened by a random jitter) and start over once a session is live; if that
+/// policy's <see cref="ReconnectPolicy.MaxAttempts"/> is reached the sink gives up (<see cref="RtspPublishState.Stopped"/>)
+/// and drops every later frame. Reconnecting is driven by frames, so a sink that gets no frames makes no attempts;
 /// the frame that starts an attempt waits until the new ffmpeg reads it (its start-up, typically 0.1–0.2 s, never
 /// more than the write timeout).
 /// Only a missing ffmpeg executable, a frame that is not 8-bit BGR, or a change of frame size raise exceptions.
 /// </para>
 /// <para>
-/// Each state change writes one line to <see cref="RtspPublishSinkOptions.Log"/>; credentials in the URL are
-/// redacted from it and from every message. (The URL, credentials included, is on ffmpeg's command line, which other
-/// local users can see.) <see cref="CompleteAsync"/> closes ffmpeg's stdin so that it sends what it has, waits up to
-/// <see cref="RtspPublishSinkOptions.CompleteTimeout"/>, then kills it; <see cref="DisposeAsync"/> kills it at once.
+/// Each ffmpeg process is one <see cref="RtspPublishSession"/> (writes with their watchdog, stderr, exit); the sink
+/// keeps the state, the counters and the reconnect schedule. Each state change is logged once (a lost or failed
+/// session as a warning), with the URL's credentials redacted, as in every message (they are on ffmpeg's command
+/// line, which other local users can see). <see cref="FfmpegSink.CompleteAsync"/> closes ffmpeg's stdin so that it
+/// sends what it has, waits up to <see cref="RtspPublishSinkOptions.CompleteTimeout"/>, then kills it;
+/// <see cref="FfmpegSink.DisposeAsync"/> kills it at once.
 /// Options cannot change while running. Example:
-/// <c>new RtspPublishSink(new RtspPublishSinkOptions("rtsp://127.0.0.1:8554/out") { Fps = 25, Transport = "tcp" })</c>.
+/// <c>new RtspPublishSink(new RtspPublishSinkOptions("rtsp://127.0.0.1:8554/out") { Fps = 25, Transport = "tcp" }, logger)</c>.
 /// </para>
 /// </remarks>
-public sealed class RtspPublishSink : ISink
+public sealed partial class RtspPublishSink : FfmpegSink
 {
-    private static readonly TimeSpan s_disposeWait = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan s_exitWait = TimeSpan.FromMilliseconds(250);
     private readonly RtspPublishSinkOptions _options;
-    private readonly TextWriter _log;
+    private readonly ILogger _logger;
     private readonly string _displayUrl;
-    private readonly Action<FfmpegEncoderProcess, string> _onStderrLine;
+    private readonly Action<RtspPublishSession> _onLive;
+    private readonly Action<RtspPublishSession, string> _onEnded;
 
-    // Guards the state below: WriteAsync runs on the pipeline's thread, while ffmpeg's exit, its stderr lines and the
-    // write timeout arrive on thread-pool threads.
-    private readonly object _gate = new();
-    private readonly Timer _writeTimer;
-    private FfmpegEncoderProcess? _encoder;
-    private Task _monitor = Task.CompletedTask;
+    // Guards the state below: WriteAsync runs on the pipeline's thread, while a session's events (ffmpeg's exit, its
+    // stderr, the write watchdog) arrive on thread-pool threads. Sessions are never called while it is held.
+    private readonly Lock _gate = new();
+    private RtspPublishSession? _session;
     private RtspPublishState _state = RtspPublishState.Connecting;
-    private string? _sessionError;
     private bool _lostSession;
     private bool _stopping;
     private int _failedAttempts;
     private long _connectStartedAt;
     private long _retryAt;
-    private FfmpegEncoderProcess? _writing;
-    private long _writeDeadline;
-    private int _writeArmed; // 0 idle, 1 a write is running, 2 the write timed out and ffmpeg was killed
 
     private long _framesWritten;
     private long _dropped;
     private long _reconnects;
-    private int _width;
-    private int _height;
-    private bool _completed;
-    private bool _disposed;
 
     /// <summary>Creates the sink and validates <paramref name="options"/>; nothing is started until the first frame.</summary>
-    public RtspPublishSink(RtspPublishSinkOptions options)
+    /// <param name="options">Where to publish, how to encode, how to reconnect.</param>
+    /// <param name="logger">Where the state changes are logged; null for none.</param>
+    public RtspPublishSink(RtspPublishSinkOptions options, ILogger<RtspPublishSink>? logger = null)
+        : base(ValidName(options), "Publish sink", "publish to", options.FfmpegPath)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _options = options;
-        _log = options.Log ?? Console.Error;
+        _logger = logger ?? NullLogger<RtspPublishSink>.Instance;
         _displayUrl = UrlRedactor.Redact(options.Url);
-        _onStderrLine = OnStderrLine;
-        _writeTimer = new Timer(static s => ((RtspPublishSink)s!).OnWriteTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _onLive = OnSessionLive;
+        _onEnded = OnSessionEnded;
     }
-
-    /// <inheritdoc/>
-    public string Name => _options.Name;
 
     /// <summary>Gets the URL published to, with credentials redacted.</summary>
     public string DisplayUrl => _displayUrl;
@@ -119,98 +108,28 @@ public sealed class RtspPublishSink : ISink
         {
             lock (_gate)
             {
-                return _encoder?.Id;
+                return _session?.ProcessId;
             }
         }
     }
 
     /// <inheritdoc/>
+    private protected override string Target => _displayUrl;
+
+    /// <inheritdoc/>
     /// <remarks>Returns without sending (and counts the frame in <see cref="Dropped"/>) while the sink is reconnecting.</remarks>
-    public async ValueTask WriteAsync(Frame frame, CancellationToken cancellationToken)
+    private protected override async ValueTask WriteCoreAsync(Mat image, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(frame);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_completed)
-        {
-            throw new InvalidOperationException($"Publish sink '{Name}' for '{_displayUrl}' is already complete.");
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        Mat image = frame.Image;
-        if (image.Type() != MatType.CV_8UC3)
-        {
-            throw new ArgumentException($"Publish sink '{Name}' takes 8-bit BGR frames (CV_8UC3); got {image.Type()}.", nameof(frame));
-        }
-
-        if (_width == 0)
-        {
-            _width = image.Width;
-            _height = image.Height;
-        }
-        else if (image.Width != _width || image.Height != _height)
-        {
-            throw new InvalidOperationException(
-                $"Publish sink '{Name}' for '{_displayUrl}' was started at {_width}×{_height}; frame {frame.Meta.Index} is {image.Width}×{image.Height}.");
-        }
-
-        FfmpegEncoderProcess? encoder = await PrepareEncoderAsync().ConfigureAwait(false);
-        if (encoder is null)
-        {
-            Interlocked.Increment(ref _dropped);
-            return;
-        }
-
-        lock (_gate)
-        {
-            _writing = encoder;
-            _writeDeadline = Stopwatch.GetTimestamp() + (long)(_options.WriteTimeout.TotalSeconds * Stopwatch.Frequency);
-            _writeArmed = 1;
-        }
-
-        _writeTimer.Change(_options.WriteTimeout, Timeout.InfiniteTimeSpan);
-        string? failure = null;
-        bool timedOut;
+        RtspPublishSession? session = await PrepareSessionAsync().ConfigureAwait(false);
+        bool sent = false;
         try
         {
-            await encoder.WriteAsync(image, cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException ex)
-        {
-            failure = $"ffmpeg stopped taking frames ({ex.Message})";
-        }
-        catch (OperationCanceledException)
-        {
-            // A cancelled write may have sent part of a frame, which would shift every later one: this session is done.
-            Disarm();
-            Interlocked.Increment(ref _dropped);
-            Fail(encoder, "the pipeline cancelled a write");
-            throw;
+            sent = session is not null && await session.WriteAsync(image, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            timedOut = Disarm();
+            Interlocked.Increment(ref sent ? ref _framesWritten : ref _dropped);
         }
-
-        if (timedOut)
-        {
-            failure = StallReason();
-        }
-
-        if (failure is not null)
-        {
-            Interlocked.Increment(ref _dropped);
-            if (!timedOut)
-            {
-                // A broken pipe means ffmpeg is exiting: give its monitor a moment to report the exit with ffmpeg's own
-                // reason (refused, 403 …), which is more useful in the log than "Broken pipe". Once per lost session.
-                await WaitForMonitorAsync(encoder).ConfigureAwait(false);
-            }
-
-            Fail(encoder, failure);
-            return;
-        }
-
-        Interlocked.Increment(ref _framesWritten);
     }
 
     /// <inheritdoc/>
@@ -218,390 +137,241 @@ public sealed class RtspPublishSink : ISink
     /// Closes ffmpeg's stdin so that it sends the frames it holds and ends the session, waits up to
     /// <see cref="RtspPublishSinkOptions.CompleteTimeout"/>, then kills it. A lost server is not an error here.
     /// </remarks>
-    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    private protected override async ValueTask CompleteCoreAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_completed)
-        {
-            return;
-        }
-
-        _completed = true;
-        FfmpegEncoderProcess? encoder;
+        RtspPublishSession? session;
         lock (_gate)
         {
             // From here on ffmpeg's exit is the end of the run, not a lost session.
             _stopping = true;
-            encoder = _encoder;
+            session = _session;
         }
 
-        string how = "";
-        if (encoder is not null && !encoder.HasExited)
+        bool finished = session is null || await session.CloseAsync(_options.CompleteTimeout, cancellationToken).ConfigureAwait(false);
+        string timeout = _options.CompleteTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+        if (finished)
         {
-            encoder.CloseInput();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.CompleteTimeout);
-            try
-            {
-                await encoder.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!encoder.HasExited)
-            {
-                encoder.Kill();
-                how = string.Create(CultureInfo.InvariantCulture, $"; ffmpeg did not finish within {_options.CompleteTimeout.TotalSeconds:0.#} s and was killed");
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    Stop($"stopped (cancelled){how}");
-                    throw;
-                }
-            }
+            Stop(() => LogStopped(_logger, Name, FramesWritten, Dropped, Reconnects));
         }
-
-        Stop($"stopped after {FramesWritten} frames sent, {Dropped} dropped, {Reconnects} reconnects{how}");
+        else if (cancellationToken.IsCancellationRequested)
+        {
+            Stop(() => LogStoppedCancelledKilled(_logger, Name, timeout));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        else
+        {
+            Stop(() => LogStoppedKilled(_logger, Name, FramesWritten, Dropped, Reconnects, timeout));
+        }
     }
 
     /// <inheritdoc/>
-    /// <remarks>Kills ffmpeg at once if it is still running (call <see cref="CompleteAsync"/> first to end the stream cleanly).</remarks>
-    public async ValueTask DisposeAsync()
+    /// <remarks>Kills ffmpeg at once if it is still running (call <see cref="FfmpegSink.CompleteAsync"/> first to end the stream cleanly).</remarks>
+    private protected override async ValueTask DisposeCoreAsync()
     {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        FfmpegEncoderProcess? encoder;
-        Task monitor;
+        RtspPublishSession? session;
         lock (_gate)
         {
             _stopping = true;
-            encoder = _encoder;
-            _encoder = null;
-            monitor = _monitor;
+            session = _session;
+            _session = null;
         }
 
-        await _writeTimer.DisposeAsync().ConfigureAwait(false);
-        if (encoder is not null)
+        if (session is not null)
         {
-            try
-            {
-                encoder.Kill();
-
-                // The monitor waits for the exit; wait for it (bounded) so that no callback runs after disposal.
-                await monitor.WaitAsync(s_disposeWait).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // A killed process that has not been reaped within the wait is left to the runtime; it no longer runs.
-            }
-            finally
-            {
-                encoder.Dispose();
-            }
+            await session.DisposeAsync().ConfigureAwait(false);
         }
 
-        Stop("stopped");
+        Stop(() => LogStoppedPlain(_logger, Name));
     }
 
-    private async ValueTask<FfmpegEncoderProcess?> PrepareEncoderAsync()
+    private static string ValidName(RtspPublishSinkOptions options)
     {
-        FfmpegEncoderProcess? old = null;
-        Task oldMonitor;
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options.Name;
+    }
+
+    private async ValueTask<RtspPublishSession?> PrepareSessionAsync()
+    {
+        RtspPublishSession? slow = null;
         lock (_gate)
         {
-            if (_state == RtspPublishState.Connecting && _encoder is not null
+            if (_state == RtspPublishState.Connecting && _session is not null
                 && Stopwatch.GetElapsedTime(_connectStartedAt) > _options.ConnectTimeout)
             {
-                FailLocked(_encoder, string.Create(CultureInfo.InvariantCulture,
-                    $"no session after {_options.ConnectTimeout.TotalSeconds:0.#} s{ErrorSuffix()}"));
-                _encoder.Kill();
+                slow = _session;
             }
+        }
 
-            if (_state == RtspPublishState.Reconnecting)
+        // Reported through the session's end, which moves the sink to Reconnecting.
+        slow?.Abandon(string.Create(CultureInfo.InvariantCulture, $"no session after {_options.ConnectTimeout.TotalSeconds:0.#} s"));
+
+        RtspPublishSession? old = null;
+        lock (_gate)
+        {
+            switch (_state)
             {
-                if (Stopwatch.GetTimestamp() < _retryAt)
-                {
+                case RtspPublishState.Stopped:
                     return null;
-                }
+                case RtspPublishState.Reconnecting when Stopwatch.GetTimestamp() < _retryAt:
+                    return null;
+                case RtspPublishState.Reconnecting:
+                    old = _session;
+                    _session = null;
+                    break;
+                default:
+                    if (_session is not null)
+                    {
+                        return _session;
+                    }
 
-                old = _encoder;
-                _encoder = null;
+                    break;
             }
-
-            if (_encoder is not null)
-            {
-                return _encoder;
-            }
-
-            oldMonitor = _monitor;
         }
 
         if (old is not null)
         {
-            // The failed session's ffmpeg was killed when it failed; let its monitor see the exit before releasing it.
-            old.Kill();
-            try
-            {
-                await oldMonitor.WaitAsync(s_disposeWait).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // Not reaped yet; it has been killed, and disposing below releases our handles to it.
-            }
-
-            old.Dispose();
+            // The failed session's ffmpeg was killed when it failed; let its exit be handled before releasing it.
+            await old.DisposeAsync().ConfigureAwait(false);
         }
 
-        return Start();
+        return StartSession();
     }
 
-    private FfmpegEncoderProcess Start()
+    private RtspPublishSession StartSession()
     {
-        var args = new List<string>();
-        AddArguments(args);
-        FfmpegEncoderProcess encoder;
-        try
-        {
-            encoder = FfmpegEncoderProcess.Start(_options.FfmpegPath, args, _onStderrLine);
-        }
-        catch (Win32Exception ex)
-        {
-            throw new IOException(
-                $"Cannot publish to '{_displayUrl}': ffmpeg ('{_options.FfmpegPath}') could not be started ({ex.Message}). Install ffmpeg or set FfmpegPath.", ex);
-        }
-
+        var session = new RtspPublishSession(_options.WriteTimeout, _onLive, _onEnded);
+        int attempt;
         lock (_gate)
         {
-            _encoder = encoder;
-            _sessionError = null;
+            // Installed before ffmpeg starts, so that none of its events can be taken for an old session's.
+            _session = session;
             _connectStartedAt = Stopwatch.GetTimestamp();
-            string attempt = _failedAttempts == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" (attempt {_failedAttempts + 1})");
-            SetStateLocked(RtspPublishState.Connecting, $"connecting to {_displayUrl} over {_options.Transport}{attempt}");
-            _monitor = MonitorAsync(encoder);
+            _state = RtspPublishState.Connecting;
+            attempt = _failedAttempts + 1;
         }
 
-        return encoder;
+        if (attempt == 1)
+        {
+            LogConnecting(_logger, Name, _displayUrl, _options.Transport);
+        }
+        else
+        {
+            LogConnectingAttempt(_logger, Name, _displayUrl, _options.Transport, attempt);
+        }
+
+        try
+        {
+            session.Start(onStderrLine => StartEncoder(Arguments(), onStderrLine));
+        }
+        catch (IOException)
+        {
+            lock (_gate)
+            {
+                _session = null;
+            }
+
+            throw;
+        }
+
+        return session;
     }
 
-    private void AddArguments(List<string> args)
+    private List<string> Arguments()
     {
-        CultureInfo inv = CultureInfo.InvariantCulture;
-
         // 'level' tags each stderr line, so that errors can be told from information; 'info' is needed for the
         // "Output #0" line, which ffmpeg prints once the server has accepted the stream. -nostats: no per-frame lines.
-        args.AddRange(["-hide_banner", "-nostats", "-loglevel", "level+info"]);
-        FfmpegEncoderProcess.AddRawVideoInput(args, _width, _height, _options.Fps);
-        args.AddRange(["-an", "-c:v", "libx264", "-preset", _options.Preset]);
-        if (!string.IsNullOrEmpty(_options.Tune))
-        {
-            args.AddRange(["-tune", _options.Tune]);
-        }
-
-        args.AddRange(["-threads", _options.Threads.ToString(inv),
-            "-g", FfmpegEncoderProcess.GopFrames(_options.Fps, _options.KeyframeIntervalSeconds).ToString(inv),
-            "-pix_fmt", "yuv420p"]);
-        FfmpegEncoderProcess.AddEvenSizePadding(args, _width, _height);
+        var encoding = new FfmpegEncoding("level+info", "libx264", _options.Preset, _options.Tune, Crf: null, _options.Threads, "yuv420p");
+        List<string> args = EncoderArguments(encoding, _options.Fps, _options.KeyframeIntervalSeconds);
         args.AddRange(["-f", "rtsp", "-rtsp_transport", _options.Transport, _options.Url]);
+        return args;
     }
 
-    private async ValueTask WaitForMonitorAsync(FfmpegEncoderProcess encoder)
+    private void OnSessionLive(RtspPublishSession session)
     {
-        Task monitor;
+        long reconnect;
         lock (_gate)
         {
-            if (encoder != _encoder)
+            if (session != _session || _stopping || _state != RtspPublishState.Connecting)
             {
                 return;
             }
 
-            monitor = _monitor;
-        }
-
-        try
-        {
-            await monitor.WaitAsync(s_exitWait).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // ffmpeg has not exited yet; the write's own reason is reported instead.
-        }
-    }
-
-    private async Task MonitorAsync(FfmpegEncoderProcess encoder)
-    {
-        try
-        {
-            await encoder.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException)
-        {
-            // Disposed while waiting: the sink is shutting down and nothing is left to report.
-            return;
-        }
-
-        string exit = encoder.HasExited ? string.Create(CultureInfo.InvariantCulture, $"ffmpeg exited with code {encoder.ExitCode}") : "ffmpeg exited";
-        lock (_gate)
-        {
-            FailLocked(encoder, exit + ErrorSuffix());
-        }
-    }
-
-    private void OnStderrLine(FfmpegEncoderProcess encoder, string line)
-    {
-        int error = line.IndexOf("[error] ", StringComparison.Ordinal);
-        if (error < 0)
-        {
-            error = line.IndexOf("[fatal] ", StringComparison.Ordinal);
-        }
-
-        bool live = error < 0 && line.Contains("] Output #", StringComparison.Ordinal);
-        if (error < 0 && !live)
-        {
-            return;
-        }
-
-        lock (_gate)
-        {
-            if (encoder != _encoder || _stopping)
-            {
-                return;
-            }
-
-            if (error >= 0)
-            {
-                // The first error says why (connection refused, 403 …); the ones after it are consequences.
-                _sessionError ??= line[(error + 8)..].Trim();
-                return;
-            }
-
-            if (_state != RtspPublishState.Connecting)
-            {
-                return;
-            }
-
+            _state = RtspPublishState.Live;
             _failedAttempts = 0;
-            if (_lostSession)
+            reconnect = _lostSession ? Interlocked.Increment(ref _reconnects) : 0;
+            _lostSession = false;
+        }
+
+        if (reconnect == 0)
+        {
+            LogLive(_logger, Name, _displayUrl);
+        }
+        else
+        {
+            LogLiveAgain(_logger, Name, _displayUrl, reconnect);
+        }
+    }
+
+    private void OnSessionEnded(RtspPublishSession session, string reason)
+    {
+        string what;
+        TimeSpan delay = TimeSpan.Zero;
+        bool giveUp;
+        int reconnectAttempts;
+        lock (_gate)
+        {
+            if (session != _session || _stopping || _state is RtspPublishState.Reconnecting or RtspPublishState.Stopped)
             {
-                _lostSession = false;
-                long n = Interlocked.Increment(ref _reconnects);
-                SetStateLocked(RtspPublishState.Live, string.Create(CultureInfo.InvariantCulture, $"live on {_displayUrl} again (reconnect {n})"));
+                // A session that was already replaced, or a run that is ending.
+                return;
+            }
+
+            what = _state == RtspPublishState.Live ? "lost the session" : "could not open a session";
+            _failedAttempts++;
+            _lostSession = true;
+
+            // The first failure (a lost session, or a first start that failed) is not a reconnect attempt; each after it is.
+            reconnectAttempts = _failedAttempts - 1;
+            giveUp = !_options.Reconnect.AllowsAttemptAfter(reconnectAttempts);
+            if (giveUp)
+            {
+                _state = RtspPublishState.Stopped;
+                _stopping = true;
             }
             else
             {
-                SetStateLocked(RtspPublishState.Live, $"live on {_displayUrl}");
-            }
-        }
-    }
-
-    private void Fail(FfmpegEncoderProcess encoder, string reason)
-    {
-        lock (_gate)
-        {
-            FailLocked(encoder, reason);
-        }
-
-        // Killing a session that is already over is harmless; one that is stalled or half-written must not go on.
-        encoder.Kill();
-    }
-
-    private void FailLocked(FfmpegEncoderProcess encoder, string reason)
-    {
-        Debug.Assert(Monitor.IsEntered(_gate), "FailLocked needs the gate");
-        if (encoder != _encoder || _stopping || _state == RtspPublishState.Reconnecting)
-        {
-            // A session that was already replaced, or already failed for another reason (a failed write and ffmpeg's exit both report it).
-            return;
-        }
-
-        TimeSpan delay = NextBackoff();
-        _retryAt = Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency);
-        string what = _state == RtspPublishState.Live ? "lost the session" : "could not open a session";
-        _lostSession = true;
-        SetStateLocked(RtspPublishState.Reconnecting, string.Create(CultureInfo.InvariantCulture,
-            $"{what} on {_displayUrl} ({reason}); reconnecting in {delay.TotalSeconds:0.0#} s"));
-    }
-
-    private TimeSpan NextBackoff()
-    {
-        double initial = _options.InitialBackoff.TotalSeconds;
-        double max = _options.MaxBackoff.TotalSeconds;
-        double delay = Math.Min(max, initial * Math.Pow(2, Math.Min(_failedAttempts, 30)));
-        _failedAttempts++;
-        return TimeSpan.FromSeconds(delay * (1 - (_options.BackoffJitter * Random.Shared.NextDouble())));
-    }
-
-    private string StallReason() => string.Create(CultureInfo.InvariantCulture,
-        $"ffmpeg took no frame for {_options.WriteTimeout.TotalSeconds:0.##} s, server stalled; killed it");
-
-    private string ErrorSuffix() => _sessionError is null ? "" : ": " + _sessionError;
-
-    private void OnWriteTimeout()
-    {
-        FfmpegEncoderProcess? stalled = null;
-        lock (_gate)
-        {
-            if (_writeArmed != 1)
-            {
-                return;
-            }
-
-            long now = Stopwatch.GetTimestamp();
-            if (now < _writeDeadline)
-            {
-                // A late callback of an earlier write, or an early one: wait for this write's own deadline.
-                _writeTimer.Change(Stopwatch.GetElapsedTime(now, _writeDeadline), Timeout.InfiniteTimeSpan);
-                return;
-            }
-
-            _writeArmed = 2;
-            stalled = _writing;
-            if (stalled is not null)
-            {
-                // Recorded before the kill, so that the log names the stall rather than the exit the kill causes.
-                FailLocked(stalled, StallReason());
+                delay = _options.Reconnect.DelayFor(_failedAttempts);
+                _retryAt = Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency);
+                _state = RtspPublishState.Reconnecting;
             }
         }
 
-        // Killing ffmpeg closes the pipe, which ends the blocked write with an error: the frame's memory is then ours again.
-        stalled?.Kill();
+        // ffmpeg's own text can quote the URL with its credentials.
+        reason = UrlRedactor.Redact(reason);
+        if (giveUp)
+        {
+            LogGaveUp(_logger, Name, what, _displayUrl, reason, reconnectAttempts);
+        }
+        else
+        {
+            LogReconnecting(_logger, Name, what, _displayUrl, reason, delay.TotalSeconds.ToString("0.0#", CultureInfo.InvariantCulture));
+        }
     }
 
-    /// <summary>Ends the write-timeout watch; returns whether the write had timed out.</summary>
-    private bool Disarm()
+    private void Stop(Action log)
     {
-        int armed;
-        lock (_gate)
-        {
-            armed = _writeArmed;
-            _writeArmed = 0;
-            _writing = null;
-        }
-
-        if (armed == 1)
-        {
-            _writeTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
-
-        return armed == 2;
-    }
-
-    private void Stop(string message)
-    {
+        bool changed;
         lock (_gate)
         {
             _stopping = true;
-            if (_state != RtspPublishState.Stopped)
-            {
-                SetStateLocked(RtspPublishState.Stopped, message);
-            }
+            changed = _state != RtspPublishState.Stopped;
+            _state = RtspPublishState.Stopped;
         }
-    }
 
-    private void SetStateLocked(RtspPublishState state, string message)
-    {
-        _state = state;
-
-        // The URL is redacted where it is built; redacting the whole line also covers ffmpeg's own text (its errors can quote the URL).
-        _log.WriteLine(UrlRedactor.Redact($"{Name}: {message}"));
+        if (changed)
+        {
+            log();
+        }
     }
 }

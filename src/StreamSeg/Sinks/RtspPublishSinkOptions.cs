@@ -31,17 +31,11 @@ public sealed record RtspPublishSinkOptions(string Url)
     /// <summary>Gets the encoder's threads (default 1, as for <see cref="FfmpegVideoSinkOptions.Threads"/>; 0 lets the encoder decide).</summary>
     public int Threads { get; init; } = 1;
 
-    /// <summary>Gets the delay before the first reconnect attempt; each failed attempt doubles it, up to <see cref="MaxBackoff"/>. Default 0.5 s.</summary>
-    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>Gets the longest delay between reconnect attempts. Default 10 s.</summary>
-    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
-
     /// <summary>
-    /// Gets the fraction (0..1) by which each backoff delay is randomly shortened, so that many publishers cut off by
-    /// one server outage do not all return at the same instant. Default 0.2 (a delay d becomes a random value in [0.8 d, d]).
+    /// Gets when a lost or failed session is retried, and whether the sink ever gives up (then it stops and drops every
+    /// later frame). Default <see cref="ReconnectPolicy.Default"/>: 0.5 s doubling to 10 s, shortened by up to 20 %, forever.
     /// </summary>
-    public double BackoffJitter { get; init; } = 0.2;
+    public ReconnectPolicy Reconnect { get; init; } = ReconnectPolicy.Default;
 
     /// <summary>
     /// Gets how long one frame may take to go into ffmpeg's input. Past it the server is taken as stalled: ffmpeg is
@@ -52,14 +46,11 @@ public sealed record RtspPublishSinkOptions(string Url)
     /// <summary>Gets how long ffmpeg may take to open the RTSP session before the attempt is abandoned. Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets how long <see cref="RtspPublishSink.CompleteAsync"/> waits for ffmpeg to send what it has and exit before killing it. Default 5 s.</summary>
+    /// <summary>Gets how long <see cref="FfmpegSink.CompleteAsync"/> waits for ffmpeg to send what it has and exit before killing it. Default 5 s.</summary>
     public TimeSpan CompleteTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets the ffmpeg executable (a name on PATH or a path). Default <c>ffmpeg</c>.</summary>
     public string FfmpegPath { get; init; } = "ffmpeg";
-
-    /// <summary>Gets where the sink writes one line per state change (credentials redacted). Default: standard error.</summary>
-    public TextWriter? Log { get; init; }
 
     /// <summary>Gets the sink name used in logs and fault messages. Default <c>publish</c>.</summary>
     public string Name { get; init; } = "publish";
@@ -98,16 +89,8 @@ public sealed record RtspPublishSinkOptions(string Url)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "RtspPublishSinkOptions.Threads must not be negative.");
         }
 
-        if (InitialBackoff <= TimeSpan.Zero || MaxBackoff < InitialBackoff)
-        {
-            throw new ArgumentOutOfRangeException(nameof(InitialBackoff), InitialBackoff, "RtspPublishSinkOptions.InitialBackoff must be positive and at most MaxBackoff.");
-        }
-
-        if (!(BackoffJitter >= 0 && BackoffJitter <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(BackoffJitter), BackoffJitter, "RtspPublishSinkOptions.BackoffJitter must be within [0, 1].");
-        }
-
+        ArgumentNullException.ThrowIfNull(Reconnect);
+        Reconnect.Validate();
         ThrowIfNotPositive(WriteTimeout, nameof(WriteTimeout));
         ThrowIfNotPositive(ConnectTimeout, nameof(ConnectTimeout));
         ThrowIfNotPositive(CompleteTimeout, nameof(CompleteTimeout));

@@ -12,6 +12,6 @@ public enum RtspPublishState
     /// <summary>The session was lost or could not be opened; frames are dropped until the next attempt, after a backoff.</summary>
     Reconnecting,
 
-    /// <summary>The sink has been completed or disposed; nothing is sent any more.</summary>
+    /// <summary>The sink has been completed or disposed, or its reconnect policy gave up; nothing is sent any more.</summary>
     Stopped,
 }

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using StreamSeg.Frames;
 using StreamSeg.Pipeline;
 
@@ -8,7 +11,7 @@ namespace StreamSeg.Sinks;
 /// <remarks>
 /// <para>
 /// A display exists when <c>DISPLAY</c> or <c>WAYLAND_DISPLAY</c> is set. Without one the sink logs that once, in
-/// the constructor, to <see cref="WindowSinkOptions.Log"/>, and every call is a no-op: no HighGUI function is ever
+/// the constructor (a warning), and every call is a no-op: no HighGUI function is ever
 /// called, since OpenCV's GTK backend aborts the process when it cannot open a display.
 /// </para>
 /// <para>
@@ -19,11 +22,11 @@ namespace StreamSeg.Sinks;
 /// thread and close the window. Example: <c>new WindowSink(new WindowSinkOptions { WindowName = "cam0" })</c>.
 /// </para>
 /// </remarks>
-public sealed class WindowSink : ISink
+public sealed partial class WindowSink : ISink
 {
     private static readonly TimeSpan s_stopWait = TimeSpan.FromSeconds(2);
     private readonly WindowSinkOptions _options;
-    private readonly TextWriter _log;
+    private readonly ILogger _logger;
     private readonly object _gate = new();
     private readonly AutoResetEvent _frameReady = new(false);
     private readonly Thread? _thread;
@@ -36,23 +39,25 @@ public sealed class WindowSink : ISink
     private bool _disposed;
 
     /// <summary>Creates the sink; it opens a window only when a display is available.</summary>
-    public WindowSink(WindowSinkOptions options)
-        : this(options, Environment.GetEnvironmentVariable)
+    /// <param name="options">The window's settings.</param>
+    /// <param name="logger">Where a missing display or a failed window is reported; null for none.</param>
+    public WindowSink(WindowSinkOptions options, ILogger<WindowSink>? logger = null)
+        : this(options, Environment.GetEnvironmentVariable, logger)
     {
     }
 
     /// <summary>Creates the sink with an injected environment lookup (tests decide whether a display "exists").</summary>
-    internal WindowSink(WindowSinkOptions options, Func<string, string?> getEnvironmentVariable)
+    internal WindowSink(WindowSinkOptions options, Func<string, string?> getEnvironmentVariable, ILogger<WindowSink>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
         options.Validate();
         _options = options;
-        _log = options.Log ?? Console.Error;
+        _logger = logger ?? NullLogger<WindowSink>.Instance;
         IsActive = !string.IsNullOrEmpty(getEnvironmentVariable("DISPLAY")) || !string.IsNullOrEmpty(getEnvironmentVariable("WAYLAND_DISPLAY"));
         if (!IsActive)
         {
-            _log.WriteLine($"{Name}: no display found (DISPLAY and WAYLAND_DISPLAY are unset); the preview window is disabled.");
+            LogNoDisplay(_logger, Name);
             return;
         }
 
@@ -173,7 +178,13 @@ public sealed class WindowSink : ISink
         {
             _failed = true;
             IsActive = false;
-            _log.WriteLine($"{Name}: the preview window failed and is disabled ({ex.Message}).");
+            LogWindowFailed(_logger, Name, ex.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Sink}: no display found (DISPLAY and WAYLAND_DISPLAY are unset); the preview window is disabled.")]
+    private static partial void LogNoDisplay(ILogger logger, string sink);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Sink}: the preview window failed and is disabled ({Reason}).")]
+    private static partial void LogWindowFailed(ILogger logger, string sink, string reason);
 }

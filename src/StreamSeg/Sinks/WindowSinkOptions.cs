@@ -6,9 +6,6 @@ public sealed record WindowSinkOptions
     /// <summary>Gets the window title. Default <c>StreamSeg</c>.</summary>
     public string WindowName { get; init; } = "StreamSeg";
 
-    /// <summary>Gets where the sink reports that no display was found or that the window failed. Default: standard error.</summary>
-    public TextWriter? Log { get; init; }
-
     /// <summary>Gets the sink name used in logs and fault messages. Default <c>window</c>.</summary>
     public string Name { get; init; } = "window";
 

@@ -62,7 +62,11 @@ public class ReconnectingSourceTests
         }
     }
 
-    private static readonly ReconnectOptions s_fast = new(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(80), 0, TimeSpan.FromMilliseconds(5));
+    private static readonly ReconnectOptions s_fast = new()
+    {
+        Policy = new ReconnectPolicy { InitialDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(80) },
+        PlaceholderInterval = TimeSpan.FromMilliseconds(5),
+    };
 
     [Fact]
     public void Read_StallThenBack_ReportsEachStateOnce_FlagsPlaceholdersAndTheGap()
@@ -107,7 +111,7 @@ public class ReconnectingSourceTests
     {
         var inner = new ScriptedSource("e");
         var changes = new List<SourceStateChange>();
-        using var source = new ReconnectingSource(inner, 0, s_fast with { MaxAttempts = 3, PlaceholderInterval = TimeSpan.Zero }, changes.Add, CancellationToken.None);
+        using var source = new ReconnectingSource(inner, 0, s_fast with { Policy = s_fast.Policy with { MaxAttempts = 3 }, PlaceholderInterval = TimeSpan.Zero }, changes.Add, CancellationToken.None);
         source.Open();
         inner.Down = true;
         using var m = new Mat();
@@ -130,17 +134,5 @@ public class ReconnectingSourceTests
         using var m = new Mat();
         Assert.False(source.Read(m, out _));
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), $"took {sw.Elapsed}");
-    }
-
-    [Fact]
-    public void DelayFor_DoublesUpToTheCap_WithJitter()
-    {
-        var random = new Random(1);
-        ReconnectOptions o = ReconnectOptions.Default;
-        for (int attempt = 1; attempt <= 10; attempt++)
-        {
-            double expected = Math.Min(500 * Math.Pow(2, attempt - 1), 10_000);
-            Assert.InRange(o.DelayFor(attempt, random).TotalMilliseconds, expected * 0.8, expected * 1.2);
-        }
     }
 }

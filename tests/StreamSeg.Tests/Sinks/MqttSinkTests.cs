@@ -5,6 +5,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using OpenCvSharp;
 using StreamSeg.Decode;
+using StreamSeg.Capture;
 using StreamSeg.Frames;
 using StreamSeg.Sinks;
 using StreamSeg.Tests.Support;
@@ -32,8 +33,9 @@ public class MqttSinkTests
             subscriber = Subscriber.Start(port);
             await WaitUntilAsync(() => subscriber.Subscriptions >= 1, TimeSpan.FromSeconds(5), "mosquitto_sub to subscribe");
 
-            MqttPublisherOptions options = MqttPublisherOptions.FromUrl($"mqtt://user:s3cret@127.0.0.1:{port}/streamseg?client_id=streamseg-test") with { Log = log };
-            sink = new MessageSink(new MqttPublisher(options), new MessageSinkOptions { Capacity = 8, MaxReconnectDelay = TimeSpan.FromSeconds(1) });
+            MqttPublisherOptions options = MqttPublisherOptions.FromUrl($"mqtt://user:s3cret@127.0.0.1:{port}/streamseg?client_id=streamseg-test");
+            var reconnect = ReconnectPolicy.Default with { MaxDelay = TimeSpan.FromSeconds(1) };
+            sink = new MessageSink(new MqttPublisher(options, new TextWriterLogger<MqttPublisher>(log)), new MessageSinkOptions { Capacity = 8, Reconnect = reconnect });
             await WaitUntilAsync(() => sink.IsConnected, TimeSpan.FromSeconds(5), "the sink to connect");
 
             // Before the outage: every frame arrives exactly once.
@@ -93,7 +95,7 @@ public class MqttSinkTests
     {
         int port = Ports.Free();
         var log = new StringWriter();
-        await using var publisher = new MqttPublisher(MqttPublisherOptions.FromUrl($"mqtt://user:s3cret@127.0.0.1:{port}/x") with { Log = log, ConnectTimeout = TimeSpan.FromSeconds(2) });
+        await using var publisher = new MqttPublisher(MqttPublisherOptions.FromUrl($"mqtt://user:s3cret@127.0.0.1:{port}/x") with { ConnectTimeout = TimeSpan.FromSeconds(2) }, new TextWriterLogger<MqttPublisher>(log));
         var clock = Stopwatch.StartNew();
         IOException ex = await Assert.ThrowsAsync<IOException>(async () => await publisher.ConnectAsync());
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"connect took {clock.Elapsed}");

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using OpenCvSharp;
+using StreamSeg.Capture;
 using StreamSeg.Frames;
 using StreamSeg.Sinks;
 using StreamSeg.Tests.Support;
@@ -24,7 +25,7 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
     {
         using var relay = RtspRelay.Start();
         var log = new StringWriter();
-        var sink = new RtspPublishSink(new RtspPublishSinkOptions(relay.SourceUrl("out")) { Fps = Fps, Log = TextWriter.Synchronized(log) });
+        var sink = new RtspPublishSink(new RtspPublishSinkOptions(relay.SourceUrl("out")) { Fps = Fps }, new TextWriterLogger<RtspPublishSink>(log));
         Viewer? viewer = null;
         try
         {
@@ -83,11 +84,9 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
         var options = new RtspPublishSinkOptions(relay.SourceUrl("out"))
         {
             Fps = Fps,
-            Log = TextWriter.Synchronized(log),
-            InitialBackoff = TimeSpan.FromMilliseconds(250),
-            MaxBackoff = TimeSpan.FromSeconds(1),
+            Reconnect = ReconnectPolicy.Default with { InitialDelay = TimeSpan.FromMilliseconds(250), MaxDelay = TimeSpan.FromSeconds(1) },
         };
-        var sink = new RtspPublishSink(options);
+        var sink = new RtspPublishSink(options, new TextWriterLogger<RtspPublishSink>(log));
         using var stop = new CancellationTokenSource();
         Task<TimeSpan> feeder = FeedAsync(sink, stop.Token);
         Viewer? viewer = null;
@@ -105,7 +104,7 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
 
             relay.Restart();
             var back = Stopwatch.StartNew();
-            await WaitForAsync(() => sink.State == RtspPublishState.Live && sink.Reconnects >= 1, options.MaxBackoff + TimeSpan.FromSeconds(5), "the new session", log, feeder);
+            await WaitForAsync(() => sink.State == RtspPublishState.Live && sink.Reconnects >= 1, options.Reconnect.MaxDelay + TimeSpan.FromSeconds(5), "the new session", log, feeder);
             back.Stop();
 
             viewer = Viewer.Start(relay.ClientUrl("out"));
@@ -117,7 +116,7 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
             output.WriteLine($"back after {back.Elapsed.TotalSeconds:0.00} s; longest write {longestWrite.TotalMilliseconds:0} ms; sent {sink.FramesWritten}, dropped {sink.Dropped}; viewer {seen.Frames} of {seen.SpanFrames}{Environment.NewLine}{log}");
             Assert.Equal("h264", seen.Codec);
             Assert.True(seen.Frames >= 10, $"The viewer decoded only {seen.Frames} frames after the reconnect.");
-            Assert.True(back.Elapsed <= options.MaxBackoff + TimeSpan.FromSeconds(4), $"Reconnecting took {back.Elapsed} after the relay was back.");
+            Assert.True(back.Elapsed <= options.Reconnect.MaxDelay + TimeSpan.FromSeconds(4), $"Reconnecting took {back.Elapsed} after the relay was back.");
             Assert.True(longestWrite < options.WriteTimeout + TimeSpan.FromSeconds(1), $"A write took {longestWrite}.");
             string text = log.ToString();
             Assert.True(text.Contains("lost the session", StringComparison.Ordinal), text);
@@ -138,13 +137,13 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
         const string secret = "s3cr3t-Pa55";
         using var relay = RtspRelay.Start();
         var log = new StringWriter();
-        TextWriter syncLog = TextWriter.Synchronized(log);
+        var logger = new TextWriterLogger<RtspPublishSink>(log);
         string url = relay.SourceUrl("out", "publisher:" + secret);
 
         // Two publishers on one path: the relay accepts the first and answers the second's ANNOUNCE with 403, so ffmpeg's
         // error text goes through the log as well.
-        var first = new RtspPublishSink(new RtspPublishSinkOptions(url) { Fps = Fps, Log = syncLog, Name = "first" });
-        var second = new RtspPublishSink(new RtspPublishSinkOptions(url) { Fps = Fps, Log = syncLog, Name = "second" });
+        var first = new RtspPublishSink(new RtspPublishSinkOptions(url) { Fps = Fps, Name = "first" }, logger);
+        var second = new RtspPublishSink(new RtspPublishSinkOptions(url) { Fps = Fps, Name = "second" }, logger);
         var messages = new List<string>();
         try
         {
@@ -196,11 +195,8 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
         var sink = new RtspPublishSink(new RtspPublishSinkOptions(string.Create(CultureInfo.InvariantCulture, $"rtsp://127.0.0.1:{closedPort}/out"))
         {
             Fps = Fps,
-            Log = TextWriter.Synchronized(log),
-            InitialBackoff = TimeSpan.FromMilliseconds(100),
-            MaxBackoff = TimeSpan.FromMilliseconds(400),
-            BackoffJitter = 0,
-        });
+            Reconnect = new ReconnectPolicy { InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromMilliseconds(400), Jitter = 0 },
+        }, new TextWriterLogger<RtspPublishSink>(log));
         using var stop = new CancellationTokenSource();
         Task<TimeSpan> feeder = FeedAsync(sink, stop.Token);
         try
@@ -242,10 +238,9 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
         var options = new RtspPublishSinkOptions(string.Create(CultureInfo.InvariantCulture, $"rtsp://127.0.0.1:{port}/out"))
         {
             Fps = Fps,
-            Log = TextWriter.Synchronized(log),
             WriteTimeout = TimeSpan.FromMilliseconds(500),
         };
-        var sink = new RtspPublishSink(options);
+        var sink = new RtspPublishSink(options, new TextWriterLogger<RtspPublishSink>(log));
         using var stop = new CancellationTokenSource();
         Task<TimeSpan> feeder = FeedAsync(sink, stop.Token);
         try
@@ -272,8 +267,8 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => new RtspPublishSink(new RtspPublishSinkOptions("/tmp/out.mp4")));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RtspPublishSink(new RtspPublishSinkOptions("rtsp://h/x") { Transport = "UDP " }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RtspPublishSink(new RtspPublishSinkOptions("rtsp://h/x") { Fps = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RtspPublishSink(new RtspPublishSinkOptions("rtsp://h/x") { MaxBackoff = TimeSpan.FromMilliseconds(100) }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RtspPublishSink(new RtspPublishSinkOptions("rtsp://h/x") { BackoffJitter = 1.5 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RtspPublishSink(new RtspPublishSinkOptions("rtsp://h/x") { Reconnect = ReconnectPolicy.Default with { MaxDelay = TimeSpan.FromMilliseconds(100) } }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RtspPublishSink(new RtspPublishSinkOptions("rtsp://h/x") { Reconnect = ReconnectPolicy.Default with { Jitter = 1.5 } }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RtspPublishSink(new RtspPublishSinkOptions("rtsp://h/x") { WriteTimeout = TimeSpan.Zero }));
     }
 

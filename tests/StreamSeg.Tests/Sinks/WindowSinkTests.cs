@@ -11,7 +11,7 @@ public class WindowSinkTests
     public async Task NoDisplay_IsNoOpThatSaysSoOnce()
     {
         using var log = new StringWriter();
-        await using var sink = new WindowSink(new WindowSinkOptions { Log = log }, static _ => null);
+        await using var sink = new WindowSink(new WindowSinkOptions(), static _ => null, new TextWriterLogger<WindowSink>(log));
         using Frame frame = TestFrames.Solid(32, 24, Scalar.Black);
 
         for (int i = 0; i < 3; i++)
@@ -32,7 +32,7 @@ public class WindowSinkTests
     public async Task EmptyDisplayVariables_CountAsNoDisplay()
     {
         using var log = new StringWriter();
-        await using var sink = new WindowSink(new WindowSinkOptions { Log = log }, static _ => string.Empty);
+        await using var sink = new WindowSink(new WindowSinkOptions(), static _ => string.Empty, new TextWriterLogger<WindowSink>(log));
         Assert.False(sink.IsActive);
     }
 }
