@@ -172,11 +172,7 @@ internal sealed class BatchRunner : IDisposable
         }
         catch
         {
-            foreach (ModelOutput? o in outputs)
-            {
-                o?.Dispose();
-            }
-
+            ModelOutput.DisposeAll(outputs);
             throw;
         }
         finally

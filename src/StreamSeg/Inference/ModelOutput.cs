@@ -25,4 +25,13 @@ public sealed class ModelOutput : IDisposable
 
     /// <summary>Returns the buffers; a second call does nothing (the buffers may already be another output's).</summary>
     public void Dispose() => Interlocked.Exchange(ref _release, null)?.Invoke(this);
+
+    /// <summary>Disposes each output of <paramref name="outputs"/> that was made (null entries are skipped).</summary>
+    internal static void DisposeAll(ReadOnlySpan<ModelOutput?> outputs)
+    {
+        foreach (ModelOutput? output in outputs)
+        {
+            output?.Dispose();
+        }
+    }
 }

@@ -37,10 +37,7 @@ public sealed partial class OnnxSessionFactory
     /// <summary>Creates a session for <paramref name="modelPath"/>; returns it with the provider actually used.</summary>
     public (InferenceSession Session, string Provider) Create(string modelPath)
     {
-        if (!File.Exists(modelPath))
-        {
-            throw new FileNotFoundException($"Model '{modelPath}': file not found (expected an .onnx file; 'streamseg models info <file>' describes one).", modelPath);
-        }
+        ThrowIfMissing(modelPath);
 
         return Create(modelPath, null);
     }
@@ -61,10 +58,7 @@ public sealed partial class OnnxSessionFactory
     /// </summary>
     public static InferenceSession CreateForInspection(string modelPath)
     {
-        if (!File.Exists(modelPath))
-        {
-            throw new FileNotFoundException($"Model '{modelPath}': file not found (expected an .onnx file; 'streamseg models info <file>' describes one).", modelPath);
-        }
+        ThrowIfMissing(modelPath);
 
         try
         {
@@ -72,7 +66,7 @@ public sealed partial class OnnxSessionFactory
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new InvalidDataException($"Model '{modelPath}': ONNX Runtime cannot load it ({FirstLine(ex.Message)}). Expected a valid ONNX model file.", ex);
+            throw CannotLoad(modelPath, ex);
         }
     }
 
@@ -115,7 +109,7 @@ public sealed partial class OnnxSessionFactory
             }
             catch (OnnxRuntimeException ex)
             {
-                throw new InvalidDataException($"Model '{modelPath}': ONNX Runtime cannot load it ({FirstLine(ex.Message)}). Expected a valid ONNX model file.", ex);
+                throw CannotLoad(modelPath, ex);
             }
             finally
             {
@@ -335,6 +329,17 @@ public sealed partial class OnnxSessionFactory
         options.AppendExecutionProvider_Tensorrt(trt);
         return cache;
     }
+
+    private static void ThrowIfMissing(string modelPath)
+    {
+        if (!File.Exists(modelPath))
+        {
+            throw new FileNotFoundException($"Model '{modelPath}': file not found (expected an .onnx file; 'streamseg models info <file>' describes one).", modelPath);
+        }
+    }
+
+    private static InvalidDataException CannotLoad(string modelPath, OnnxRuntimeException ex) =>
+        new($"Model '{modelPath}': ONNX Runtime cannot load it ({FirstLine(ex.Message)}). Expected a valid ONNX model file.", ex);
 
     /// <summary>Shortens ONNX Runtime's provider-load message to its cause (for example the missing library).</summary>
     public static string Reason(string message)

@@ -162,6 +162,7 @@ public sealed class BatchInferenceTests : IDisposable
     [Theory]
     [InlineData("yolo-pose-batch.onnx")] // outputs copied into rented arrays (a free anchor count)
     [InlineData("yolo-seg-batch.onnx")]  // outputs written into preallocated sets
+    [InlineData("rvm-toy.onnx")]         // outputs learned from the first run, then preallocated
     public void Run_OutputDisposedTwice_GivesItsBuffersBackOnce(string file)
     {
         // A second Dispose must not hand the output's buffers back again: two later outputs would then share one
