@@ -5,14 +5,9 @@ namespace StreamSeg.Tests.Inference;
 
 public class OnnxSessionFactoryTests
 {
-    [Fact]
+    [GpuFact(available: false)] // on a GPU machine the chain stops at CUDA: see the GPU test below
     public void Auto_WithoutGpuLibraries_FallsBackToCpu_LoggingEachReasonOnce()
     {
-        if (GpuFactAttribute.HasGpu)
-        {
-            return; // On a GPU machine the chain stops at CUDA; see the GPU test below.
-        }
-
         var log = new ListLogger<OnnxSessionFactory>();
         var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Auto), log);
         (var s1, string p1) = factory.Create(TestPaths.Model("yolo-seg.onnx"));
@@ -29,14 +24,9 @@ public class OnnxSessionFactoryTests
         Assert.All(log.Levels, level => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level));
     }
 
-    [Fact]
+    [GpuFact(available: false)] // on a GPU machine the chain stops at CUDA: see the GPU test below
     public void ProbeDevice_WithoutGpuLibraries_IsCpu_LogsEachReasonOnce_AndCreateAddsNothing()
     {
-        if (GpuFactAttribute.HasGpu)
-        {
-            return; // On a GPU machine the probe stops at CUDA; the fallback is covered by the GPU test below.
-        }
-
         var log = new ListLogger<OnnxSessionFactory>();
         var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Auto), log);
         Assert.Equal(ExecutionDevice.Cpu, factory.ProbeDevice());
