@@ -54,7 +54,7 @@ internal static class BenchCommand
         var log = new ConsoleLog(a.Has("--verbose"));
 
         // 1. Inference only, on tensors prepared beforehand from the first frames of the video.
-        var factory = new OnnxSessionFactory(new SessionFactoryOptions(RunCommand.ParseDevice(config.Device), IntraOpThreads: config.Threads, EngineCacheRoot: config.EngineCache), log.Warn);
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(RunCommand.ParseDevice(config.Device), IntraOpThreads: config.Threads, EngineCacheRoot: config.EngineCache), new ConsoleLogLogger<OnnxSessionFactory>(log));
         var models = new List<OnnxModel>();
         double inferenceFps;
         var byBatch = new SortedDictionary<int, double>();

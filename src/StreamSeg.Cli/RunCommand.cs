@@ -188,7 +188,7 @@ internal static class RunCommand
 
         var factory = new OnnxSessionFactory(
             new SessionFactoryOptions(ParseDevice(config.Device), IntraOpThreads: config.Threads, EngineCacheRoot: config.EngineCache),
-            line => log.Warn(line));
+            new ConsoleLogLogger<OnnxSessionFactory>(log));
         AdapterOptions adapterOptions = AdapterOptionsFor(config);
         var models = new List<OnnxModel>();
         var sources = new List<IFrameSource>();

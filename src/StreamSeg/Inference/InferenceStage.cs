@@ -56,7 +56,7 @@ public sealed class InferenceStage : IBatchStage
 
             if (frame.Payload is not ModelInputs)
             {
-                throw new InvalidOperationException("The frame has no prepared model inputs; the preprocess stage must run first.");
+                throw NoInputs();
             }
 
             _real.Add(frame);
@@ -85,10 +85,7 @@ public sealed class InferenceStage : IBatchStage
         {
             foreach (ModelOutput[] perFrame in outputs)
             {
-                foreach (ModelOutput? o in perFrame)
-                {
-                    o?.Dispose();
-                }
+                ModelOutput.DisposeAll(perFrame);
             }
 
             throw;
@@ -168,7 +165,7 @@ public sealed class InferenceStage : IBatchStage
 
         if (input.Payload is not ModelInputs inputs)
         {
-            throw new InvalidOperationException("The frame has no prepared model inputs; the preprocess stage must run first.");
+            throw NoInputs();
         }
         var outputs = new ModelOutput[_models.Count];
         try
@@ -180,11 +177,7 @@ public sealed class InferenceStage : IBatchStage
         }
         catch
         {
-            foreach (ModelOutput? o in outputs)
-            {
-                o?.Dispose();
-            }
-
+            ModelOutput.DisposeAll(outputs);
             throw;
         }
         finally
@@ -197,6 +190,8 @@ public sealed class InferenceStage : IBatchStage
         input.RawOutputs = new ModelOutputs(outputs);
         return ValueTask.FromResult(input);
     }
+
+    private static InvalidOperationException NoInputs() => new("The frame has no prepared model inputs; the preprocess stage must run first.");
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
 namespace StreamSeg.Inference;
@@ -6,27 +8,27 @@ namespace StreamSeg.Inference;
 /// Creates ONNX Runtime sessions on the best provider that loads: with <see cref="ExecutionDevice.Auto"/>, TensorRT
 /// (FP16, engine and timing cache in a folder keyed by model hash, GPU, driver and versions; see
 /// <see cref="TensorRtEngineCache"/> and <see cref="TensorRtOptions"/>), then CUDA, then CPU. Every step that fails is
-/// reported with its reason through the log callback; a forced device fails with a clear error instead of falling back.
+/// logged with its reason (a warning); a forced device fails with a clear error instead of falling back.
 /// </summary>
 /// <remarks>
 /// ONNX Runtime's C# API has no automatic provider fallback: appending a provider whose library (or one of its
 /// dependencies: CUDA, cuDNN, TensorRT) cannot be loaded throws, so each attempt builds fresh session options.
 /// </remarks>
-public sealed class OnnxSessionFactory
+public sealed partial class OnnxSessionFactory
 {
     private readonly SessionFactoryOptions _options;
-    private readonly Action<string> _log;
+    private readonly ILogger<OnnxSessionFactory> _logger;
     private readonly Dictionary<ExecutionDevice, string> _unavailable = [];
     private string? _tensorRtVersion;
 
-    /// <summary>Creates the factory; <paramref name="log"/> receives one line per provider step.</summary>
-    public OnnxSessionFactory(SessionFactoryOptions options, Action<string>? log = null)
+    /// <summary>Creates the factory; <paramref name="logger"/> gets a warning for each provider that does not load.</summary>
+    public OnnxSessionFactory(SessionFactoryOptions options, ILogger<OnnxSessionFactory>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads);
         ArgumentOutOfRangeException.ThrowIfNegative(options.DeviceId);
         _options = options;
-        _log = log ?? (_ => { });
+        _logger = logger ?? NullLogger<OnnxSessionFactory>.Instance;
     }
 
     /// <summary>Gets the ONNX Runtime version.</summary>
@@ -35,10 +37,7 @@ public sealed class OnnxSessionFactory
     /// <summary>Creates a session for <paramref name="modelPath"/>; returns it with the provider actually used.</summary>
     public (InferenceSession Session, string Provider) Create(string modelPath)
     {
-        if (!File.Exists(modelPath))
-        {
-            throw new FileNotFoundException($"Model '{modelPath}': file not found (expected an .onnx file; 'streamseg models info <file>' describes one).", modelPath);
-        }
+        ThrowIfMissing(modelPath);
 
         return Create(modelPath, null);
     }
@@ -59,10 +58,7 @@ public sealed class OnnxSessionFactory
     /// </summary>
     public static InferenceSession CreateForInspection(string modelPath)
     {
-        if (!File.Exists(modelPath))
-        {
-            throw new FileNotFoundException($"Model '{modelPath}': file not found (expected an .onnx file; 'streamseg models info <file>' describes one).", modelPath);
-        }
+        ThrowIfMissing(modelPath);
 
         try
         {
@@ -70,13 +66,12 @@ public sealed class OnnxSessionFactory
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new InvalidDataException($"Model '{modelPath}': ONNX Runtime cannot load it ({FirstLine(ex.Message)}). Expected a valid ONNX model file.", ex);
+            throw CannotLoad(modelPath, ex);
         }
     }
 
     private (InferenceSession Session, string Provider) Create(string modelPath, byte[]? model)
     {
-
         ExecutionDevice[] chain = Chain();
 
         var failures = new List<string>();
@@ -109,17 +104,12 @@ public sealed class OnnxSessionFactory
             catch (OnnxRuntimeException ex) when (device != ExecutionDevice.Cpu)
             {
                 RemoveIfEmpty(createdCache);
-                string reason = Reason(ex.Message);
+                string reason = MarkUnavailable(chain, device, ex);
                 failures.Add($"{ProviderName(device)}: {reason}");
-                _unavailable[device] = reason;
-                if (chain.Length > 1)
-                {
-                    _log($"{ProviderName(device)} unavailable ({reason}); falling back to {ProviderName(chain[Array.IndexOf(chain, device) + 1])}.");
-                }
             }
             catch (OnnxRuntimeException ex)
             {
-                throw new InvalidDataException($"Model '{modelPath}': ONNX Runtime cannot load it ({FirstLine(ex.Message)}). Expected a valid ONNX model file.", ex);
+                throw CannotLoad(modelPath, ex);
             }
             finally
             {
@@ -167,18 +157,32 @@ public sealed class OnnxSessionFactory
             }
             catch (OnnxRuntimeException ex)
             {
-                string reason = Reason(ex.Message);
-                _unavailable[device] = reason;
-                if (chain.Length > 1)
-                {
-                    _log($"{ProviderName(device)} unavailable ({reason}); falling back to {ProviderName(chain[Array.IndexOf(chain, device) + 1])}.");
-                }
+                _ = MarkUnavailable(chain, device, ex);
             }
         }
 
         // A forced GPU device that does not load: nothing will run on a GPU (creating the session will say why).
         return ExecutionDevice.Cpu;
     }
+
+    /// <summary>
+    /// Remembers that <paramref name="device"/> does not load here and why, and says so when the chain falls back to the
+    /// next device; returns the reason.
+    /// </summary>
+    private string MarkUnavailable(ExecutionDevice[] chain, ExecutionDevice device, OnnxRuntimeException ex)
+    {
+        string reason = Reason(ex.Message);
+        _unavailable[device] = reason;
+        if (chain.Length > 1)
+        {
+            LogFallingBack(_logger, ProviderName(device), reason, ProviderName(chain[Array.IndexOf(chain, device) + 1]));
+        }
+
+        return reason;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider} unavailable ({Reason}); falling back to {Fallback}.")]
+    private static partial void LogFallingBack(ILogger logger, string provider, string reason, string fallback);
 
     private ExecutionDevice[] Chain() => _options.Device switch
     {
@@ -325,6 +329,17 @@ public sealed class OnnxSessionFactory
         options.AppendExecutionProvider_Tensorrt(trt);
         return cache;
     }
+
+    private static void ThrowIfMissing(string modelPath)
+    {
+        if (!File.Exists(modelPath))
+        {
+            throw new FileNotFoundException($"Model '{modelPath}': file not found (expected an .onnx file; 'streamseg models info <file>' describes one).", modelPath);
+        }
+    }
+
+    private static InvalidDataException CannotLoad(string modelPath, OnnxRuntimeException ex) =>
+        new($"Model '{modelPath}': ONNX Runtime cannot load it ({FirstLine(ex.Message)}). Expected a valid ONNX model file.", ex);
 
     /// <summary>Shortens ONNX Runtime's provider-load message to its cause (for example the missing library).</summary>
     public static string Reason(string message)

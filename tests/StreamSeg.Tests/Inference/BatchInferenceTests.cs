@@ -160,6 +160,45 @@ public sealed class BatchInferenceTests : IDisposable
     }
 
     [Theory]
+    [InlineData("yolo-pose-batch.onnx")] // outputs copied into rented arrays (a free anchor count)
+    [InlineData("yolo-seg-batch.onnx")]  // outputs written into preallocated sets
+    [InlineData("rvm-toy.onnx")]         // outputs learned from the first run, then preallocated
+    public void Run_OutputDisposedTwice_GivesItsBuffersBackOnce(string file)
+    {
+        // A second Dispose must not hand the output's buffers back again: two later outputs would then share one
+        // buffer and the second run would overwrite the first one's values.
+        using var model = new OnnxModel(TestPaths.Model(file), _factory);
+        List<PooledTensor> inputs = Inputs(model);
+        try
+        {
+            float[][] expected1;
+            using (ModelOutput alone = model.Run(inputs[1]))
+            {
+                expected1 = Copy(alone);
+            }
+
+            ModelOutput twice = model.Run(inputs[0]);
+            twice.Dispose();
+            twice.Dispose();
+
+            using ModelOutput b = model.Run(inputs[1]);
+            using ModelOutput c = model.Run(inputs[2]);
+            var arrays = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+            foreach (RawTensor t in b.Tensors.Concat(c.Tensors))
+            {
+                Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray<float>(t.Data, out ArraySegment<float> segment));
+                Assert.True(segment.Array!.Length == 0 || arrays.Add(segment.Array), $"{file}: output {t.Name} of two live outputs shares one buffer");
+            }
+
+            AssertSame(expected1, b, $"{file} frame {FrameNumbers[1]} after a later run");
+        }
+        finally
+        {
+            inputs.ForEach(t => t.Dispose());
+        }
+    }
+
+    [Theory]
     [InlineData("yolo-seg.onnx", "fixed first dimension")]
     [InlineData("rvm-toy.onnx", "recurrent state")]
     public void RunBatch_ModelThatCannotBatch_SaysWhy(string file, string reason)

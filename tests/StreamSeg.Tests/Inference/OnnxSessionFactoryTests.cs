@@ -5,62 +5,53 @@ namespace StreamSeg.Tests.Inference;
 
 public class OnnxSessionFactoryTests
 {
-    [Fact]
+    [GpuFact(available: false)] // on a GPU machine the chain stops at CUDA: see the GPU test below
     public void Auto_WithoutGpuLibraries_FallsBackToCpu_LoggingEachReasonOnce()
     {
-        if (GpuFactAttribute.HasGpu)
-        {
-            return; // On a GPU machine the chain stops at CUDA; see the GPU test below.
-        }
-
-        var log = new List<string>();
-        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Auto), log.Add);
+        var log = new ListLogger<OnnxSessionFactory>();
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Auto), log);
         (var s1, string p1) = factory.Create(TestPaths.Model("yolo-seg.onnx"));
         (var s2, string p2) = factory.Create(TestPaths.Model("yolo-pose.onnx"));
         s1.Dispose();
         s2.Dispose();
         Assert.Equal("CPU", p1);
         Assert.Equal("CPU", p2);
-        Assert.Equal(2, log.Count);
-        Assert.StartsWith("TensorRT unavailable (", log[0], StringComparison.Ordinal);
-        Assert.Contains("falling back to CUDA", log[0], StringComparison.Ordinal);
-        Assert.StartsWith("CUDA unavailable (", log[1], StringComparison.Ordinal);
-        Assert.Contains("falling back to CPU", log[1], StringComparison.Ordinal);
+        Assert.Equal(2, log.Messages.Count);
+        Assert.StartsWith("TensorRT unavailable (", log.Messages[0], StringComparison.Ordinal);
+        Assert.Contains("falling back to CUDA", log.Messages[0], StringComparison.Ordinal);
+        Assert.StartsWith("CUDA unavailable (", log.Messages[1], StringComparison.Ordinal);
+        Assert.Contains("falling back to CPU", log.Messages[1], StringComparison.Ordinal);
+        Assert.All(log.Levels, level => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level));
     }
 
-    [Fact]
+    [GpuFact(available: false)] // on a GPU machine the chain stops at CUDA: see the GPU test below
     public void ProbeDevice_WithoutGpuLibraries_IsCpu_LogsEachReasonOnce_AndCreateAddsNothing()
     {
-        if (GpuFactAttribute.HasGpu)
-        {
-            return; // On a GPU machine the probe stops at CUDA; the fallback is covered by the GPU test below.
-        }
-
-        var log = new List<string>();
-        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Auto), log.Add);
+        var log = new ListLogger<OnnxSessionFactory>();
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Auto), log);
         Assert.Equal(ExecutionDevice.Cpu, factory.ProbeDevice());
-        Assert.Equal(2, log.Count);
-        Assert.StartsWith("TensorRT unavailable (", log[0], StringComparison.Ordinal);
-        Assert.StartsWith("CUDA unavailable (", log[1], StringComparison.Ordinal);
+        Assert.Equal(2, log.Messages.Count);
+        Assert.StartsWith("TensorRT unavailable (", log.Messages[0], StringComparison.Ordinal);
+        Assert.StartsWith("CUDA unavailable (", log.Messages[1], StringComparison.Ordinal);
 
         // The session then goes straight to the CPU without repeating the reasons.
         (var s, string p) = factory.Create(TestPaths.Model("yolo-seg.onnx"));
         s.Dispose();
         Assert.Equal("CPU", p);
-        Assert.Equal(2, log.Count);
-        Assert.Equal(ExecutionDevice.Cpu, new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu), log.Add).ProbeDevice());
-        Assert.Equal(2, log.Count);
+        Assert.Equal(2, log.Messages.Count);
+        Assert.Equal(ExecutionDevice.Cpu, new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu), log).ProbeDevice());
+        Assert.Equal(2, log.Messages.Count);
     }
 
     [Fact]
     public void Forced_Cpu_NeverTriesGpu()
     {
-        var log = new List<string>();
-        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu), log.Add);
+        var log = new ListLogger<OnnxSessionFactory>();
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu), log);
         (var s, string p) = factory.Create(TestPaths.Model("yolo-seg.onnx"));
         s.Dispose();
         Assert.Equal("CPU", p);
-        Assert.Empty(log);
+        Assert.Empty(log.Messages);
     }
 
     [Fact]
@@ -74,14 +65,14 @@ public class OnnxSessionFactoryTests
     [GpuFact]
     public void Gpu_AutoFallsBackFromTensorRtToCuda_WhenTensorRtIsMissing()
     {
-        var log = new List<string>();
-        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Auto), log.Add);
+        var log = new ListLogger<OnnxSessionFactory>();
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Auto), log);
         (var s, string provider) = factory.Create(TestPaths.Model("yolo-seg.onnx"));
         s.Dispose();
         Assert.True(provider is "TensorRT" or "CUDA", provider);
         if (provider == "CUDA")
         {
-            Assert.Contains(log, l => l.StartsWith("TensorRT unavailable (", StringComparison.Ordinal));
+            Assert.Contains(log.Messages, l => l.StartsWith("TensorRT unavailable (", StringComparison.Ordinal));
         }
     }
 
@@ -99,11 +90,11 @@ public class OnnxSessionFactoryTests
     {
         using var dir = new TempDirectory();
         string root = Path.Combine(dir.Path, "engines");
-        var log = new List<string>();
-        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.TensorRt, EngineCacheRoot: root), log.Add);
+        var log = new ListLogger<OnnxSessionFactory>();
+        var factory = new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.TensorRt, EngineCacheRoot: root), log);
         var ex = Assert.Throws<InvalidOperationException>(() => factory.Create(TestPaths.Model("yolo-seg.onnx")));
         Assert.Contains("TensorRT: " + TensorRtFactAttribute.LoadError, ex.Message, StringComparison.Ordinal);
-        Assert.Empty(log); // forced: no fallback to report
+        Assert.Empty(log.Messages); // forced: no fallback to report
         Assert.False(Directory.Exists(root), "a failed TensorRT load must leave no cache folder");
     }
 

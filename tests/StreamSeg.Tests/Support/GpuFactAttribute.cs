@@ -1,13 +1,20 @@
 namespace StreamSeg.Tests.Support;
 
-/// <summary>A fact that runs only where an NVIDIA GPU is present; elsewhere it is skipped with the reason printed.</summary>
+/// <summary>
+/// A fact that runs only where an NVIDIA GPU is present (<c>[GpuFact]</c>), or only where none is
+/// (<c>[GpuFact(available: false)]</c>, the no-GPU paths); elsewhere it is skipped with the reason printed.
+/// </summary>
 public sealed class GpuFactAttribute : FactAttribute
 {
-    public GpuFactAttribute()
+    public GpuFactAttribute(bool available = true)
     {
-        if (!HasGpu)
+        if (available && !HasGpu)
         {
             Skip = "no NVIDIA GPU here (/dev/nvidia0 absent): GPU checks run on the GPU test machine";
+        }
+        else if (!available && HasGpu)
+        {
+            Skip = "an NVIDIA GPU is here: the no-GPU path is checked on machines without one";
         }
     }
 
