@@ -84,10 +84,10 @@ internal static partial class CliApp
         // The host owns the signals (InterruptLifetime), and failures are reported here, as one line.
         invocation.EnableDefaultExceptionHandler = false;
         invocation.ProcessTerminationTimeout = null;
-        if (result.Errors.Count > 0 && result.Action is not HelpAction)
+        if (result.Errors.Count > 0 && result.Action is not (HelpWithNotesAction or HelpAction))
         {
             string command = result.CommandResult.Command == root ? "streamseg" : $"streamseg {CommandPath(result)}";
-            return Fail(global.Read(result), ExitCodes.Usage, $"{result.Errors[0].Message.TrimEnd('.')} (see '{command} --help').", null);
+            return Fail(global.Read(result), ExitCodes.Usage, $"{result.Errors[0].Message.ReplaceLineEndings(" ").TrimEnd('.')} (see '{command} --help').", null);
         }
 
         try

@@ -21,7 +21,14 @@ internal sealed class GlobalOptions
             Description = "log lines on standard error: text (default; 'streamseg: info: …') or json (one object per line: timestamp, level, category, message, exception) [config: log_format]",
             Recursive = true,
         };
-        LogFormat.AcceptOnlyFromAmong("text", "json");
+        LogFormat.Validators.Add(static r =>
+        {
+            string? value = r.Tokens.Count > 0 ? r.Tokens[^1].Value : null;
+            if (value is not ("text" or "json"))
+            {
+                r.AddError($"Option '--log-format': '{value}' is not text or json.");
+            }
+        });
     }
 
     /// <summary>Gets <c>--verbose</c>.</summary>

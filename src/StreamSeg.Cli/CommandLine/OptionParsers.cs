@@ -4,14 +4,28 @@ using System.Globalization;
 
 namespace StreamSeg.Cli.CommandLine;
 
-/// <summary>Numeric options parsed with the invariant culture, refusing a bad value with a message that names the option.</summary>
+/// <summary>
+/// Options that take one value: numbers parsed with the invariant culture (a bad value is refused with a message that
+/// names the option), and text. Given twice, the last value wins, as it always has (./run.sh appends the user's
+/// arguments after its own, so that they override).
+/// </summary>
 internal static class OptionParsers
 {
+    /// <summary>Creates an option taking one text value.</summary>
+    public static Option<string> Text(string name, string helpName, string description) => new(name)
+    {
+        HelpName = helpName,
+        Description = description,
+        Arity = ArgumentArity.OneOrMore,
+        CustomParser = static r => r.Tokens[^1].Value,
+    };
+
     /// <summary>Creates an option taking a number (<c>0.5</c>, <c>1e-3</c>).</summary>
     public static Option<float> Float(string name, string helpName, string description) => new(name)
     {
         HelpName = helpName,
         Description = description,
+        Arity = ArgumentArity.OneOrMore,
         CustomParser = r => Parse(r, name, "a number", static (string s, out float v) => float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out v)),
     };
 
@@ -20,6 +34,7 @@ internal static class OptionParsers
     {
         HelpName = helpName,
         Description = description,
+        Arity = ArgumentArity.OneOrMore,
         CustomParser = r => Parse(r, name, "a whole number", static (string s, out int v) => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out v)),
     };
 
@@ -28,6 +43,7 @@ internal static class OptionParsers
     {
         HelpName = helpName,
         Description = description,
+        Arity = ArgumentArity.OneOrMore,
         CustomParser = r => Parse(r, name, "a whole number", static (string s, out long v) => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out v)),
     };
 

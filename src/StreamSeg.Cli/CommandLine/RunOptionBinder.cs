@@ -21,42 +21,38 @@ internal sealed class RunOptionBinder
     public RunOptionBinder(GlobalOptions global)
     {
         ArgumentNullException.ThrowIfNull(global);
-        Config = new Option<string>("--config")
-        {
-            HelpName = "file.yaml",
-            Description = "settings from a YAML file (see configs/); flags override it",
-        };
+        Config = OptionParsers.Text("--config", "file.yaml", "settings from a YAML file (see configs/); flags override it");
 
         // Sources first: --loop and --rtsp-transport then apply to every source, from the file or the flags.
         Bind(
             new Option<string[]>("--source") { HelpName = "src", Description = "a video file (FFmpeg reads it; never drops a frame), camera:N or /dev/videoN (V4L2, live), rtsp://user:pw@host/path or http(s):// (live; credentials are never printed), or a folder of images in name order; repeatable: several sources share one model session [config: sources[].uri]", Arity = ArgumentArity.OneOrMore },
             (c, v) => c.Sources = [.. v.Select(uri => new SourceConfig { Uri = uri })]);
         Bind(new Option<bool>("--loop") { Description = "loop file sources forever (a simulated live source) [config: sources[].loop]" }, (c, v) => c.Sources.ForEach(s => s.Loop |= v));
-        Bind(new Option<string>("--rtsp-transport") { HelpName = "tcp|udp", Description = "RTSP transport of the sources (default tcp) [config: sources[].rtsp_transport]" }, (c, v) => c.Sources.ForEach(s => s.RtspTransport = v));
+        Bind(OptionParsers.Text("--rtsp-transport", "tcp|udp", "RTSP transport of the sources (default tcp) [config: sources[].rtsp_transport]"), (c, v) => c.Sources.ForEach(s => s.RtspTransport = v));
 
         // Models.
-        Bind(new Option<string>("--model") { HelpName = "file.onnx|name", Description = "segmentation/detection/pose model (YOLOv8/YOLO11 -seg/-pose, Mask R-CNN, Keypoint R-CNN); a bare name is <models-dir>/<name>.onnx; none named: the 'people' preset — MoveNet MultiPose keypoints + Robust Video Matting masks, from the models folder ('streamseg models fetch' or ./run.sh puts them there) [config: model]" }, (c, v) => c.Model = v);
-        Bind(new Option<string>("--pose-model") { HelpName = "file.onnx|name", Description = "a pose model run on the same frames; poses attach to the person they overlap [config: pose_model]" }, (c, v) => c.PoseModel = v);
-        Bind(new Option<string>("--adapter") { HelpName = "name", Description = $"force the adapter of --model: auto (default), {string.Join(", ", ModelAdapterFactory.Names)} [config: adapter]" }, (c, v) => c.Adapter = v);
-        Bind(new Option<string>("--detector") { HelpName = "none|centernet", Description = "people preset: centernet also detects the other COCO classes (boxes) [config: detector]" }, (c, v) => c.Detector = v);
+        Bind(OptionParsers.Text("--model", "file.onnx|name", "segmentation/detection/pose model (YOLOv8/YOLO11 -seg/-pose, Mask R-CNN, Keypoint R-CNN); a bare name is <models-dir>/<name>.onnx; none named: the 'people' preset — MoveNet MultiPose keypoints + Robust Video Matting masks, from the models folder ('streamseg models fetch' or ./run.sh puts them there) [config: model]"), (c, v) => c.Model = v);
+        Bind(OptionParsers.Text("--pose-model", "file.onnx|name", "a pose model run on the same frames; poses attach to the person they overlap [config: pose_model]"), (c, v) => c.PoseModel = v);
+        Bind(OptionParsers.Text("--adapter", "name", $"force the adapter of --model: auto (default), {string.Join(", ", ModelAdapterFactory.Names)} [config: adapter]"), (c, v) => c.Adapter = v);
+        Bind(OptionParsers.Text("--detector", "none|centernet", "people preset: centernet also detects the other COCO classes (boxes) [config: detector]"), (c, v) => c.Detector = v);
         Bind(OptionParsers.Int("--pose-size", "N", "MoveNet input long side, multiple of 32 (default 512; 256 is faster, finds fewer small people) [config: pose_size]"), (c, v) => c.PoseSize = v);
-        Bind(new Option<string>("--models-dir") { HelpName = "DIR", Description = "where the preset's models and bare --model names are (default: $STREAMSEG_MODELS or ./models) [config: models_dir]" }, (c, v) => c.ModelsDir = v);
-        Bind(new Option<string>("--device") { HelpName = "auto|cpu|cuda|tensorrt", Description = "auto (TensorRT → CUDA → CPU, default), cpu, cuda, tensorrt [config: device]" }, (c, v) => c.Device = v);
+        Bind(OptionParsers.Text("--models-dir", "DIR", "where the preset's models and bare --model names are (default: $STREAMSEG_MODELS or ./models) [config: models_dir]"), (c, v) => c.ModelsDir = v);
+        Bind(OptionParsers.Text("--device", "auto|cpu|cuda|tensorrt", "auto (TensorRT → CUDA → CPU, default), cpu, cuda, tensorrt [config: device]"), (c, v) => c.Device = v);
         Bind(OptionParsers.Int("--threads", "n", "ONNX Runtime intra-op threads (default: one per core) [config: threads]"), (c, v) => c.Threads = v);
         Bind(OptionParsers.Int("--batch", "n", "most frames per inference run, across sources (default: one per source, at most 8; only models with a free batch dimension batch, the others run frame by frame) [config: batch]"), (c, v) => c.Batch = v);
-        Bind(new Option<string>("--upload") { HelpName = "auto|uint8|float", Description = "how frames reach the models: uint8 BGR with the cast/scale/layout prepended to each model as a graph (runs on the GPU; a quarter of the bytes to copy), or float tensors made on the CPU; auto (default) = uint8 when a GPU provider loads [config: upload]" }, (c, v) => c.Upload = v);
-        Bind(new Option<string>("--engine-cache") { HelpName = "DIR", Description = "where TensorRT engines are cached (default models/cache/tensorrt; 'streamseg models build-engine --cache-dir' prebuilds them there) [config: engine_cache]" }, (c, v) => c.EngineCache = v);
+        Bind(OptionParsers.Text("--upload", "auto|uint8|float", "how frames reach the models: uint8 BGR with the cast/scale/layout prepended to each model as a graph (runs on the GPU; a quarter of the bytes to copy), or float tensors made on the CPU; auto (default) = uint8 when a GPU provider loads [config: upload]"), (c, v) => c.Upload = v);
+        Bind(OptionParsers.Text("--engine-cache", "DIR", "where TensorRT engines are cached (default models/cache/tensorrt; 'streamseg models build-engine --cache-dir' prebuilds them there) [config: engine_cache]"), (c, v) => c.EngineCache = v);
         Bind(OptionParsers.Float("--conf", "0..1", "confidence threshold (default: 0.25 for YOLO, 0.5 for R-CNN) [config: confidence]"), (c, v) => c.Confidence = v);
         Bind(OptionParsers.Float("--iou", "0..1", "NMS IoU threshold (default 0.7) [config: iou]"), (c, v) => c.Iou = v);
 
         // Outputs.
-        Bind(new Option<string>("--out") { HelpName = "file.mp4", Description = "annotated H.264 MP4 (one per source: name.<index>-<source>.mp4 with several sources) [config: out]" }, (c, v) => c.Out = v);
-        Bind(new Option<string>("--meta") { HelpName = "file.ndjson", Description = "per-frame metadata, one JSON line per frame (schema in README.md) [config: meta]" }, (c, v) => c.Meta = v);
+        Bind(OptionParsers.Text("--out", "file.mp4", "annotated H.264 MP4 (one per source: name.<index>-<source>.mp4 with several sources) [config: out]"), (c, v) => c.Out = v);
+        Bind(OptionParsers.Text("--meta", "file.ndjson", "per-frame metadata, one JSON line per frame (schema in README.md) [config: meta]"), (c, v) => c.Meta = v);
         Bind(new Option<bool>("--show") { Description = "a live window when a display exists (ignored, with a note, when headless) [config: show]" }, (c, v) => c.Show |= v);
-        Bind(new Option<string>("--publish") { HelpName = "rtsp://…", Description = "push the annotated video as H.264 to an RTSP server (MediaMTX, a relay…); if the server goes away, frames are dropped and counted and the push reconnects [config: publish]" }, (c, v) => c.Publish = v);
-        Bind(new Option<string>("--publish-transport") { HelpName = "udp|tcp", Description = "RTSP transport of --publish (default udp) [config: publish_transport]" }, (c, v) => c.PublishTransport = v);
-        Bind(new Option<string>("--http") { HelpName = "addr:port", Description = "live web view: every stream's annotated video (MJPEG) and live figures, plus /api/streams, /health and Prometheus /metrics (e.g. 127.0.0.1:8080; set STREAMSEG_HTTP_TOKEN to require a bearer token for all but /health) [config: http]" }, (c, v) => c.Http = v);
-        Bind(new Option<string>("--mqtt") { HelpName = "url", Description = "per-frame metadata (same schema as --meta) to an MQTT broker: mqtt://[user:pass@]host[:port]/topic-prefix[?qos=0|1] → <prefix>/<source> [config: mqtt]" }, (c, v) => c.Mqtt = v);
+        Bind(OptionParsers.Text("--publish", "rtsp://…", "push the annotated video as H.264 to an RTSP server (MediaMTX, a relay…); if the server goes away, frames are dropped and counted and the push reconnects [config: publish]"), (c, v) => c.Publish = v);
+        Bind(OptionParsers.Text("--publish-transport", "udp|tcp", "RTSP transport of --publish (default udp) [config: publish_transport]"), (c, v) => c.PublishTransport = v);
+        Bind(OptionParsers.Text("--http", "addr:port", "live web view: every stream's annotated video (MJPEG) and live figures, plus /api/streams, /health and Prometheus /metrics (e.g. 127.0.0.1:8080; set STREAMSEG_HTTP_TOKEN to require a bearer token for all but /health) [config: http]"), (c, v) => c.Http = v);
+        Bind(OptionParsers.Text("--mqtt", "url", "per-frame metadata (same schema as --meta) to an MQTT broker: mqtt://[user:pass@]host[:port]/topic-prefix[?qos=0|1] → <prefix>/<source> [config: mqtt]"), (c, v) => c.Mqtt = v);
 
         // Behaviour.
         Bind(OptionParsers.Long("--max-frames", "n", "stop each source after n frames [config: max_frames]"), (c, v) => c.MaxFrames = v);
