@@ -37,14 +37,14 @@ internal static partial class CliApp
         ArgumentNullException.ThrowIfNull(global);
         var root = new RootCommand(Description) { HelpName = "streamseg" };
 
-        // Today's version line names ONNX Runtime too; the generated one would print the assembly's informational version.
+        // The version line names ONNX Runtime too; the generated one would print only the assembly's informational version.
         foreach (Option option in root.Options)
         {
             if (option is VersionOption version)
             {
-                version.Action = new DelegateAction(_ =>
+                version.Action = new DelegateAction(result =>
                 {
-                    Console.WriteLine($"streamseg {typeof(CliApp).Assembly.GetName().Version?.ToString(3)} (ONNX Runtime {StreamSeg.Inference.OnnxSessionFactory.OrtVersion})");
+                    result.InvocationConfiguration.Output.WriteLine($"streamseg {typeof(CliApp).Assembly.GetName().Version?.ToString(3)} (ONNX Runtime {StreamSeg.Inference.OnnxSessionFactory.OrtVersion})");
                     return ExitCodes.Ok;
                 });
             }

@@ -8,6 +8,7 @@ namespace StreamSeg.Cli.Hosting;
 /// The host's lifetime in place of <c>ConsoleLifetime</c>: the first Ctrl+C (SIGINT) says so and stops the host,
 /// which drains the pipeline and finalises every output; a second one cancels <see cref="InterruptState.AbortToken"/>
 /// (stop at once, outputs still finalised). SIGTERM is a first Ctrl+C, without the note. Either makes the exit code 130.
+/// Before a pipeline runs (<see cref="InterruptState.Handles"/>), a signal keeps its default action and ends the process.
 /// </summary>
 /// <remarks>
 /// ConsoleLifetime treats every signal as a stop and prints its own start-up lines; a run needs the second Ctrl+C to
@@ -50,6 +51,11 @@ internal sealed partial class InterruptLifetime : IHostLifetime, IDisposable
 
     private void OnInterrupt(PosixSignalContext context)
     {
+        if (!_state.Handles)
+        {
+            return;
+        }
+
         context.Cancel = true;
         if (_state.Count() == 1)
         {
@@ -64,6 +70,11 @@ internal sealed partial class InterruptLifetime : IHostLifetime, IDisposable
 
     private void OnTerminate(PosixSignalContext context)
     {
+        if (!_state.Handles)
+        {
+            return;
+        }
+
         context.Cancel = true;
         _state.Count();
         _application.StopApplication();

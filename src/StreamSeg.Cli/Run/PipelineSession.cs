@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StreamSeg.Capture;
+using StreamSeg.Cli.Hosting;
 using StreamSeg.Cli.Logging;
 using StreamSeg.Configuration;
 using StreamSeg.Frames;
@@ -20,12 +21,14 @@ internal sealed partial class PipelineSession
     private readonly SourceBuilder _sources;
     private readonly SinkFactory _sinks;
     private readonly LogSettings _logSettings;
+    private readonly InterruptState _interrupts;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<PipelineSession> _logger;
 
     /// <summary>Creates the session.</summary>
-    public PipelineSession(ModelLoader models, SourceBuilder sources, SinkFactory sinks, LogSettings logSettings, ILoggerFactory loggerFactory)
+    public PipelineSession(ModelLoader models, SourceBuilder sources, SinkFactory sinks, LogSettings logSettings, InterruptState interrupts, ILoggerFactory loggerFactory)
     {
+        _interrupts = interrupts;
         _models = models;
         _sources = sources;
         _sinks = sinks;
@@ -93,7 +96,9 @@ internal sealed partial class PipelineSession
 
             PipelineResult result;
 
-            // The progress bar is for people; JSON lines are for machines, which read --report-every's stats instead.
+            // From here a signal drains: the runner finalises the outputs however it ends. The progress bar is for
+            // people; JSON lines are for machines, which read --report-every's stats lines instead.
+            using (_interrupts.EnterPipeline())
             await using (ProgressReporter? progress = _logSettings.Format == LogFormat.Text ? new ProgressReporter(stats, total) : null)
             await using (StatsReporter? report = config.ReportEvery > 0 ? new StatsReporter(stats, TimeSpan.FromSeconds(config.ReportEvery), _loggerFactory.CreateLogger<StatsReporter>()) : null)
             {

@@ -55,4 +55,22 @@ public class CliHostTests
         });
         Assert.Equal(42, code);
     }
+
+    [Fact]
+    public void Signals_DrainOnlyWhileAPipelineRuns_OrOnceADrainHasBegun()
+    {
+        using var state = new InterruptState();
+        Assert.False(state.Handles); // loading models: Ctrl+C ends the process, as it always has
+        using (state.EnterPipeline())
+        {
+            Assert.True(state.Handles);
+        }
+
+        Assert.False(state.Handles);
+        Assert.Equal(1, state.Count());
+        Assert.True(state.Handles && state.Interrupted); // draining: a further Ctrl+C aborts, it does not kill
+        Assert.False(state.AbortToken.IsCancellationRequested);
+        state.Abort();
+        Assert.True(state.AbortToken.IsCancellationRequested);
+    }
 }
