@@ -32,9 +32,9 @@ internal static class BuildEngineCommand
         var model = new Argument<string>("model") { HelpName = "model.onnx|name", Description = "the model, or a bare name for <models-dir>/<name>.onnx" };
         Option<long> deviceId = OptionParsers.Long("--device-id", "N", "the GPU (default 0)");
         var fp32 = new Option<bool>("--fp32") { Description = "build an FP32 engine (default FP16)" };
-        var cacheDir = new Option<string>("--cache-dir") { HelpName = "DIR", Description = "the engine cache (default models/cache/tensorrt, where 'streamseg run' looks)" };
-        var frameSize = new Option<string>("--frame-size") { HelpName = "WxH", Description = $"the frame size for models whose input follows the frame, such as RVM and MoveNet (default {DefaultFrameSize})" };
-        var upload = new Option<string>("--upload") { HelpName = "uint8|float", Description = "the input form the engine is built for: uint8 (default; the model with its pixel preprocessing prepended, as 'streamseg run' feeds a GPU) or float (the model as published, for runs with --upload float)" };
+        Option<string> cacheDir = OptionParsers.Text("--cache-dir", "DIR", "the engine cache (default models/cache/tensorrt, where 'streamseg run' looks)");
+        Option<string> frameSize = OptionParsers.Text("--frame-size", "WxH", $"the frame size for models whose input follows the frame, such as RVM and MoveNet (default {DefaultFrameSize})");
+        Option<string> upload = OptionParsers.Text("--upload", "uint8|float", "the input form the engine is built for: uint8 (default; the model with its pixel preprocessing prepended, as 'streamseg run' feeds a GPU) or float (the model as published, for runs with --upload float)");
         var command = new Command("build-engine", "build the model's TensorRT engine now (TensorRT only, no fallback) so that 'streamseg run' starts without building it; engines go to a folder keyed by the model's hash, GPU, driver, ONNX Runtime and TensorRT versions and precision under --cache-dir, and one already there is reused; --pose-size is MoveNet's input long side as in 'streamseg run'; exit 4 when TensorRT cannot load, with the reason")
         {
             model,

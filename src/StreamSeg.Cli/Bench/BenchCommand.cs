@@ -22,7 +22,7 @@ internal static class BenchCommand
     {
         ArgumentNullException.ThrowIfNull(help);
         Option<long> frames = OptionParsers.Long("--frames", "N", "frames of the whole-pipeline run (default 200)");
-        var json = new Option<string>("--json") { HelpName = "path", Description = "also write the figures as JSON" };
+        Option<string> json = OptionParsers.Text("--json", "path", "also write the figures as JSON");
         var command = new Command("bench", Description);
         var runOptions = new RunOptionBinder(global);
         runOptions.AddTo(command, "--source", "--model", "--pose-model", "--device", "--threads", "--adapter", "--pose-size", "--detector", "--upload");

@@ -59,6 +59,7 @@ internal sealed partial class InterruptLifetime : IHostLifetime, IDisposable
         context.Cancel = true;
         if (_state.Count() == 1)
         {
+            _state.Stop();
             LogDraining(_logger);
             _application.StopApplication();
         }
@@ -77,6 +78,7 @@ internal sealed partial class InterruptLifetime : IHostLifetime, IDisposable
 
         context.Cancel = true;
         _state.Count();
+        _state.Stop();
         _application.StopApplication();
     }
 

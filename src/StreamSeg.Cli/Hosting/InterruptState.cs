@@ -11,9 +11,17 @@ namespace StreamSeg.Cli.Hosting;
 /// </remarks>
 internal sealed class InterruptState : IDisposable
 {
+    private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _abort = new();
     private int _interrupts;
     private int _pipelines;
+
+    /// <summary>
+    /// Gets the token cancelled by the first Ctrl+C or SIGTERM, in the signal handler itself: the drain starts at once,
+    /// not after the host's stop has gone round the thread pool (which, on a loaded machine, can take longer than the
+    /// user takes to press Ctrl+C again).
+    /// </summary>
+    public CancellationToken StopToken => _stop.Token;
 
     /// <summary>Gets the token cancelled by a second Ctrl+C: stop at once (outputs are still finalised).</summary>
     public CancellationToken AbortToken => _abort.Token;
@@ -34,11 +42,18 @@ internal sealed class InterruptState : IDisposable
     /// <summary>Counts one interrupt and returns how many there have been.</summary>
     public int Count() => Interlocked.Increment(ref _interrupts);
 
+    /// <summary>Cancels <see cref="StopToken"/>.</summary>
+    public void Stop() => _stop.Cancel();
+
     /// <summary>Cancels <see cref="AbortToken"/>.</summary>
     public void Abort() => _abort.Cancel();
 
     /// <inheritdoc/>
-    public void Dispose() => _abort.Dispose();
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _abort.Dispose();
+    }
 
     private sealed class PipelineScope(InterruptState state) : IDisposable
     {

@@ -29,9 +29,11 @@ internal sealed partial class JobService : BackgroundService
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The host's stop (StopApplication) or the signal's own, whichever comes first.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _interrupts.StopToken);
         try
         {
-            _outcome.ExitCode = await _job.RunAsync(stoppingToken, _interrupts.AbortToken).ConfigureAwait(false);
+            _outcome.ExitCode = await _job.RunAsync(stop.Token, _interrupts.AbortToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
