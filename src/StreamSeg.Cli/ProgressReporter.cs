@@ -9,7 +9,10 @@ namespace StreamSeg.Cli;
 /// </summary>
 internal sealed class ProgressReporter : IAsyncDisposable
 {
-    private static bool s_barShown;
+    private const string ClearSequence = "\r\u001b[2K";
+
+    // 1 while the bar is on screen; the logger's thread takes it (Interlocked) to clear the bar in the same write as its line.
+    private static int s_barShown;
     private readonly PipelineStats _stats;
     private readonly long? _total;
     private readonly CancellationTokenSource _cts = new();
@@ -23,14 +26,11 @@ internal sealed class ProgressReporter : IAsyncDisposable
         _loop = LoopAsync(_cts.Token);
     }
 
-    public static void ClearLine()
-    {
-        if (s_barShown)
-        {
-            Console.Error.Write("\r\u001b[2K");
-            s_barShown = false;
-        }
-    }
+    /// <summary>Clears the bar now when it is shown.</summary>
+    public static void ClearLine() => Console.Error.Write(TakeClearSequence());
+
+    /// <summary>Gets the sequence that clears the bar when it is shown (and notes it gone), else an empty string.</summary>
+    public static string TakeClearSequence() => Interlocked.Exchange(ref s_barShown, 0) == 1 ? ClearSequence : string.Empty;
 
     public async ValueTask DisposeAsync()
     {
@@ -57,8 +57,8 @@ internal sealed class ProgressReporter : IAsyncDisposable
             string line = Render();
             if (_tty)
             {
-                Console.Error.Write("\r\u001b[2K" + line);
-                s_barShown = true;
+                Console.Error.Write(ClearSequence + line);
+                Interlocked.Exchange(ref s_barShown, 1);
             }
             else
             {

@@ -1,21 +1,22 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using StreamSeg.Pipeline;
 
 namespace StreamSeg.Cli;
 
 /// <summary>Logs one stats line every interval (<c>--report-every</c>): frames, rate, drops, reconnects, managed heap and RSS — what a soak run watches.</summary>
-internal sealed class StatsReporter : IAsyncDisposable
+internal sealed partial class StatsReporter : IAsyncDisposable
 {
     private readonly PipelineStats _stats;
-    private readonly ConsoleLog _log;
+    private readonly ILogger<StatsReporter> _logger;
     private readonly CancellationTokenSource _cts = new();
     private readonly Task _loop;
 
-    public StatsReporter(PipelineStats stats, TimeSpan interval, ConsoleLog log)
+    public StatsReporter(PipelineStats stats, TimeSpan interval, ILogger<StatsReporter> logger)
     {
         _stats = stats;
-        _log = log;
+        _logger = logger;
         _loop = LoopAsync(interval, _cts.Token);
     }
 
@@ -46,9 +47,12 @@ internal sealed class StatsReporter : IAsyncDisposable
             lastOut = framesOut;
             since.Restart();
             using Process self = Process.GetCurrentProcess();
-            _log.Info(string.Create(
+            LogStats(_logger, string.Create(
                 CultureInfo.InvariantCulture,
-                $"stats: t={_stats.Elapsed.TotalSeconds:0}s frames_in={_stats.FramesIn} frames_out={framesOut} fps={fps:0.0} dropped={_stats.DroppedFrames} sink_dropped={_stats.SinkDroppedFrames} reconnects={_stats.Reconnects} heap_mib={GC.GetTotalMemory(false) / 1048576.0:0.0} rss_mib={self.WorkingSet64 / 1048576.0:0.0} e2e_p95_ms={_stats.EndToEnd.Percentile(95):0}"));
+                $"t={_stats.Elapsed.TotalSeconds:0}s frames_in={_stats.FramesIn} frames_out={framesOut} fps={fps:0.0} dropped={_stats.DroppedFrames} sink_dropped={_stats.SinkDroppedFrames} reconnects={_stats.Reconnects} heap_mib={GC.GetTotalMemory(false) / 1048576.0:0.0} rss_mib={self.WorkingSet64 / 1048576.0:0.0} e2e_p95_ms={_stats.EndToEnd.Percentile(95):0}"));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stats: {Figures}")]
+    private static partial void LogStats(ILogger logger, string figures);
 }

@@ -110,6 +110,9 @@ public sealed class RunConfig
     /// </summary>
     public float? TrackThreshold { get; set; }
 
+    /// <summary>Gets or sets the format of the log lines on standard error: <c>text</c> (<c>streamseg: info: …</c>) or <c>json</c> (one object per line).</summary>
+    public string LogFormat { get; set; } = "text";
+
     /// <summary>Gets or sets the overlay switches.</summary>
     public OverlayConfig Overlay { get; set; } = new();
 }

@@ -116,6 +116,11 @@ public static partial class RunConfigLoader
             throw new ConfigException($"Config '{name}': upload '{config.Upload}' is not one of auto, uint8, float.");
         }
 
+        if (config.LogFormat is not ("text" or "json"))
+        {
+            throw new ConfigException($"Config '{name}': log_format '{config.LogFormat}' is not text or json.");
+        }
+
         if (config.Batch is < 0 or > 64)
         {
             throw new ConfigException($"Config '{name}': batch {config.Batch} must be between 0 (automatic) and 64.");

@@ -1,22 +1,23 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using StreamSeg.Capture;
+using StreamSeg.Cli.Hosting;
+using StreamSeg.Cli.Run;
 using StreamSeg.Configuration;
 using StreamSeg.Frames;
 using StreamSeg.Inference;
-using StreamSeg.Memory;
 using StreamSeg.Pipeline;
 using StreamSeg.Preprocess;
 
-namespace StreamSeg.Cli;
+namespace StreamSeg.Cli.Bench;
 
 /// <summary>
-/// <c>streamseg bench</c>: in one process, the model(s) alone on preloaded tensors, then the whole pipeline on the
-/// same video (decode → preprocess → inference → decode → tracking → overlay → H.264 MP4 + NDJSON), their ratio,
-/// per-stage latency, managed bytes allocated per frame and RSS. Figures, not pass/fail.
+/// <c>streamseg bench</c> under the host: in one process, the model(s) alone on preloaded tensors, then the whole
+/// pipeline on the same video (decode → preprocess → inference → decode → tracking → overlay → H.264 MP4 + NDJSON),
+/// their ratio, per-stage latency, managed bytes allocated per frame and RSS, then latency at the source's own rate for
+/// 1, 2, 4 … copies of the video. Figures, not pass/fail.
 /// </summary>
-internal static class BenchCommand
+internal sealed class BenchJob : ICliJob
 {
     /// <summary>The most copies of the video the paced multi-stream table runs (it stops earlier once p95 passes 100 ms).</summary>
     private const int MaxPacedStreams = 32;
@@ -24,37 +25,30 @@ internal static class BenchCommand
     /// <summary>The frame from which allocations count as steady state.</summary>
     private const int SteadyAfter = 50;
 
-    public const string Help = """
-        streamseg bench — measure inference-only and whole-pipeline throughput on one video
+    private readonly RunConfig _config;
+    private readonly BenchSettings _settings;
+    private readonly ModelLoader _models;
+    private readonly PipelineSession _session;
+    private readonly InterruptState _interrupts;
 
-        Usage: streamseg bench --source <video> [--model <model.onnx>] [--pose-model <m.onnx>] [--frames 200]
-                               [--pose-size 512] [--device auto|cpu|cuda|tensorrt] [--threads n] [--upload auto|uint8|float]
-                               [--json results.json]
-        Without --model: the people preset (as 'streamseg run').
-        """;
-
-    public static async Task<int> ExecuteAsync(string[] args)
+    /// <summary>Creates the job: <paramref name="config"/> is the run benchmarked (its models and first source).</summary>
+    public BenchJob(RunConfig config, BenchSettings settings, ModelLoader models, PipelineSession session, InterruptState interrupts)
     {
-        CliArguments a = CliArguments.Parse(args, ["--source", "--model", "--pose-model", "--frames", "--device", "--threads", "--json", "--adapter", "--pose-size", "--detector", "--upload"], ["--help", "--verbose"]);
-        if (a.Has("--help"))
-        {
-            Console.WriteLine(Help);
-            return ExitCodes.Ok;
-        }
+        _config = config;
+        _settings = settings;
+        _models = models;
+        _session = session;
+        _interrupts = interrupts;
+    }
 
-        long frames = a.Long("--frames") ?? 200;
-        string[] runArgs =
-        [
-            .. a.Values("--source").SelectMany(s => new[] { "--source", s }),
-            .. Opt(a, "--model"), .. Opt(a, "--pose-model"), .. Opt(a, "--device"), .. Opt(a, "--threads"), .. Opt(a, "--adapter"),
-            .. Opt(a, "--pose-size"), .. Opt(a, "--detector"), .. Opt(a, "--upload"),
-        ];
-        RunConfig config = RunCommand.BuildConfig(CliArguments.Parse(runArgs, ["--source", "--model", "--pose-model", "--device", "--threads", "--adapter", "--pose-size", "--detector", "--upload"], []));
-        config.MaxFrames = frames;
-        var log = new ConsoleLog(a.Has("--verbose"));
+    /// <inheritdoc/>
+    public async Task<int> RunAsync(CancellationToken stop, CancellationToken abort)
+    {
+        RunConfig config = _config;
+        long frames = _settings.Frames;
 
         // 1. Inference only, on tensors prepared beforehand from the first frames of the video.
-        var factory = new OnnxSessionFactory(new SessionFactoryOptions(RunCommand.ParseDevice(config.Device), IntraOpThreads: config.Threads, EngineCacheRoot: config.EngineCache), new ConsoleLogLogger<OnnxSessionFactory>(log));
+        OnnxSessionFactory factory = _models.CreateSessionFactory(config);
         var models = new List<OnnxModel>();
         double inferenceFps;
         var byBatch = new SortedDictionary<int, double>();
@@ -63,11 +57,11 @@ internal static class BenchCommand
         List<Dictionary<string, object?>> modelRows;
         try
         {
-            RunCommand.LoadModels(config, factory, RunCommand.AdapterOptionsFor(config), models, log);
+            _models.Load(config, factory, models);
 
             provider = models[0].Provider;
-            (int width, int height) = FrameSize(config.Sources[0].Uri);
-            inputs = string.Join("; ", models.Select(m => $"{Path.GetFileName(m.Path)}: {RunCommand.Describe(m.Input)}"));
+            (int width, int height) = InferenceBenchmark.FrameSize(config.Sources[0].Uri);
+            inputs = string.Join("; ", models.Select(m => $"{Path.GetFileName(m.Path)}: {ModelLoader.Describe(m.Input)}"));
             modelRows = models.ConvertAll(m => new Dictionary<string, object?>
             {
                 ["name"] = Path.GetFileName(m.Path),
@@ -78,14 +72,14 @@ internal static class BenchCommand
             });
             inputs += " — fed " + string.Join(", ", modelRows.Select(r => $"[{string.Join(',', (long[])r["input_shape"]!)}] {r["input_type"]}"));
             int runs = (int)Math.Min(frames, 200);
-            inferenceFps = MeasureInference(config.Sources[0].Uri, models, runs, batch: 1);
+            inferenceFps = InferenceBenchmark.Measure(config.Sources[0].Uri, models, runs, batch: 1);
             if (models.Exists(m => m.SupportsBatch))
             {
                 // Frames per second at larger batches (the models that cannot batch run frame by frame within them).
                 byBatch[1] = inferenceFps;
                 for (int b = 2; b <= 8; b *= 2)
                 {
-                    byBatch[b] = MeasureInference(config.Sources[0].Uri, models, Math.Max(runs, 4 * b), b);
+                    byBatch[b] = InferenceBenchmark.Measure(config.Sources[0].Uri, models, Math.Max(runs, 4 * b), b);
                 }
             }
         }
@@ -113,10 +107,10 @@ internal static class BenchCommand
         double inferenceAfter;
         try
         {
-            code = await RunCommand.RunAsync(
+            PipelineRun run = await _session.RunAsync(
                 config,
-                log,
-                (r, s) => { result = r; stats = s; },
+                stop,
+                abort,
                 s => sampler = Task.Run(async () =>
                 {
                     while (!sampling.IsCancellationRequested && s.FramesOut < SteadyAfter)
@@ -126,6 +120,8 @@ internal static class BenchCommand
 
                     mark = (s.FramesOut, GC.GetTotalAllocatedBytes(true));
                 })).ConfigureAwait(false);
+            (result, stats) = (run.Result, run.Stats);
+            code = _interrupts.Interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
             allocatedEnd = GC.GetTotalAllocatedBytes(true);
             await sampling.CancelAsync().ConfigureAwait(false);
             if (sampler is not null)
@@ -135,7 +131,7 @@ internal static class BenchCommand
 
             // 1 again: the models alone once more, after the pipeline. Whatever disturbed one of the two measurements
             // (a build or JIT still finishing, another process), the better one is the models' speed on this machine.
-            inferenceAfter = code == ExitCodes.Ok ? MeasureInference(config.Sources[0].Uri, models, (int)Math.Min(frames, 200), batch: 1) : 0;
+            inferenceAfter = code == ExitCodes.Ok ? InferenceBenchmark.Measure(config.Sources[0].Uri, models, (int)Math.Min(frames, 200), batch: 1) : 0;
         }
         finally
         {
@@ -162,12 +158,10 @@ internal static class BenchCommand
         for (int n = 1; n <= MaxPacedStreams; n *= 2)
         {
             RunConfig paced = PacedCopies(config, n, pacedFrames);
-            PipelineResult? pr = null;
-            PipelineStats? ps = null;
-            int pcode = await RunCommand.RunAsync(paced, log, (r, s) => { pr = r; ps = s; }).ConfigureAwait(false);
-            if (pcode != ExitCodes.Ok || pr is null || ps is null)
+            (PipelineResult pr, PipelineStats ps) = await _session.RunAsync(paced, stop, abort).ConfigureAwait(false);
+            if (_interrupts.Interrupted)
             {
-                return pcode;
+                return ExitCodes.Interrupted;
             }
 
             streamRows.Add(new Dictionary<string, object?>
@@ -256,7 +250,7 @@ internal static class BenchCommand
         }
 
         Console.WriteLine($"  RSS at end           {report["rss_mb"],8} MiB");
-        if (a.Value("--json") is string json)
+        if (_settings.JsonPath is string json)
         {
             File.WriteAllText(json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         }
@@ -289,93 +283,6 @@ internal static class BenchCommand
         };
     }
 
-    private static string[] Opt(CliArguments a, string name) => a.Value(name) is string v ? [name, v] : [];
-
-    /// <summary>Frames per second of the models alone, <paramref name="batch"/> frames per call (batchable models batch, the others run frame by frame).</summary>
-    private static double MeasureInference(string video, List<OnnxModel> models, int runs, int batch)
-    {
-        using IFrameSource source = SourceFactory.Create(new SourceOptions(video));
-        source.Open();
-        var preprocess = new PreprocessStage(models.ConvertAll(m => m.Input));
-        var prepared = new List<ModelInputs>();
-        using var image = new OpenCvSharp.Mat();
-        try
-        {
-            for (int i = 0; i < 8 && source.Read(image, out _); i++)
-            {
-                using Frame frame = Frame.CreateUnpooled(image.Clone());
-                preprocess.ProcessAsync(frame, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-                prepared.Add((ModelInputs)frame.Payload!);
-                frame.Payload = null;
-            }
-
-            if (prepared.Count == 0)
-            {
-                throw new SourceException($"Source '{video}': no frame could be read for the benchmark.");
-            }
-
-            // Runs as one source (source key 0), so a recurrent model carries its state as it does in the pipeline.
-            for (int w = 0; w < 3; w++)
-            {
-                for (int i = 0; i < models.Count; i++)
-                {
-                    models[i].Run(prepared[0].Tensors[i], 0, discontinuity: w == 0).Dispose();
-                }
-            }
-
-            if (batch > 1)
-            {
-                // One warm-up call per batchable model at this batch size (ONNX Runtime plans each new shape once).
-                RunFrames(models, prepared, 0, batch);
-            }
-
-            var sw = Stopwatch.StartNew();
-            int calls = Math.Max(1, runs / batch);
-            for (int r = 0; r < calls; r++)
-            {
-                RunFrames(models, prepared, r * batch, batch);
-            }
-
-            return calls * batch / sw.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            prepared.ForEach(p => p.Dispose());
-            preprocess.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-    }
-
-    private static void RunFrames(List<OnnxModel> models, List<ModelInputs> prepared, int first, int count)
-    {
-        var tensors = new List<PooledTensor>(count);
-        for (int i = 0; i < models.Count; i++)
-        {
-            if (count > 1 && models[i].SupportsBatch)
-            {
-                tensors.Clear();
-                for (int k = 0; k < count; k++)
-                {
-                    tensors.Add(prepared[(first + k) % prepared.Count].Tensors[i]);
-                }
-
-                Array.ForEach(models[i].RunBatch(tensors), o => o.Dispose());
-                continue;
-            }
-
-            for (int k = 0; k < count; k++)
-            {
-                models[i].Run(prepared[(first + k) % prepared.Count].Tensors[i], 0, discontinuity: false).Dispose();
-            }
-        }
-    }
-
-    private static (int Width, int Height) FrameSize(string video)
-    {
-        using IFrameSource source = SourceFactory.Create(new SourceOptions(video));
-        source.Open();
-        return (source.Width, source.Height);
-    }
-
     private static string CpuModel()
     {
         try
@@ -396,3 +303,4 @@ internal static class BenchCommand
         return "unknown";
     }
 }
+

@@ -1,0 +1,209 @@
+using Microsoft.Extensions.Logging;
+using StreamSeg.Configuration;
+using StreamSeg.Inference;
+using StreamSeg.Models;
+
+namespace StreamSeg.Cli.Run;
+
+/// <summary>
+/// Loads the models a run uses, in run order: the people preset when none is named, else <c>--model</c> then
+/// <c>--pose-model</c>; chooses how frames reach them (<c>--upload</c>), warms them up and says how they batch.
+/// </summary>
+internal sealed partial class ModelLoader
+{
+    private readonly ILogger<ModelLoader> _logger;
+    private readonly ILoggerFactory _loggerFactory;
+
+    /// <summary>Creates the loader.</summary>
+    public ModelLoader(ILogger<ModelLoader> logger, ILoggerFactory loggerFactory)
+    {
+        _loggerFactory = loggerFactory;
+        _logger = logger;
+    }
+
+    /// <summary>Gets the adapter settings of <paramref name="config"/> (thresholds and MoveNet's input long side).</summary>
+    public static AdapterOptions AdapterOptionsFor(RunConfig config) => new() { ConfidenceThreshold = config.Confidence, IouThreshold = config.Iou, LongSide = config.PoseSize };
+
+    /// <summary>Gets the batch asked for: <see cref="RunConfig.Batch"/>, or one per source (at most 8).</summary>
+    public static int RequestedBatch(RunConfig config, int sources) => config.Batch > 0 ? config.Batch : Math.Clamp(sources, 1, 8);
+
+    /// <summary>
+    /// Gets the most frames per inference call: the batch asked for when a model can batch, else 1 (gathering frames
+    /// for models that run them one by one anyway would only make the first of them wait for the others).
+    /// </summary>
+    public static int BatchSize(RunConfig config, int sources, List<OnnxModel> models) =>
+        models.Exists(m => m.SupportsBatch) ? RequestedBatch(config, sources) : 1;
+
+    /// <summary>Describes a model input as the log lines and <c>models info</c> show it.</summary>
+    public static string Describe(InputSpec spec) =>
+        spec.Upload == PixelUpload.Bgr8 ? DescribeSize(spec) + ", fed as uint8 BGR" : DescribeSize(spec);
+
+    /// <summary>Parses a device name (validated by <see cref="RunConfigLoader.Validate"/>).</summary>
+    public static ExecutionDevice ParseDevice(string device) => device.ToLowerInvariant() switch
+    {
+        "cpu" => ExecutionDevice.Cpu,
+        "cuda" => ExecutionDevice.Cuda,
+        "tensorrt" => ExecutionDevice.TensorRt,
+        _ => ExecutionDevice.Auto,
+    };
+
+    /// <summary>Creates the session factory of <paramref name="config"/> (device, threads, engine cache); its provider fallbacks are logged as warnings.</summary>
+    public OnnxSessionFactory CreateSessionFactory(RunConfig config) =>
+        new(
+            new SessionFactoryOptions(ParseDevice(config.Device), IntraOpThreads: config.Threads, EngineCacheRoot: config.EngineCache),
+            _loggerFactory.CreateLogger<OnnxSessionFactory>());
+
+    /// <summary>Loads the models of <paramref name="config"/> into <paramref name="models"/> (the caller disposes them, also on failure).</summary>
+    public void Load(RunConfig config, OnnxSessionFactory factory, List<OnnxModel> models)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(models);
+        AdapterOptions adapterOptions = AdapterOptionsFor(config);
+        IPixelInputComposer? composer = PixelComposerFor(config, factory);
+        if (config.Model is null && config.PoseModel is null)
+        {
+            LoadPeoplePreset(config, factory, adapterOptions, composer, models);
+        }
+
+        // A bare name (no folder, no extension) is a model in the models folder, as for 'models build-engine'.
+        string modelsDir = config.ModelsDir ?? ModelPaths.DefaultModelsDirectory;
+        if (config.Model is not null)
+        {
+            models.Add(LoadModel(ModelPaths.Resolve(config.Model, modelsDir), config.Adapter == "auto" ? null : config.Adapter, factory, adapterOptions, composer));
+        }
+
+        if (config.PoseModel is not null)
+        {
+            OnnxModel pose = LoadModel(ModelPaths.Resolve(config.PoseModel, modelsDir), null, factory, adapterOptions, composer);
+            if (pose.Adapter.Task != ModelTask.Pose)
+            {
+                pose.Dispose();
+                throw new ModelLoadException($"Model '{config.PoseModel}' given as --pose-model is a {pose.Adapter.Task.ToString().ToLowerInvariant()} model (adapter {pose.Adapter.Name}); expected a pose model.");
+            }
+
+            models.Add(pose);
+        }
+    }
+
+    /// <summary>
+    /// Runs each model once on a frame of the first source's size, then at the batch asked for (a model that declares
+    /// a free batch dimension but fails at that batch runs frame by frame), and logs how the run batches.
+    /// </summary>
+    public void WarmUp(List<OnnxModel> models, int width, int height, int requestedBatch)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        foreach (OnnxModel model in models)
+        {
+            model.WarmUp(width, height);
+            if (model.WarmUpBatch(width, height, requestedBatch) is string why)
+            {
+                LogBatchFails(_logger, model.Path, requestedBatch, why);
+            }
+        }
+
+        if (requestedBatch < 2)
+        {
+            return;
+        }
+
+        List<string> batched = models.FindAll(m => m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
+        List<string> single = models.FindAll(m => !m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
+        if (batched.Count == 0)
+        {
+            LogBatchingOff(_logger, string.Join(", ", single));
+        }
+        else
+        {
+            LogBatching(_logger, requestedBatch, string.Join(", ", batched), single.Count > 0 ? $"; frame by frame for {string.Join(", ", single)} (fixed batch of 1 or recurrent state)" : string.Empty);
+        }
+    }
+
+    private static string DescribeSize(InputSpec spec) =>
+        spec.LongSide > 0 ? $"{spec.Name} long side {spec.LongSide} ({spec.Layout}, follows the frame's aspect)"
+        : spec.NativeSize ? $"{spec.Name} (frame size, {spec.Layout})"
+        : $"{spec.Name} {spec.Width}×{spec.Height} ({spec.Layout}{(spec.Letterbox ? ", letterbox" : string.Empty)})";
+
+    /// <summary>
+    /// How frames reach the models (<see cref="RunConfig.Upload"/>): <c>uint8</c> prepends each model's pixel
+    /// preprocessing as a graph and uploads the resized BGR bytes; <c>float</c> converts on the CPU; <c>auto</c> picks
+    /// uint8 when the models will run on a GPU (TensorRT or CUDA loads) and float on the CPU, where the conversion is
+    /// better left to the preprocess thread than added to inference.
+    /// </summary>
+    private IPixelInputComposer? PixelComposerFor(RunConfig config, OnnxSessionFactory factory)
+    {
+        bool bytes = config.Upload switch
+        {
+            "uint8" => true,
+            "float" => false,
+            _ => factory.ProbeDevice() != ExecutionDevice.Cpu,
+        };
+        if (bytes)
+        {
+            LogUint8Upload(_logger);
+        }
+
+        return bytes ? new GraphPixelInputComposer() : null;
+    }
+
+    /// <summary>
+    /// The people preset: MoveNet MultiPose (person boxes and 17 keypoints) at <see cref="RunConfig.PoseSize"/>,
+    /// optionally CenterNet for the other COCO classes, and the RVM matte split into one mask per person.
+    /// </summary>
+    private void LoadPeoplePreset(RunConfig config, OnnxSessionFactory factory, AdapterOptions options, IPixelInputComposer? composer, List<OnnxModel> models)
+    {
+        string dir = config.ModelsDir ?? ModelPaths.DefaultModelsDirectory;
+        var names = new List<string> { "movenet-multipose" };
+        if (config.Detector == "centernet")
+        {
+            names.Add("centernet");
+        }
+
+        names.Add("rvm");
+        foreach (string name in names)
+        {
+            string path = Path.Combine(dir, name + ".onnx");
+            if (!File.Exists(path))
+            {
+                throw new ModelLoadException($"Model '{path}' of the people preset is missing: run 'streamseg models fetch' (./run.sh does it on first use), or name a model with --model.");
+            }
+        }
+
+        LogPreset(_logger, string.Join(" + ", names), dir, config.PoseSize);
+        foreach (string name in names)
+        {
+            models.Add(LoadModel(Path.Combine(dir, name + ".onnx"), name, factory, options, composer));
+        }
+    }
+
+    private OnnxModel LoadModel(string path, string? adapter, OnnxSessionFactory factory, AdapterOptions options, IPixelInputComposer? composer)
+    {
+        try
+        {
+            var model = new OnnxModel(path, factory, adapter, options, composer);
+            LogModel(_logger, path, model.Adapter.Name, model.Adapter.Task.ToString().ToLowerInvariant(), Describe(model.Input), model.Adapter.ClassNames.Count, model.Provider);
+            return model;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or InvalidOperationException)
+        {
+            throw new ModelLoadException(ex.Message, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "input upload: uint8 BGR frames; each model's cast, channel order, scale and layout run inside the model (on the GPU when its provider is one)")]
+    private static partial void LogUint8Upload(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "preset people: {Models} from {Directory} (pose input long side {PoseSize})")]
+    private static partial void LogPreset(ILogger logger, string models, string directory, int poseSize);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model '{Path}': adapter {Adapter}, task {Task}, input {Input}, {Classes} classes, provider {Provider}")]
+    private static partial void LogModel(ILogger logger, string path, string adapter, string task, string input, int classes, string provider);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "model '{Path}': declares a free batch dimension but a batch of {Batch} fails ({Reason}); it runs frame by frame")]
+    private static partial void LogBatchFails(ILogger logger, string path, int batch, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "batching: off — no model here takes a batch ({Models}: fixed batch of 1 or recurrent state); frames run one by one")]
+    private static partial void LogBatchingOff(ILogger logger, string models);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "batching: up to {Batch} frames per inference run for {Models}{SingleNote}")]
+    private static partial void LogBatching(ILogger logger, int batch, string models, string singleNote);
+}
