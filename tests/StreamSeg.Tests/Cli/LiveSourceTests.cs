@@ -24,18 +24,14 @@ public partial class LiveSourceTests
         // StreamSeg pulls from its client port, with credentials in the URL that must never be printed.
         using var dir = new TempDirectory();
         string clip = CliRunner.MakeVideo(dir.File("c.avi"), 320, 240, 50);
-        int clientPort = Ports.Free();
-        int sourcePort = Ports.Free();
-        Process relay = ChildProcess.Start("rtsp-server-perl", ["-c", clientPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-s", sourcePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1", "--rtp_start_port", (20000 + (clientPort % 20000)).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using RtspRelay relay = RtspRelay.Start();
         Process? pusher = null;
         try
         {
-            Thread.Sleep(1000);
             pusher = ChildProcess.Start("ffmpeg", ["-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
-                "-f", "rtsp", "-rtsp_transport", "udp", $"rtsp://127.0.0.1:{sourcePort}/live"]);
-            Thread.Sleep(2000);
-            CliRunner.Result r = CliRunner.Run("run", "--source", $"rtsp://viewer:t0psecret@127.0.0.1:{clientPort}/live", "--rtsp-transport", "udp",
+                "-f", "rtsp", "-rtsp_transport", "udp", relay.SourceUrl("live")]);
+            Readiness.WaitForStream(relay.ClientUrl("live"), Readiness.Timeout, pusher);
+            CliRunner.Result r = CliRunner.Run("run", "--source", $"rtsp://viewer:t0psecret@127.0.0.1:{relay.ClientPort}/live", "--rtsp-transport", "udp",
                 "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--max-frames", "40", "--meta", dir.File("m.ndjson"), "--out", dir.File("o.mp4"));
             Assert.True(r.ExitCode == 0, r.StdErr);
             Assert.Contains("stream, 320×240", r.StdErr, StringComparison.Ordinal);
@@ -51,7 +47,7 @@ public partial class LiveSourceTests
         }
         finally
         {
-            ChildProcess.Stop(pusher, relay);
+            ChildProcess.Stop(pusher);
         }
     }
 
@@ -69,7 +65,7 @@ public partial class LiveSourceTests
         Process server = ChildProcess.Start("python3", ["-m", "http.server", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--directory", dir.Path]);
         try
         {
-            Thread.Sleep(800);
+            Readiness.WaitForListener(port, "python's http.server", server);
             CliRunner.Result r = CliRunner.Run("run", "--source", $"http://127.0.0.1:{port}/clip.ts", "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--max-frames", "30", "--meta", dir.File("m.ndjson"));
             Assert.True(r.ExitCode == 0, r.StdErr);
             (long framesIn, long framesOut, long dropped) = ParseSummary(r.StdOut);
@@ -102,7 +98,7 @@ public partial class LiveSourceTests
         Process server = ChildProcess.Start("python3", [dir.File("auth.py"), port.ToString(System.Globalization.CultureInfo.InvariantCulture), dir.Path]);
         try
         {
-            Thread.Sleep(800);
+            Readiness.WaitForListener(port, "the basic-auth HTTP server (auth.py)", server);
             CliRunner.Result r = CliRunner.Run("run", "--source", $"http://alice:wr0ngpass@127.0.0.1:{port}/c.avi", "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu");
             Assert.Equal(3, r.ExitCode);
             Assert.Contains($"http://***@127.0.0.1:{port}/c.avi", r.StdErr, StringComparison.Ordinal);

@@ -35,9 +35,13 @@ public partial class PublishingTests
         try
         {
             broker = MosquittoBroker.Start(dir);
-            Thread.Sleep(500);
-            subscriber = ChildProcess.Start("stdbuf", ["-oL", MosquittoFactAttribute.Find("mosquitto_sub")!, "-h", "127.0.0.1", "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-t", "streamseg/#", "-v"], messages.Enqueue);
-            Thread.Sleep(500);
+            Readiness.WaitForListener(broker.Port, "mosquitto");
+
+            // -d prints "Subscribed (mid: …)" once the broker acknowledged the subscription: only then is no message lost.
+            subscriber = ChildProcess.Start("stdbuf", ["-oL", MosquittoFactAttribute.Find("mosquitto_sub")!, "-h", "127.0.0.1", "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-t", "streamseg/#", "-v", "-d"], messages.Enqueue);
+            Assert.True(
+                Readiness.PollUntil(() => messages.Any(m => m.StartsWith("Subscribed (mid", StringComparison.Ordinal)), Readiness.Timeout),
+                $"mosquitto_sub did not subscribe within {Readiness.Timeout.TotalSeconds} s: {string.Join(Environment.NewLine, messages)}");
 
             var stdout = new StringBuilder();
             var stderr = new StringBuilder();
@@ -70,13 +74,16 @@ public partial class PublishingTests
             }
 
             // A viewer pulls the published stream while the run goes on (6 s of video at its own pace). The push
-            // starts with the first annotated frame, so a viewer that asks too early gets "not found" and asks again.
+            // starts with the first annotated frame, so a viewer that asks too early gets "not found" and asks again,
+            // for as long as the run goes on: how long the run takes to annotate its first frame depends on the load.
             string probeOut = string.Empty;
+            var viewerErr = new StringBuilder();
             var viewerClock = Stopwatch.StartNew();
-            while (!probeOut.StartsWith("h264", StringComparison.Ordinal) && viewerClock.Elapsed < TimeSpan.FromSeconds(5))
+            while (!probeOut.StartsWith("h264", StringComparison.Ordinal) && !run.HasExited && viewerClock.Elapsed < Readiness.Timeout)
             {
                 var viewerOut = new StringBuilder();
-                viewer = ChildProcess.Start("ffprobe", ["-v", "error", "-rtsp_transport", "udp", "-timeout", "2000000", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", relay.ClientUrl("out")], l => viewerOut.AppendLine(l));
+                viewerErr.Clear();
+                viewer = ChildProcess.Start("ffprobe", ["-v", "error", "-rtsp_transport", "udp", "-timeout", "2000000", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", relay.ClientUrl("out")], l => viewerOut.AppendLine(l), l => viewerErr.AppendLine(l));
                 if (viewerClock.Elapsed < TimeSpan.FromMilliseconds(100))
                 {
                     long first = Metric(await http.GetStringAsync("/metrics"), "streamseg_frames_out_total");
@@ -102,13 +109,13 @@ public partial class PublishingTests
 
             // RTSP: H.264 at the source's size; the viewer joined late, so it sees part of the 150 frames.
             string[] probe = probeOut.Split(',');
-            Assert.True(probe.Length == 4, "the viewer never got the stream: " + probeOut);
+            Assert.True(probe.Length == 4, "the viewer never got the stream: " + probeOut + viewerErr);
             Assert.Equal("h264", probe[0]);
             Assert.Equal(("320", "240"), (probe[1], probe[2]));
             Assert.InRange(int.Parse(probe[3], CultureInfo.InvariantCulture), 20, 150);
 
-            // MQTT: one message per frame, the frame schema, on <prefix>/<source>.
-            await Task.Delay(500);
+            // MQTT: one message per frame, the frame schema, on <prefix>/<source>. The last ones may still be on their way.
+            _ = Readiness.PollUntil(() => messages.Count(m => m.Contains("\"schema\":\"streamseg.frame/1\"", StringComparison.Ordinal)) >= 150, Readiness.Timeout);
             string[] frames = [.. messages.Where(m => m.Contains("\"schema\":\"streamseg.frame/1\"", StringComparison.Ordinal))];
             Assert.Equal(150, frames.Length);
             Assert.All(frames, m => Assert.StartsWith("streamseg/clip.avi ", m, StringComparison.Ordinal));

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using StreamSeg.Tests.Support;
@@ -9,14 +8,22 @@ namespace StreamSeg.Tests.Cli;
 /// <summary>Fault injection with real parts: the RTSP relay is killed mid-run and started again.</summary>
 public class ReconnectTests
 {
-    private static (Process Relay, Process Pusher) StartStream(string clip, int clientPort, int sourcePort, int rtpPort)
+    // Publishes the clip to the relay in a loop and waits until a viewer can pull it, so the run never asks too early.
+    private static Process StartPusher(string clip, RtspRelay relay)
     {
-        Process relay = ChildProcess.Start("rtsp-server-perl", ["-c", clientPort.ToString(CultureInfo.InvariantCulture), "-s", sourcePort.ToString(CultureInfo.InvariantCulture),
-            "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1", "--rtp_start_port", rtpPort.ToString(CultureInfo.InvariantCulture)]);
-        Thread.Sleep(1000);
         Process pusher = ChildProcess.Start("ffmpeg", ["-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
-            "-f", "rtsp", "-rtsp_transport", "udp", $"rtsp://127.0.0.1:{sourcePort}/live"]);
-        return (relay, pusher);
+            "-f", "rtsp", "-rtsp_transport", "udp", relay.SourceUrl("live")]);
+        try
+        {
+            Readiness.WaitForStream(relay.ClientUrl("live"), Readiness.Timeout, pusher);
+        }
+        catch
+        {
+            ChildProcess.Stop(pusher);
+            throw;
+        }
+
+        return pusher;
     }
 
     [Fact]
@@ -24,20 +31,16 @@ public class ReconnectTests
     {
         using var dir = new TempDirectory();
         string clip = CliRunner.MakeVideo(dir.File("c.avi"), 320, 240, 50);
-        int clientPort = Ports.Free();
-        int sourcePort = Ports.Free();
-        int rtpPort = 30000 + (clientPort % 20000);
-        (Process relay, Process pusher) = StartStream(clip, clientPort, sourcePort, rtpPort);
-        Process? relay2 = null;
-        Process? pusher2 = null;
+        using RtspRelay relay = RtspRelay.Start();
+        Process? pusher = null;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         Process? run = null;
         try
         {
-            Thread.Sleep(1500);
+            pusher = StartPusher(clip, relay);
             run = CliRunner.Start(
-                ["run", "--source", $"rtsp://127.0.0.1:{clientPort}/live", "--rtsp-transport", "udp", "--stall-timeout", "2",
+                ["run", "--source", relay.ClientUrl("live"), "--rtsp-transport", "udp", "--stall-timeout", "2",
                  "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--max-frames", "120",
                  "--out", dir.File("o.mp4"), "--meta", dir.File("m.ndjson")],
                 stdout,
@@ -52,12 +55,15 @@ public class ReconnectTests
             }
 
             // The fault: the relay and the publisher go away.
-            ChildProcess.Stop(pusher, relay);
+            ChildProcess.Stop(pusher);
+            pusher = null;
+            relay.Kill();
             Thread.Sleep(4000);
             Assert.False(run.HasExited, "a stalled source must not end the run: " + stderr);
 
             // The relay comes back on the same ports.
-            (relay2, pusher2) = StartStream(clip, clientPort, sourcePort, rtpPort);
+            relay.Restart();
+            pusher = StartPusher(clip, relay);
             Assert.True(run.WaitForExit(60_000), "the run did not recover and finish: " + stderr);
             run.WaitForExit();
             string log = stderr.ToString();
@@ -96,7 +102,7 @@ public class ReconnectTests
         }
         finally
         {
-            ChildProcess.Stop(run, pusher2, relay2, pusher, relay);
+            ChildProcess.Stop(run, pusher);
         }
     }
 }

@@ -92,8 +92,11 @@ public class FfmpegVideoSinkTests
             await sink.WriteAsync(frame, CancellationToken.None);
         }
 
-        // Let ffmpeg encode what it has, then kill it hard, as a crash or OOM kill would.
-        await Task.Delay(1500);
+        // Let ffmpeg encode what it has (until fragments of it are readable on disk: how long that takes depends on the
+        // machine's load, so it is polled for), then kill it hard, as a crash or OOM kill would.
+        Assert.True(
+            Readiness.PollUntil(() => Ffprobe.TryProbe(path) is { FrameCount: >= 15 }, Readiness.Timeout),
+            $"ffmpeg did not write 15 readable frames of {path} within {Readiness.Timeout.TotalSeconds} s");
         using (var ffmpeg = Process.GetProcessById(sink.EncoderProcessId!.Value))
         {
             ffmpeg.Kill();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using OpenCvSharp;
 using StreamSeg.Capture;
@@ -107,8 +108,10 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
             await WaitForAsync(() => sink.State == RtspPublishState.Live && sink.Reconnects >= 1, options.Reconnect.MaxDelay + TimeSpan.FromSeconds(5), "the new session", log, feeder);
             back.Stop();
 
-            viewer = Viewer.Start(relay.ClientUrl("out"));
-            await Task.Delay(2500);
+            // The viewer watches until it has decoded a second of the new session. How long its start-up (a process,
+            // DESCRIBE/SETUP/PLAY, the next keyframe) takes depends on the machine's load, so that is polled for, not slept.
+            Viewer watching = viewer = Viewer.Start(relay.ClientUrl("out"));
+            await WaitForAsync(() => watching.FramesSoFar >= (int)Fps || watching.HasExited, Readiness.Timeout, "the viewer to decode 1 s of the new session", log, feeder);
             await stop.CancelAsync();
             TimeSpan longestWrite = await feeder;
             await sink.CompleteAsync(CancellationToken.None);
@@ -338,33 +341,34 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
 
     private sealed record ViewerResult(string Codec, int Width, int Height, int Frames, long SpanFrames);
 
-    /// <summary>ffprobe pulling the stream over UDP and listing every decoded frame's timestamp; it ends 2 s after the stream stops.</summary>
+    /// <summary>
+    /// ffprobe pulling the stream over UDP and listing every decoded frame's timestamp; it ends 2 s after the stream stops.
+    /// Its output is read line by line as it comes (stdbuf: ffprobe's stdout is a pipe), so a test can see it progress.
+    /// </summary>
     private sealed class Viewer : IDisposable
     {
-        private readonly Process _process;
-        private readonly Task<string> _stdout;
-        private readonly Task<string> _stderr;
+        private readonly StringBuilder _stdout = new();
+        private readonly StringBuilder _stderr = new();
+        private Process? _process;
+        private int _framesSoFar;
 
-        private Viewer(Process process)
-        {
-            _process = process;
-            _stdout = process.StandardOutput.ReadToEndAsync();
-            _stderr = process.StandardError.ReadToEndAsync();
-        }
+        /// <summary>Gets how many frames the viewer has decoded so far.</summary>
+        public int FramesSoFar => Volatile.Read(ref _framesSoFar);
+
+        public bool HasExited => _process!.HasExited;
 
         public static Viewer Start(string url)
         {
-            var psi = new ProcessStartInfo("ffprobe") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string a in new[]
-            {
-                "-v", "error", "-rtsp_transport", "udp", "-timeout", "2000000", "-select_streams", "v:0",
-                "-show_entries", "stream=codec_name,width,height,time_base:frame=pts", "-of", "json", url,
-            })
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            return new Viewer(Process.Start(psi)!);
+            var viewer = new Viewer();
+            viewer._process = ChildProcess.Start(
+                "stdbuf",
+                [
+                    "-oL", "ffprobe", "-v", "error", "-rtsp_transport", "udp", "-timeout", "2000000", "-select_streams", "v:0",
+                    "-show_entries", "stream=codec_name,width,height,time_base:frame=pts", "-of", "json", url,
+                ],
+                viewer.OnOutputLine,
+                viewer.OnErrorLine);
+            return viewer;
         }
 
         public async Task<ViewerResult> WaitAsync(TimeSpan timeout)
@@ -372,17 +376,25 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
             using var cts = new CancellationTokenSource(timeout);
             try
             {
-                await _process.WaitForExitAsync(cts.Token);
+                await _process!.WaitForExitAsync(cts.Token);
             }
             catch (OperationCanceledException)
             {
                 Assert.Fail($"The viewer did not end within {timeout.TotalSeconds} s.");
             }
 
-            string json = await _stdout;
+            _process!.WaitForExit(); // every output line has been handled
+            string json;
+            string stderr;
+            lock (_stdout)
+            {
+                json = _stdout.ToString();
+                stderr = _stderr.ToString();
+            }
+
             using JsonDocument doc = JsonDocument.Parse(json);
             JsonElement root = doc.RootElement;
-            Assert.True(root.TryGetProperty("streams", out JsonElement streams) && streams.GetArrayLength() == 1, $"The viewer found no video stream: {json} {await _stderr}");
+            Assert.True(root.TryGetProperty("streams", out JsonElement streams) && streams.GetArrayLength() == 1, $"The viewer found no video stream: {json} {stderr}");
             JsonElement s = streams[0];
             string[] timeBase = s.GetProperty("time_base").GetString()!.Split('/');
             double ticksPerFrame = double.Parse(timeBase[1], CultureInfo.InvariantCulture) / double.Parse(timeBase[0], CultureInfo.InvariantCulture) / Fps;
@@ -403,5 +415,27 @@ public class RtspPublishSinkTests(ITestOutputHelper output)
         }
 
         public void Dispose() => ChildProcess.Stop(_process);
+
+        private void OnOutputLine(string line)
+        {
+            lock (_stdout)
+            {
+                _stdout.AppendLine(line);
+            }
+
+            // The JSON writer puts each frame's "pts" on a line of its own; the stream section has none.
+            if (line.TrimStart().StartsWith("\"pts\":", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _framesSoFar);
+            }
+        }
+
+        private void OnErrorLine(string line)
+        {
+            lock (_stdout)
+            {
+                _stderr.AppendLine(line);
+            }
+        }
     }
 }

@@ -11,7 +11,6 @@ namespace StreamSeg.Tests.Support;
 /// </summary>
 internal sealed class RtspRelay : IDisposable
 {
-    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(15);
     private Process? _process;
 
     private RtspRelay(int clientPort, int sourcePort, int rtpStartPort)
@@ -61,7 +60,7 @@ internal sealed class RtspRelay : IDisposable
         while (!(Ports.Accepts(SourcePort) && Ports.Accepts(ClientPort)))
         {
             Assert.True(!_process.HasExited, "rtsp-server-perl exited at start-up");
-            Assert.True(wait.Elapsed < s_readyTimeout, $"rtsp-server-perl did not listen within {s_readyTimeout.TotalSeconds} s");
+            Assert.True(wait.Elapsed < Readiness.Timeout, $"rtsp-server-perl did not listen on ports {SourcePort} and {ClientPort} within {Readiness.Timeout.TotalSeconds} s");
             Thread.Sleep(50);
         }
     }
