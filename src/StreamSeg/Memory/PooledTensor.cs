@@ -102,10 +102,20 @@ public sealed class TensorPool : IDisposable
 
     private int _created;
 
+    /// <summary>Gets how many tensors have been rented.</summary>
+    public long Rented => Interlocked.Read(ref _rented);
+
+    /// <summary>Gets how many tensors have come back.</summary>
+    public long Returned => Interlocked.Read(ref _returned);
+
+    private long _rented;
+    private long _returned;
+
     /// <summary>Rents a tensor; dispose it to return it.</summary>
     public PooledTensor Rent()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Interlocked.Increment(ref _rented);
         if (_free.TryTake(out PooledTensor? tensor))
         {
             return tensor;
@@ -117,6 +127,7 @@ public sealed class TensorPool : IDisposable
 
     internal bool Return(PooledTensor tensor)
     {
+        Interlocked.Increment(ref _returned);
         if (_disposed)
         {
             return false;

@@ -52,10 +52,16 @@ public sealed class StageRunner
                 {
                     result = await _stage.ProcessAsync(frame, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex)
                 {
-                    // The stage owned the frame but failed: release it here so that its buffer is not lost.
+                    // The stage owned the frame but failed or was cancelled: release it here so that its buffer is
+                    // not lost (a cancelled run must leave every pool balanced, as the batch path does).
                     frame.Dispose();
+                    if (ex is OperationCanceledException)
+                    {
+                        throw;
+                    }
+
                     throw new StageException(_stage.Name, source, index, ex);
                 }
 
