@@ -5,15 +5,20 @@ using StreamSeg.Frames;
 namespace StreamSeg.Memory;
 
 /// <summary>
-/// A pool of BGR frames of one size. Frames are created on demand up to no limit, and reused after they are
-/// disposed, so that steady state allocates no native image memory.
+/// A pool of BGR frames of one size. Frame buffers are created on demand up to no limit, and reused after their
+/// frame is disposed, so that steady state allocates no native image memory.
 /// </summary>
+/// <remarks>
+/// What is pooled is the buffer (native image, metadata); each rent hands out a new <see cref="Frame"/> lease over
+/// one, so a late or repeated release through an old lease cannot return a buffer that has been rented again.
+/// </remarks>
 public sealed class FramePool : IDisposable
 {
-    private readonly ConcurrentBag<Frame> _free = [];
-    private readonly List<Frame> _all = [];
+    private readonly ConcurrentBag<FrameBuffer> _free = [];
+    private readonly List<FrameBuffer> _all = [];
     private long _rented;
     private long _returned;
+    private long _extraReleases;
     private bool _disposed;
 
     /// <summary>Creates a pool of frames of <paramref name="width"/>×<paramref name="height"/> BGR pixels.</summary>
@@ -37,6 +42,12 @@ public sealed class FramePool : IDisposable
     /// <summary>Gets how many frames have come back.</summary>
     public long Returned => Interlocked.Read(ref _returned);
 
+    /// <summary>
+    /// Gets how many times a frame of this pool was disposed after its last holder had already released it: a bug in
+    /// the caller, made harmless by the per-rent lease and counted here so that tests can see it.
+    /// </summary>
+    public long ExtraReleases => Interlocked.Read(ref _extraReleases);
+
     /// <summary>Gets how many distinct frames (native buffers) the pool has created.</summary>
     public int Created
     {
@@ -53,34 +64,36 @@ public sealed class FramePool : IDisposable
     public Frame Rent()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_free.TryTake(out Frame? frame))
+        if (_free.TryTake(out FrameBuffer? buffer))
         {
-            frame = new Frame(this, new Mat(Height, Width, MatType.CV_8UC3));
-            lock (_all)
-            {
-                _all.Add(frame);
-            }
+            buffer.Meta.Reset();
         }
         else
         {
-            frame.Revive();
+            buffer = new FrameBuffer(new Mat(Height, Width, MatType.CV_8UC3));
+            lock (_all)
+            {
+                _all.Add(buffer);
+            }
         }
 
         Interlocked.Increment(ref _rented);
-        return frame;
+        return new Frame(this, buffer);
     }
 
-    internal void Return(Frame frame)
+    internal void Return(FrameBuffer buffer)
     {
         Interlocked.Increment(ref _returned);
         if (_disposed)
         {
-            frame.Image.Dispose();
+            buffer.Image.Dispose();
             return;
         }
 
-        _free.Add(frame);
+        _free.Add(buffer);
     }
+
+    internal void CountExtraRelease() => Interlocked.Increment(ref _extraReleases);
 
     /// <summary>Releases the native buffers of every frame that is back in the pool.</summary>
     public void Dispose()
@@ -91,9 +104,9 @@ public sealed class FramePool : IDisposable
         }
 
         _disposed = true;
-        while (_free.TryTake(out Frame? frame))
+        while (_free.TryTake(out FrameBuffer? buffer))
         {
-            frame.Image.Dispose();
+            buffer.Image.Dispose();
         }
     }
 }
