@@ -19,7 +19,10 @@ public sealed class FramePool : IDisposable
     private long _rented;
     private long _returned;
     private long _extraReleases;
-    private bool _disposed;
+
+    // 0 or 1, read and written across threads: a frame or tensor comes back on whichever thread released it last,
+    // possibly while the owner disposes the pool.
+    private int _disposed;
 
     /// <summary>Creates a pool of frames of <paramref name="width"/>×<paramref name="height"/> BGR pixels.</summary>
     public FramePool(int width, int height)
@@ -63,7 +66,7 @@ public sealed class FramePool : IDisposable
     /// <summary>Rents a frame; the caller owns it and must dispose it.</summary>
     public Frame Rent()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (_free.TryTake(out FrameBuffer? buffer))
         {
             buffer.Meta.Reset();
@@ -84,26 +87,41 @@ public sealed class FramePool : IDisposable
     internal void Return(FrameBuffer buffer)
     {
         Interlocked.Increment(ref _returned);
-        if (_disposed)
+        if (Volatile.Read(ref _disposed) != 0)
         {
             buffer.Image.Dispose();
             return;
         }
 
         _free.Add(buffer);
+
+        // Dispose may have run between the check and the Add, and drained the bag before this buffer was in it: look
+        // again (a full fence, so that this read cannot move before the Add) and free what is left. TryTake hands each
+        // buffer to one thread only, so nothing is freed twice.
+        if (Interlocked.CompareExchange(ref _disposed, 0, 0) != 0)
+        {
+            FreeIdle();
+        }
     }
+
+    /// <summary>Gets how many buffers are idle in the pool now (0 once it is disposed and everything has come back).</summary>
+    internal int IdleCount => _free.Count;
 
     internal void CountExtraRelease() => Interlocked.Increment(ref _extraReleases);
 
     /// <summary>Releases the native buffers of every frame that is back in the pool.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
 
-        _disposed = true;
+        FreeIdle();
+    }
+
+    private void FreeIdle()
+    {
         while (_free.TryTake(out FrameBuffer? buffer))
         {
             buffer.Image.Dispose();

@@ -10,7 +10,10 @@ public sealed class TensorPool : IDisposable
     private long _rented;
     private long _returned;
     private long _extraReleases;
-    private bool _disposed;
+
+    // 0 or 1, read and written across threads: a frame or tensor comes back on whichever thread released it last,
+    // possibly while the owner disposes the pool.
+    private int _disposed;
 
     /// <summary>Creates a pool of tensors of <paramref name="shape"/> and <paramref name="element"/>.</summary>
     public TensorPool(long[] shape, TensorElement element)
@@ -41,7 +44,7 @@ public sealed class TensorPool : IDisposable
     /// <summary>Rents a tensor; dispose it to return it.</summary>
     public PooledTensor Rent()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Interlocked.Increment(ref _rented);
         if (!_free.TryTake(out TensorBuffer? buffer))
         {
@@ -55,21 +58,41 @@ public sealed class TensorPool : IDisposable
     internal void Return(TensorBuffer buffer)
     {
         Interlocked.Increment(ref _returned);
-        if (_disposed)
+        if (Volatile.Read(ref _disposed) != 0)
         {
             buffer.Value.Dispose();
             return;
         }
 
         _free.Add(buffer);
+
+        // Dispose may have run between the check and the Add, and drained the bag before this buffer was in it: look
+        // again (a full fence, so that this read cannot move before the Add) and free what is left. TryTake hands each
+        // buffer to one thread only, so nothing is freed twice.
+        if (Interlocked.CompareExchange(ref _disposed, 0, 0) != 0)
+        {
+            FreeIdle();
+        }
     }
+
+    /// <summary>Gets how many buffers are idle in the pool now (0 once it is disposed and everything has come back).</summary>
+    internal int IdleCount => _free.Count;
 
     internal void CountExtraRelease() => Interlocked.Increment(ref _extraReleases);
 
     /// <summary>Frees the tensors that are back in the pool.</summary>
     public void Dispose()
     {
-        _disposed = true;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        FreeIdle();
+    }
+
+    private void FreeIdle()
+    {
         while (_free.TryTake(out TensorBuffer? buffer))
         {
             buffer.Value.Dispose();
