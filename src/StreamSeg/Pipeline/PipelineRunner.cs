@@ -68,11 +68,13 @@ public sealed class PipelineRunner
         var merged = new Edge("capture→" + (stages.Count > 0 ? stages[0].Stage.Name : "sinks"), InputEdgeOptions(stages, 0, sources));
         _stats.AddEdge(merged);
         var pumps = new List<Task>();
+        var edges = new List<Edge> { merged };
         for (int i = 0; i < sources.Count; i++)
         {
             IFrameSource source = sources[i];
             var edge = new Edge($"source[{source.Id}]", source.IsLive ? EdgeOptions.Live : EdgeOptions.Lossless);
             _stats.AddEdge(edge);
+            edges.Add(edge);
             var pool = new FramePool(source.Width, source.Height);
             pools.Add(pool);
             int sourceIndex = i;
@@ -86,7 +88,6 @@ public sealed class PipelineRunner
 
         // Stages.
         Edge current = merged;
-        var edges = new List<Edge> { merged };
         for (int s = 0; s < stages.Count; s++)
         {
             (IStage<Frame, Frame> stage, PipelineStage id) = stages[s];
@@ -308,6 +309,11 @@ public sealed class PipelineRunner
                 // A dedicated thread may block: under Wait this is the back-pressure that keeps files lossless.
                 edge.WriteAsync(frame, abort).AsTask().GetAwaiter().GetResult();
             }
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            // A second Ctrl+C while this thread was blocked writing into a full edge: the run is cancelled, not
+            // failed. (Left to escape, the exception would fault this task, which was not started with the token.)
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
