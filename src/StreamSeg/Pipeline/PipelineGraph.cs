@@ -64,8 +64,8 @@ internal sealed class PipelineGraph
         _fanOut = new FanOutRunner(current, sinkEdges, stats);
     }
 
-    /// <summary>Gets the faults of the sources that failed, in the order they failed.</summary>
-    public IReadOnlyCollection<Exception> SourceFaults => _sourceFaults;
+    /// <summary>Gets the fault of the first source that failed, or null.</summary>
+    public Exception? FirstSourceFault => _sourceFaults.TryPeek(out Exception? fault) ? fault : null;
 
     /// <summary>
     /// Starts every loop: capture threads stop on <paramref name="stop"/> (end of stream: everything downstream

@@ -95,7 +95,7 @@ public sealed class PipelineRunner
             throw fault;
         }
 
-        foreach (Exception sourceFault in graph.SourceFaults)
+        if (graph.FirstSourceFault is { } sourceFault)
         {
             // Every other source ran to its end; the run still fails, naming the first source that failed.
             throw sourceFault;

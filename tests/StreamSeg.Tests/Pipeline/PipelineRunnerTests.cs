@@ -205,4 +205,39 @@ public class PipelineRunnerTests
         Assert.Equal(0, result.FramesNotReturned);
         Assert.Equal(tensors.Rented, tensors.Returned);
     }
+
+    /// <summary>A sink that fails on frame <c>failAt</c> and then cannot be finalised either.</summary>
+    private sealed class BrokenSink(int failAt) : ISink
+    {
+        public string Name => "broken";
+
+        public ValueTask WriteAsync(Frame frame, CancellationToken cancellationToken) =>
+            frame.Meta.Index == failAt ? throw new IOException("disk full") : ValueTask.CompletedTask;
+
+        public ValueTask CompleteAsync(CancellationToken cancellationToken) => throw new IOException("cannot close");
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task RunAsync_SinkFaultsThenCannotBeFinalised_ReportsTheFirstFault_AndLogsTheSecondAsAWarning()
+    {
+        var logs = new CapturingLoggerFactory();
+        var other = new CollectingTestSink("other");
+        var runner = new PipelineRunner(PipelineOptions.Default, new PipelineStats(), logs);
+
+        StageException ex = await Assert.ThrowsAsync<StageException>(() => runner.RunAsync(
+            [new SyntheticSource("vid", 200)],
+            [Pass("p", PipelineStage.Preprocess)],
+            [new SinkBinding(new BrokenSink(5), EdgeOptions.Lossless), new SinkBinding(other, EdgeOptions.Lossless)],
+            CancellationToken.None));
+
+        Assert.Equal("sink:broken", ex.Stage);
+        Assert.Equal(5, ex.FrameIndex);
+        Assert.True(other.Completed);
+        (Microsoft.Extensions.Logging.LogLevel level, string category, string message) = Assert.Single(logs.Entries);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level);
+        Assert.Equal("Sink 'broken' could not be finalised after a fault: cannot close", message);
+        Assert.StartsWith("StreamSeg.Pipeline.", category, StringComparison.Ordinal);
+    }
 }
