@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using OpenCvSharp;
 using StreamSeg.Frames;
 
@@ -11,18 +10,11 @@ namespace StreamSeg.Memory;
 /// <remarks>
 /// What is pooled is the buffer (native image, metadata); each rent hands out a new <see cref="Frame"/> lease over
 /// one, so a late or repeated release through an old lease cannot return a buffer that has been rented again.
+/// Frames may come back on any thread, also while the pool is being disposed.
 /// </remarks>
 public sealed class FramePool : IDisposable
 {
-    private readonly ConcurrentBag<FrameBuffer> _free = [];
-    private readonly List<FrameBuffer> _all = [];
-    private long _rented;
-    private long _returned;
-    private long _extraReleases;
-
-    // 0 or 1, read and written across threads: a frame or tensor comes back on whichever thread released it last,
-    // possibly while the owner disposes the pool.
-    private int _disposed;
+    private readonly BufferPool<FrameBuffer> _buffers;
 
     /// <summary>Creates a pool of frames of <paramref name="width"/>×<paramref name="height"/> BGR pixels.</summary>
     public FramePool(int width, int height)
@@ -31,6 +23,7 @@ public sealed class FramePool : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         Width = width;
         Height = height;
+        _buffers = new BufferPool<FrameBuffer>(() => new FrameBuffer(new Mat(height, width, MatType.CV_8UC3)), static b => b.Image.Dispose());
     }
 
     /// <summary>Gets the frame width.</summary>
@@ -40,91 +33,35 @@ public sealed class FramePool : IDisposable
     public int Height { get; }
 
     /// <summary>Gets how many frames have been rented.</summary>
-    public long Rented => Interlocked.Read(ref _rented);
+    public long Rented => _buffers.Rented;
 
     /// <summary>Gets how many frames have come back.</summary>
-    public long Returned => Interlocked.Read(ref _returned);
+    public long Returned => _buffers.Returned;
 
     /// <summary>
     /// Gets how many times a frame of this pool was disposed after its last holder had already released it: a bug in
     /// the caller, made harmless by the per-rent lease and counted here so that tests can see it.
     /// </summary>
-    public long ExtraReleases => Interlocked.Read(ref _extraReleases);
+    public long ExtraReleases => _buffers.ExtraReleases;
 
     /// <summary>Gets how many distinct frames (native buffers) the pool has created.</summary>
-    public int Created
-    {
-        get
-        {
-            lock (_all)
-            {
-                return _all.Count;
-            }
-        }
-    }
+    public int Created => _buffers.Created;
+
+    /// <summary>Gets how many buffers are idle in the pool now (0 once it is disposed and everything has come back).</summary>
+    internal int IdleCount => _buffers.IdleCount;
 
     /// <summary>Rents a frame; the caller owns it and must dispose it.</summary>
     public Frame Rent()
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (_free.TryTake(out FrameBuffer? buffer))
-        {
-            buffer.Meta.Reset();
-        }
-        else
-        {
-            buffer = new FrameBuffer(new Mat(Height, Width, MatType.CV_8UC3));
-            lock (_all)
-            {
-                _all.Add(buffer);
-            }
-        }
-
-        Interlocked.Increment(ref _rented);
+        FrameBuffer buffer = _buffers.Rent(this);
+        buffer.Meta.Reset();
         return new Frame(this, buffer);
     }
 
-    internal void Return(FrameBuffer buffer)
-    {
-        Interlocked.Increment(ref _returned);
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            buffer.Image.Dispose();
-            return;
-        }
+    internal void Return(FrameBuffer buffer) => _buffers.Return(buffer);
 
-        _free.Add(buffer);
+    internal void CountExtraRelease() => _buffers.CountExtraRelease();
 
-        // Dispose may have run between the check and the Add, and drained the bag before this buffer was in it: look
-        // again (a full fence, so that this read cannot move before the Add) and free what is left. TryTake hands each
-        // buffer to one thread only, so nothing is freed twice.
-        if (Interlocked.CompareExchange(ref _disposed, 0, 0) != 0)
-        {
-            FreeIdle();
-        }
-    }
-
-    /// <summary>Gets how many buffers are idle in the pool now (0 once it is disposed and everything has come back).</summary>
-    internal int IdleCount => _free.Count;
-
-    internal void CountExtraRelease() => Interlocked.Increment(ref _extraReleases);
-
-    /// <summary>Releases the native buffers of every frame that is back in the pool.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        FreeIdle();
-    }
-
-    private void FreeIdle()
-    {
-        while (_free.TryTake(out FrameBuffer? buffer))
-        {
-            buffer.Image.Dispose();
-        }
-    }
+    /// <summary>Releases the native buffers of every frame that is back in the pool (the others as they come back).</summary>
+    public void Dispose() => _buffers.Dispose();
 }

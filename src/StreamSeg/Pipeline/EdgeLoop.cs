@@ -18,21 +18,37 @@ internal sealed class EdgeLoop
 {
     private readonly Edge _input;
     private readonly int _maxBatch;
-    private readonly Func<List<Frame>, CancellationToken, ValueTask> _body;
+    private readonly Func<List<Frame>, CancellationToken, ValueTask>? _batchBody;
+    private readonly Func<Frame, CancellationToken, ValueTask>? _body;
     private readonly Func<Exception?, ValueTask> _complete;
 
-    /// <summary>Creates the loop over <paramref name="input"/>.</summary>
+    /// <summary>Creates the loop over <paramref name="input"/> that hands <paramref name="body"/> one frame a call.</summary>
+    /// <param name="input">The edge read.</param>
+    /// <param name="body">Processes the frame, which it then owns.</param>
+    /// <param name="complete">Runs once at the end, with the fault (including a cancellation) or null: completes the outputs or finalises a sink.</param>
+    public EdgeLoop(Edge input, Func<Frame, CancellationToken, ValueTask> body, Func<Exception?, ValueTask> complete)
+        : this(input, 1, complete)
+    {
+        _body = body;
+    }
+
+    /// <summary>Creates the loop over <paramref name="input"/> that hands <paramref name="body"/> the frames queued now, at most <paramref name="maxBatch"/>.</summary>
     /// <param name="input">The edge read.</param>
     /// <param name="maxBatch">The most frames one call of <paramref name="body"/> gets (1: one frame a call).</param>
     /// <param name="body">Processes the frames, which it then owns.</param>
     /// <param name="complete">Runs once at the end, with the fault (including a cancellation) or null: completes the outputs or finalises a sink.</param>
     public EdgeLoop(Edge input, int maxBatch, Func<List<Frame>, CancellationToken, ValueTask> body, Func<Exception?, ValueTask> complete)
+        : this(input, maxBatch, complete)
+    {
+        _batchBody = body;
+    }
+
+    private EdgeLoop(Edge input, int maxBatch, Func<Exception?, ValueTask> complete)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
         _input = input;
         _maxBatch = maxBatch;
-        _body = body;
         _complete = complete;
     }
 
@@ -54,8 +70,17 @@ internal sealed class EdgeLoop
                     continue;
                 }
 
-                await _body(frames, cancellationToken).ConfigureAwait(false);
-                frames.Clear();
+                if (_body is not null)
+                {
+                    Frame frame = frames[0];
+                    frames.Clear();
+                    await _body(frame, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _batchBody!(frames, cancellationToken).ConfigureAwait(false);
+                    frames.Clear();
+                }
             }
         }
         catch (Exception ex)

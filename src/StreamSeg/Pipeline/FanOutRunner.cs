@@ -18,17 +18,15 @@ internal sealed class FanOutRunner
     {
         _outputs = outputs;
         _stats = stats;
-        _loop = new EdgeLoop(input, 1, WriteAsync, Complete);
+        _loop = new EdgeLoop(input, WriteAsync, Complete);
     }
 
     /// <summary>Runs until the input completes, then completes every sink edge (with the fault, unless it was a cancellation).</summary>
     public Task RunAsync(CancellationToken cancellationToken) => _loop.RunAsync(cancellationToken);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteAsync(List<Frame> frames, CancellationToken cancellationToken)
+    private async ValueTask WriteAsync(Frame frame, CancellationToken cancellationToken)
     {
-        Frame frame = frames[0];
-        frames.Clear();
         if (!frame.Meta.IsPlaceholder)
         {
             _stats.CountOut(frame.Meta.CaptureTimestamp);

@@ -24,17 +24,15 @@ internal sealed partial class SinkRunner
         _stats = stats;
         _completeTimeout = completeTimeout;
         _logger = logger;
-        _loop = new EdgeLoop(input, 1, WriteAsync, CompleteAsync);
+        _loop = new EdgeLoop(input, WriteAsync, CompleteAsync);
     }
 
     /// <summary>Runs until the input completes; a sink's fault is wrapped in <see cref="StageException"/> (stage <c>sink:NAME</c>).</summary>
     public Task RunAsync(CancellationToken cancellationToken) => _loop.RunAsync(cancellationToken);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteAsync(List<Frame> frames, CancellationToken cancellationToken)
+    private async ValueTask WriteAsync(Frame frame, CancellationToken cancellationToken)
     {
-        Frame frame = frames[0];
-        frames.Clear();
         string source = frame.Meta.SourceId;
         long index = frame.Meta.Index;
         long start = Stopwatch.GetTimestamp();

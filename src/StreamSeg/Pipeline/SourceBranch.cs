@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using StreamSeg.Capture;
 using StreamSeg.Frames;
 using StreamSeg.Memory;
@@ -50,18 +49,12 @@ internal sealed class SourceBranch : IDisposable
 
     /// <summary>Moves frames from <see cref="Edge"/> into the shared input until the source's edge completes.</summary>
     public Task PumpAsync(CancellationToken cancellationToken) =>
-        new EdgeLoop(Edge, 1, ForwardAsync, static _ => ValueTask.CompletedTask).RunAsync(cancellationToken);
+        new EdgeLoop(Edge, ForwardAsync, static _ => ValueTask.CompletedTask).RunAsync(cancellationToken);
 
     /// <summary>Frees the frames of the pool that are back (those still out are freed as they come back).</summary>
     public void Dispose() => Pool.Dispose();
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ForwardAsync(List<Frame> frames, CancellationToken cancellationToken)
-    {
-        Frame frame = frames[0];
-        frames.Clear();
-        await _target.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-    }
+    private ValueTask ForwardAsync(Frame frame, CancellationToken cancellationToken) => _target.WriteAsync(frame, cancellationToken);
 
     private void Capture(CancellationToken stop, CancellationToken abort)
     {

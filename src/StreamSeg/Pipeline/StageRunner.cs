@@ -30,7 +30,7 @@ public sealed class StageRunner
         _stats = stats;
         _loop = stage is IBatchStage { MaxBatch: > 1 } batchStage
             ? new EdgeLoop(input, batchStage.MaxBatch, (frames, ct) => ProcessBatchAsync(batchStage, frames, ct), CompleteOutput)
-            : new EdgeLoop(input, 1, ProcessOneAsync, CompleteOutput);
+            : new EdgeLoop(input, ProcessOneAsync, CompleteOutput);
     }
 
     /// <summary>Runs until the input completes; a fault is wrapped in <see cref="StageException"/> and completes the output with it.</summary>
@@ -45,10 +45,8 @@ public sealed class StageRunner
 
     // Pooled builder: the body runs once a frame, and its state machine should not be a per-frame allocation.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ProcessOneAsync(List<Frame> frames, CancellationToken cancellationToken)
+    private async ValueTask ProcessOneAsync(Frame frame, CancellationToken cancellationToken)
     {
-        Frame frame = frames[0];
-        frames.Clear();
         string source = frame.Meta.SourceId;
         long index = frame.Meta.Index;
         long start = Stopwatch.GetTimestamp();
