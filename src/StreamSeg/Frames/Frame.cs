@@ -14,28 +14,33 @@ namespace StreamSeg.Frames;
 /// the buffer returns to the pool when the last holder has done so. Whatever is attached to the frame and owned by it
 /// (<see cref="Matte"/>, <see cref="Payload"/>, <see cref="RawOutputs"/> and the resources given to <see cref="Own"/>)
 /// is released exactly once, at that moment.
+/// <para>Each <see cref="FramePool.Rent"/> returns a new <see cref="Frame"/> object (a lease) over a pooled
+/// <see cref="FrameBuffer"/>. A lease's count only goes down to zero once and never comes back up, so a holder that
+/// releases too late (after the pool has rented the buffer again) or too often cannot return the buffer's current
+/// renter: such an extra release is a no-op, counted in <see cref="FramePool.ExtraReleases"/>. It is not an exception
+/// because <see cref="IDisposable.Dispose"/> must be safe to call twice and often runs in <c>finally</c> blocks where
+/// a throw would hide the original fault; the counter makes it visible to tests and diagnostics instead. Only the
+/// buffer-reading members (<see cref="Image"/>, <see cref="Meta"/>) of a released lease are not guarded: they read
+/// the buffer's current contents.</para>
 /// </remarks>
 public sealed class Frame : IDisposable
 {
     private readonly FramePool? _pool;
-
-    // Resources the frame owns (pooled buffers its results point into). The list lives as long as the frame object,
-    // which a pool reuses, so it stops growing after the first frames.
-    private readonly List<IDisposable> _owned = [];
+    private readonly FrameBuffer _buffer;
     private int _references;
 
-    internal Frame(FramePool? pool, Mat image)
+    internal Frame(FramePool? pool, FrameBuffer buffer)
     {
         _pool = pool;
-        Image = image;
+        _buffer = buffer;
         _references = 1;
     }
 
     /// <summary>Gets the BGR image. Valid until the frame is disposed.</summary>
-    public Mat Image { get; }
+    public Mat Image => _buffer.Image;
 
     /// <summary>Gets the frame's metadata.</summary>
-    public FrameMetadata Meta { get; } = new();
+    public FrameMetadata Meta => _buffer.Meta;
 
     /// <summary>Gets the width of the image in pixels.</summary>
     public int Width => Image.Width;
@@ -71,36 +76,49 @@ public sealed class Frame : IDisposable
     {
         ArgumentNullException.ThrowIfNull(resource);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _references) <= 0, this);
-        _owned.Add(resource);
+        _buffer.Owned.Add(resource);
     }
 
     /// <summary>Creates a frame that owns <paramref name="image"/> and is not pooled (tests and one-off use).</summary>
-    public static Frame CreateUnpooled(Mat image) => new(null, image);
+    public static Frame CreateUnpooled(Mat image) => new(null, new FrameBuffer(image));
 
     /// <summary>Adds a holder; each holder must call <see cref="Dispose"/> once.</summary>
+    /// <exception cref="ObjectDisposedException">The last holder has already released the frame; nothing changes.</exception>
     public Frame AddReference()
     {
-        if (Interlocked.Increment(ref _references) <= 1)
+        // Compare-and-swap so that a released frame is never brought back, not even for an instant: a plain
+        // increment would raise the count of a dead lease and leave it raised when this throws.
+        int seen;
+        do
         {
-            throw new ObjectDisposedException(nameof(Frame));
+            seen = Volatile.Read(ref _references);
+            ObjectDisposedException.ThrowIf(seen <= 0, this);
         }
+        while (Interlocked.CompareExchange(ref _references, seen + 1, seen) != seen);
 
         return this;
     }
 
-    /// <summary>Releases this holder; the last one returns the buffer to the pool.</summary>
+    /// <summary>
+    /// Releases this holder; the last one returns the buffer to the pool. A release beyond the last is a no-op
+    /// (counted in <see cref="FramePool.ExtraReleases"/> for a pooled frame).
+    /// </summary>
     public void Dispose()
     {
-        int left = Interlocked.Decrement(ref _references);
-        if (left > 0)
+        int seen;
+        do
         {
-            return;
+            seen = Volatile.Read(ref _references);
+            if (seen <= 0)
+            {
+                _pool?.CountExtraRelease();
+                return;
+            }
         }
+        while (Interlocked.CompareExchange(ref _references, seen - 1, seen) != seen);
 
-        if (left < 0)
+        if (seen > 1)
         {
-            // A double dispose is a bug in the caller, but it must not return the buffer twice.
-            Interlocked.Increment(ref _references);
             return;
         }
 
@@ -111,12 +129,12 @@ public sealed class Frame : IDisposable
         }
         else
         {
-            _pool.Return(this);
+            _pool.Return(_buffer);
         }
     }
 
-    /// <summary>Releases the payloads and results so that the frame can go back to its pool.</summary>
-    internal void ReleaseAttachments()
+    /// <summary>Releases the payloads and results so that the buffer can go back to its pool.</summary>
+    private void ReleaseAttachments()
     {
         Payload?.Dispose();
         Payload = null;
@@ -125,24 +143,18 @@ public sealed class Frame : IDisposable
         Matte?.Dispose();
         Matte = null;
         Instances = null;
+        List<IDisposable> owned = _buffer.Owned;
         try
         {
-            foreach (IDisposable resource in _owned)
+            foreach (IDisposable resource in owned)
             {
                 resource.Dispose();
             }
         }
         finally
         {
-            // Cleared even if one throws, so that nothing is disposed twice when the frame is reused.
-            _owned.Clear();
+            // Cleared even if one throws, so that nothing is disposed twice when the buffer is reused.
+            owned.Clear();
         }
-    }
-
-    /// <summary>Makes a rented frame live again with one holder.</summary>
-    internal void Revive()
-    {
-        Meta.Reset();
-        Volatile.Write(ref _references, 1);
     }
 }

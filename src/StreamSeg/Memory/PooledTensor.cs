@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
 
 namespace StreamSeg.Memory;
@@ -8,131 +7,76 @@ namespace StreamSeg.Memory;
 /// the value pins the buffer for its whole life, so binding it costs no native allocation per frame.
 /// Exactly one of <see cref="Floats"/>, <see cref="Ints"/> and <see cref="Bytes"/> is set. Disposing returns it to its pool.
 /// </summary>
+/// <remarks>
+/// Each rent returns a new <see cref="PooledTensor"/> (a lease) over a pooled buffer, released at most once: a
+/// second <see cref="Dispose"/> is a no-op counted in <see cref="TensorPool.ExtraReleases"/> (not an exception, since
+/// Dispose must be safe to repeat and runs in <c>finally</c> blocks), so a buffer can never be in the pool twice nor be
+/// returned by a holder whose lease has ended. The buffer members throw <see cref="ObjectDisposedException"/> once the
+/// lease is released, so a stale holder cannot write into the next renter's input.
+/// </remarks>
 public sealed class PooledTensor : IDisposable
 {
     private readonly TensorPool? _pool;
+    private readonly TensorBuffer _buffer;
+    private int _released;
 
-    internal PooledTensor(TensorPool? pool, long[] shape, TensorElement element)
+    internal PooledTensor(TensorPool? pool, TensorBuffer buffer, long[] shape, TensorElement element)
     {
         _pool = pool;
+        _buffer = buffer;
         Shape = shape;
         Element = element;
-        long count = 1;
-        foreach (long d in shape)
-        {
-            count *= d;
-        }
-
-        switch (element)
-        {
-            case TensorElement.Int32:
-                Ints = new int[count];
-                Value = OrtValue.CreateTensorValueFromMemory(Ints, shape);
-                break;
-            case TensorElement.UInt8:
-                Bytes = new byte[count];
-                Value = OrtValue.CreateTensorValueFromMemory(Bytes, shape);
-                break;
-            default:
-                Floats = new float[count];
-                Value = OrtValue.CreateTensorValueFromMemory(Floats, shape);
-                break;
-        }
     }
 
     /// <summary>Gets the element type.</summary>
     public TensorElement Element { get; }
 
     /// <summary>Gets the byte buffer (uint8 tensors: pixels the model converts itself).</summary>
-    public byte[]? Bytes { get; }
+    public byte[]? Bytes => Live().Bytes;
 
     /// <summary>Gets the shape.</summary>
     public long[] Shape { get; }
 
     /// <summary>Gets the float buffer (float tensors).</summary>
-    public float[]? Floats { get; }
+    public float[]? Floats => Live().Floats;
 
     /// <summary>Gets the int buffer (int32 tensors).</summary>
-    public int[]? Ints { get; }
+    public int[]? Ints => Live().Ints;
 
     /// <summary>Gets the ONNX Runtime value over the buffer.</summary>
-    public OrtValue Value { get; }
+    public OrtValue Value => Live().Value;
 
     /// <summary>Gets or sets how the frame was placed into this tensor.</summary>
     public Preprocess.LetterboxTransform Transform { get; set; }
 
     /// <summary>Creates a tensor that is not pooled (warm-up, benchmarks, tests).</summary>
-    public static PooledTensor CreateUnpooled(long[] shape, bool int32) => new(null, shape, int32 ? TensorElement.Int32 : TensorElement.Float32);
+    public static PooledTensor CreateUnpooled(long[] shape, bool int32) => CreateUnpooled(shape, int32 ? TensorElement.Int32 : TensorElement.Float32);
 
     /// <summary>Creates a tensor of <paramref name="element"/> that is not pooled (warm-up, benchmarks, tests).</summary>
-    public static PooledTensor CreateUnpooled(long[] shape, TensorElement element) => new(null, shape, element);
+    public static PooledTensor CreateUnpooled(long[] shape, TensorElement element) => new(null, new TensorBuffer(shape, element), shape, element);
 
-    /// <summary>Returns the tensor to its pool (or frees it when unpooled or the pool is gone).</summary>
+    /// <summary>Returns the tensor to its pool (or frees it when unpooled or the pool is gone); a second call does nothing.</summary>
     public void Dispose()
     {
-        if (_pool is null || !_pool.Return(this))
+        if (Interlocked.Exchange(ref _released, 1) != 0)
         {
-            Value.Dispose();
-        }
-    }
-}
-
-/// <summary>A pool of <see cref="PooledTensor"/>s of one shape and element type.</summary>
-public sealed class TensorPool : IDisposable
-{
-    private readonly ConcurrentBag<PooledTensor> _free = [];
-    private bool _disposed;
-
-    /// <summary>Creates a pool of tensors of <paramref name="shape"/> and <paramref name="element"/>.</summary>
-    public TensorPool(long[] shape, TensorElement element)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        Shape = shape;
-        Element = element;
-    }
-
-    /// <summary>Gets the shape.</summary>
-    public long[] Shape { get; }
-
-    /// <summary>Gets the element type.</summary>
-    public TensorElement Element { get; }
-
-    /// <summary>Gets how many tensors the pool has created.</summary>
-    public int Created => _created;
-
-    private int _created;
-
-    /// <summary>Rents a tensor; dispose it to return it.</summary>
-    public PooledTensor Rent()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_free.TryTake(out PooledTensor? tensor))
-        {
-            return tensor;
+            _pool?.CountExtraRelease();
+            return;
         }
 
-        Interlocked.Increment(ref _created);
-        return new PooledTensor(this, Shape, Element);
+        if (_pool is null)
+        {
+            _buffer.Value.Dispose();
+        }
+        else
+        {
+            _pool.Return(_buffer);
+        }
     }
 
-    internal bool Return(PooledTensor tensor)
+    private TensorBuffer Live()
     {
-        if (_disposed)
-        {
-            return false;
-        }
-
-        _free.Add(tensor);
-        return true;
-    }
-
-    /// <summary>Frees the tensors that are back in the pool.</summary>
-    public void Dispose()
-    {
-        _disposed = true;
-        while (_free.TryTake(out PooledTensor? tensor))
-        {
-            tensor.Value.Dispose();
-        }
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _released) != 0, this);
+        return _buffer;
     }
 }

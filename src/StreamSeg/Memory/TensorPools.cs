@@ -8,6 +8,36 @@ public sealed class TensorPools : IDisposable
 {
     private readonly List<TensorPool> _pools = [];
 
+    /// <summary>Gets how many tensors have been rented from every pool.</summary>
+    public long Rented
+    {
+        get
+        {
+            long sum = 0;
+            foreach (TensorPool pool in _pools)
+            {
+                sum += pool.Rented;
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>Gets how many tensors have come back to every pool.</summary>
+    public long Returned
+    {
+        get
+        {
+            long sum = 0;
+            foreach (TensorPool pool in _pools)
+            {
+                sum += pool.Returned;
+            }
+
+            return sum;
+        }
+    }
+
     /// <summary>Rents a tensor of <paramref name="shape"/> and <paramref name="element"/>; dispose it to return it.</summary>
     public PooledTensor Rent(long[] shape, TensorElement element)
     {

@@ -36,7 +36,7 @@ public class FrameTests
         frame.Dispose();
 
         Frame again = pool.Rent();
-        Assert.Same(frame, again);
+        Assert.Same(frame.Image, again.Image); // the same buffer, under a new lease
         var second = new CountingDisposable();
         again.Own(second);
         again.Dispose();

@@ -147,4 +147,97 @@ public class PipelineRunnerTests
         // Draining means every frame captured before the stop still reached the sink.
         Assert.Equal(result.FramesIn, sink.Frames.Count);
     }
+
+    [Fact]
+    public async Task RunAsync_StopThenAbortWhileCaptureIsBlockedOnAFullEdge_IsCancelledNotAFault()
+    {
+        // Issue 10 bug 1: a stage that holds frame 10 until cancelled back-pressures a lossless source until its capture
+        // thread blocks in the edge write; Ctrl+C then a second Ctrl+C cancel that write. Before the fix the
+        // OperationCanceledException faulted the capture task and the run failed with "The pipeline failed." (exit 1).
+        using var tensors = new StreamSeg.Memory.TensorPools();
+        var stats = new PipelineStats();
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = new DelegateStage("slow", async (f, ct) =>
+        {
+            lock (tensors)
+            {
+                f.Payload = tensors.Rent([1, 4], StreamSeg.Memory.TensorElement.Float32);
+            }
+
+            if (f.Meta.Index == 10)
+            {
+                blocked.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
+            return f;
+        });
+        var sinks = new[] { new CollectingTestSink("a"), new CollectingTestSink("b") };
+        using var stop = new CancellationTokenSource();
+        using var abort = new CancellationTokenSource();
+        Task<PipelineResult> run = new PipelineRunner(PipelineOptions.Default, stats).RunAsync(
+            [new SyntheticSource("file", 1000)],
+            [(slow, PipelineStage.Inference), Pass("pass", PipelineStage.Decode)],
+            [new SinkBinding(sinks[0], EdgeOptions.Lossless), new SinkBinding(sinks[1], EdgeOptions.Lossless)],
+            stop.Token,
+            abort.Token);
+        await blocked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Capture is blocked once its own edge is full and it has stopped counting frames in.
+        Edge sourceEdge = stats.Edges.Single(e => e.Name == "source[file]");
+        long seen = -1;
+        for (int i = 0; i < 500 && (sourceEdge.Depth < sourceEdge.Options.Capacity || stats.FramesIn != seen); i++)
+        {
+            seen = stats.FramesIn;
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(sourceEdge.Options.Capacity, sourceEdge.Depth);
+        stop.Cancel();
+        abort.Cancel();
+
+        PipelineResult result = await run.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(result.Cancelled);
+        Assert.InRange(result.FramesIn, 11, 999);
+        Assert.All(sinks, s => Assert.True(s.Completed));
+        Assert.All(sinks, s => Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), s.Frames.Select(f => f.Index)));
+        Assert.Equal(0, result.FramesNotReturned);
+        Assert.Equal(tensors.Rented, tensors.Returned);
+    }
+
+    /// <summary>A sink that fails on frame <c>failAt</c> and then cannot be finalised either.</summary>
+    private sealed class BrokenSink(int failAt) : ISink
+    {
+        public string Name => "broken";
+
+        public ValueTask WriteAsync(Frame frame, CancellationToken cancellationToken) =>
+            frame.Meta.Index == failAt ? throw new IOException("disk full") : ValueTask.CompletedTask;
+
+        public ValueTask CompleteAsync(CancellationToken cancellationToken) => throw new IOException("cannot close");
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task RunAsync_SinkFaultsThenCannotBeFinalised_ReportsTheFirstFault_AndLogsTheSecondAsAWarning()
+    {
+        var logs = new CapturingLoggerFactory();
+        var other = new CollectingTestSink("other");
+        var runner = new PipelineRunner(PipelineOptions.Default, new PipelineStats(), logs);
+
+        StageException ex = await Assert.ThrowsAsync<StageException>(() => runner.RunAsync(
+            [new SyntheticSource("vid", 200)],
+            [Pass("p", PipelineStage.Preprocess)],
+            [new SinkBinding(new BrokenSink(5), EdgeOptions.Lossless), new SinkBinding(other, EdgeOptions.Lossless)],
+            CancellationToken.None));
+
+        Assert.Equal("sink:broken", ex.Stage);
+        Assert.Equal(5, ex.FrameIndex);
+        Assert.True(other.Completed);
+        (Microsoft.Extensions.Logging.LogLevel level, string category, string message) = Assert.Single(logs.Entries);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level);
+        Assert.Equal("Sink 'broken' could not be finalised after a fault: cannot close", message);
+        Assert.StartsWith("StreamSeg.Pipeline.", category, StringComparison.Ordinal);
+    }
 }
