@@ -87,7 +87,7 @@ internal sealed partial class PipelineSession
         {
             sinks = await _sinks.CreateAsync(config, sources, stats).ConfigureAwait(false);
             healthSinks.AddRange(sinks.HealthSinks);
-            var runner = new PipelineRunner(PipelineOptions.Default with { Pace = config.Pace }, stats);
+            var runner = new PipelineRunner(PipelineOptions.Default with { Pace = config.Pace }, stats, _loggerFactory);
             long? total = null;
             foreach (IFrameSource s in sources)
             {
