@@ -481,6 +481,105 @@ def make_maskrcnn():
         "input_width": 0, "input_height": 0, "cases": cases})
 
 
+def bilinear_resize(m, oh, ow):
+    """F.interpolate(mode='bilinear', align_corners=False) of a 2-D array to (oh, ow), in float64."""
+    ih, iw = m.shape
+
+    def axis(n_out, n_in):
+        p = np.maximum((np.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0)
+        i0 = np.minimum(np.floor(p).astype(int), n_in - 1)
+        return i0, np.minimum(i0 + 1, n_in - 1), p - i0
+
+    xi0, xi1, lx = axis(ow, iw)
+    yi0, yi1, ly = axis(oh, ih)
+    t = (1 - lx)[None, :] * m[np.ix_(yi0, xi0)] + lx[None, :] * m[np.ix_(yi0, xi1)]
+    b = (1 - lx)[None, :] * m[np.ix_(yi1, xi0)] + lx[None, :] * m[np.ix_(yi1, xi1)]
+    return (1 - ly)[:, None] * t + ly[:, None] * b
+
+
+def torchvision_paste(mask, box, im_h, im_w, padding=1):
+    """torchvision.models.detection.roi_heads.paste_masks_in_image for one mask (the rule its ONNX export runs too):
+    pad the MxM mask by one zero cell, grow the box by (M + 2) / M about its centre, truncate the grown box to int64,
+    resize the padded mask bilinearly to (y2 - y1 + 1, x2 - x1 + 1) and paste it there, clipped to the image.
+    Returns the image-size probability map and the pasted rectangle (x0, y0, x1, y1 exclusive)."""
+    m = mask.shape[-1]
+    scale = (m + 2 * padding) / m
+    padded = np.pad(mask.astype(np.float64), padding)
+    x1, y1, x2, y2 = (float(v) for v in box)
+    w_half, h_half = (x2 - x1) * 0.5 * scale, (y2 - y1) * 0.5 * scale
+    xc, yc = (x2 + x1) * 0.5, (y2 + y1) * 0.5
+    grown = (xc - w_half, yc - h_half, xc + w_half, yc + h_half)
+    assert_off_integer(grown, "grown paste box edge")  # float32 and float64 must truncate alike
+    e = [int(v) for v in grown]  # .to(torch.int64) truncates toward zero
+    w, h = max(e[2] - e[0] + 1, 1), max(e[3] - e[1] + 1, 1)
+    resized = bilinear_resize(padded, h, w)
+    image = np.zeros((im_h, im_w))
+    px0, px1 = max(e[0], 0), min(e[2] + 1, im_w)
+    py0, py1 = max(e[1], 0), min(e[3] + 1, im_h)
+    image[py0:py1, px0:px1] = resized[py0 - e[1]:py1 - e[1], px0 - e[0]:px1 - e[0]]
+    return image, (px0, py0, px1, py1)
+
+
+# Mask R-CNN as torchvision's export returns it: 28x28 mask-head probabilities pasted into the image by
+# paste_masks_in_image, so a mask may reach a pixel or two past its box. (label, score, box, 28x28 pattern)
+PASTE_FRAME = (160, 120)
+PASTE_DETS = [
+    (1, 0.93, (20.6, 10.3, 60.9, 100.7), "full"),      # all confident: the paste spills past floor/ceil of the box
+    (18, 0.61, (90.2, 30.8, 150.4, 70.1), "ellipse"),
+    (17, 0.50, (5.3, 70.2, 40.8, 118.6), "ellipse"),    # exactly 0.5: kept (>= 0.5)
+    (3, 0.49, (100.3, 80.6, 140.2, 110.9), "full"),     # below 0.5: dropped
+]
+
+
+def paste_pattern(kind):
+    g = (np.arange(28) + 0.5) / 28 - 0.5
+    if kind == "full":
+        return np.full((28, 28), 0.97)
+    d = (g[None, :] / 0.45) ** 2 + (g[:, None] / 0.4) ** 2
+    return np.clip(1.4 - d, 0.02, 0.98)
+
+
+def make_maskrcnn_paste():
+    w0, h0 = PASTE_FRAME
+    n = len(PASTE_DETS)
+    full = np.zeros((n, 1, h0, w0), np.float32)
+    insts = []
+    for i, (label, score, box, kind) in enumerate(PASTE_DETS):
+        image, paste_rect = torchvision_paste(paste_pattern(kind), box, h0, w0)
+        live = image[image > 0]
+        if live.size and np.abs(live - 0.5).min() < 1e-4:
+            raise SystemExit("fixture design: a pasted mask probability sits on 0.5")
+        full[i, 0] = image.astype(np.float32)
+        if score < 0.5:
+            continue
+        on = image >= 0.5
+        ys, xs = np.nonzero(on)
+        # Every confident pixel lies in the pasted rectangle, and the decoded mask holds all of them: its rectangle is
+        # the box's (floor/ceil, clipped) grown to take in those that spill past it.
+        assert xs.min() >= paste_rect[0] and xs.max() < paste_rect[2] and ys.min() >= paste_rect[1] and ys.max() < paste_rect[3]
+        b32 = [float(np.float32(v)) for v in box]
+        bx0, by0, bx1, by1 = box_rect(b32, w0, h0)
+        x0, y0 = min(bx0, int(xs.min())), min(by0, int(ys.min()))
+        x1, y1 = max(bx1, int(xs.max()) + 1), max(by1, int(ys.max()) + 1)
+        spill = int(on.sum() - on[by0:by1, bx0:bx1].sum())
+        insts.append({"box": [r6(v) for v in b32], "score": r6(np.float32(score)), "class_id": label,
+                      "mask": mask_json((x0, y0, x1 - x0, y1 - y0), on[y0:y1, x0:x1].astype(np.uint8)),
+                      "paste_rect": list(paste_rect), "pixels_past_box": spill})
+    if not any(inst["pixels_past_box"] > 0 for inst in insts):
+        raise SystemExit("fixture design: no mask reaches past its box; the paste rule would go unchecked")
+
+    g = Graph("images_tensors", [3, h0, w0])
+    g.float_const_output("boxes", np.array([d[2] for d in PASTE_DETS], np.float32), ["N", 4])
+    g.int64_const_output("labels", np.array([d[0] for d in PASTE_DETS]), ["N"])
+    g.float_const_output("scores", np.array([d[1] for d in PASTE_DETS], np.float32), ["N"])
+    g.float_const_output("masks", full, ["N", 1, h0, w0])
+    g.save("maskrcnn-paste.onnx")
+    write_json("maskrcnn-paste.expected.json", {
+        "model": "maskrcnn-paste.onnx", "adapter": "maskrcnn", "input_name": "images_tensors",
+        "input_width": 0, "input_height": 0, "paste_rule": "torchvision paste_masks_in_image (M=28, padding 1)",
+        "cases": [{"frame_width": w0, "frame_height": h0, "instances": insts}]})
+
+
 def make_keypointrcnn():
     g = Graph("images", [3, "height", "width"])
     dets = [
@@ -536,6 +635,7 @@ def main():
     make_yolo_seg()
     make_yolo_pose()
     make_maskrcnn()
+    make_maskrcnn_paste()
     make_keypointrcnn()
     make_unsupported()
     if "--torchvision" in sys.argv:

@@ -15,7 +15,7 @@ public class FixtureEndToEndTests
 {
     private const float BoxTolerance = 1e-3f;
 
-    public static TheoryData<string> Fixtures => new() { "yolo-seg", "yolo-pose", "maskrcnn", "keypointrcnn" };
+    public static TheoryData<string> Fixtures => new() { "yolo-seg", "yolo-pose", "maskrcnn", "maskrcnn-paste", "keypointrcnn" };
 
     [Theory]
     [MemberData(nameof(Fixtures))]
@@ -65,6 +65,51 @@ public class FixtureEndToEndTests
         }
 
         Assert.True(cases > 0);
+    }
+
+    [Fact]
+    public void Decode_TorchvisionPaste_MaskKeepsThePixelsPastTheBox()
+    {
+        // maskrcnn-paste.onnx returns masks pasted the way torchvision's paste_masks_in_image does (computed in
+        // numpy by scripts/make_fixtures.py): the first instance's mask reaches past the floor/ceil rectangle of its
+        // box. The adapter used to crop at that rectangle and lose those pixels.
+        using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(TestPaths.Model("maskrcnn-paste.expected.json")));
+        JsonElement testCase = expected.RootElement.GetProperty("cases")[0];
+        int fw = testCase.GetProperty("frame_width").GetInt32();
+        int fh = testCase.GetProperty("frame_height").GetInt32();
+        string modelPath = TestPaths.Model("maskrcnn-paste.onnx");
+        using var session = new InferenceSession(modelPath);
+        IModelAdapter adapter = ModelAdapterFactory.Create(ModelSignatureReader.Read(session, modelPath), null);
+        Instances actual = adapter.Decode(OrtFixture.RunZeros(session, [3, fh, fw]), LetterboxTransform.Identity(fw, fh));
+
+        // Four raw detections scoring 0.93, 0.61, 0.50 and 0.49: the filter keeps score >= 0.5.
+        Assert.Equal([0.93f, 0.61f, 0.5f], actual.Scores);
+        int spilled = 0;
+        int i = 0;
+        foreach (JsonElement e in testCase.GetProperty("instances").EnumerateArray())
+        {
+            InstanceMask mask = actual.Masks![i]!;
+            int[] paste = [.. e.GetProperty("paste_rect").EnumerateArray().Select(v => v.GetInt32())];
+            Assert.True(
+                mask.X >= paste[0] && mask.Y >= paste[1] && mask.X + mask.Width <= paste[2] && mask.Y + mask.Height <= paste[3],
+                $"instance {i}: mask rectangle ({mask.X}, {mask.Y}, {mask.Width}x{mask.Height}) lies outside torchvision's paste ({string.Join(", ", paste)})");
+            Assert.Equal(e.GetProperty("mask").GetProperty("area").GetInt32(), mask.Area());
+            BoxF box = actual.Boxes[i];
+            int inBox = 0;
+            for (int y = (int)MathF.Floor(box.Y1); y < (int)MathF.Ceiling(box.Y2); y++)
+            {
+                for (int x = (int)MathF.Floor(box.X1); x < (int)MathF.Ceiling(box.X2); x++)
+                {
+                    inBox += mask.Contains(x, y) ? 1 : 0;
+                }
+            }
+
+            Assert.Equal(e.GetProperty("pixels_past_box").GetInt32(), mask.Area() - inBox);
+            spilled += mask.Area() - inBox;
+            i++;
+        }
+
+        Assert.True(spilled > 0, "the fixture has a mask past its box");
     }
 
     private static void CompareInstances(JsonElement expected, Instances actual, string context)
