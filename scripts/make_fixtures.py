@@ -61,13 +61,24 @@ class Graph:
     def output(self, name, elem_type, shape):
         self.outputs.append(helper.make_tensor_value_info(name, elem_type, shape))
 
-    def padded_float_output(self, name, small, full_shape, offsets, shape_decl=None):
-        """Output `name` = small constant zero-padded to full_shape (placed at offsets) + zero."""
+    def signal(self, region):
+        """A scalar: the mean of the input over region (channel, y0, y1, x0, x1) of a [1,3,H,W] input."""
+        c, y0, y1, x0, x1 = region
+        part = self.node("Slice", [self.input_name, self.const(np.array([c, y0, x0], np.int64)),
+                                   self.const(np.array([c + 1, y1, x1], np.int64)),
+                                   self.const(np.array([1, 2, 3], np.int64))])
+        return self.node("ReduceMean", [part], keepdims=0)
+
+    def padded_float_output(self, name, small, full_shape, offsets, shape_decl=None, terms=()):
+        """Output `name` = (small + sum of weight * signal over terms) zero-padded to full_shape (placed at offsets)
+        + zero. Each term is (weight array shaped like small, input region of signal())."""
         pads_begin = list(offsets)
         pads_end = [f - s - o for f, s, o in zip(full_shape, small.shape, offsets)]
         assert all(p >= 0 for p in pads_end)
-        padded = self.node("Pad", [self.const(small.astype(np.float32)),
-                                   self.const(np.array(pads_begin + pads_end, np.int64))])
+        value = self.const(small.astype(np.float32))
+        for weight, region in terms:
+            value = self.node("Add", [value, self.node("Mul", [self.const(weight.astype(np.float32)), self.signal(region)])])
+        padded = self.node("Pad", [value, self.const(np.array(pads_begin + pads_end, np.int64))])
         self.node("Add", [padded, self.zero], out=name)
         self.output(name, TensorProto.FLOAT, shape_decl or list(full_shape))
 
@@ -267,6 +278,76 @@ def r6(v):
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# A real (non-zero) input: a synthetic picture run through the pipeline's own preprocessing by the C# test
+# ----------------------------------------------------------------------------------------------------------------
+
+INPUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "Data", "Input", "Fixtures")
+PATTERN_FILE = "pattern-640x480.png"
+PATTERN_SIZE = (640, 480)
+
+
+def write_png(path, rgb):
+    """An 8-bit RGB PNG (no dependency beyond zlib)."""
+    import struct
+    import zlib
+    h, w, _ = rgb.shape
+    raw = b"".join(b"\x00" + rgb[y].astype(np.uint8).tobytes() for y in range(h))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    print(f"wrote {path}")
+
+
+def pattern_rgb():
+    """A checkerboard of 16-pixel tiles, warm on the left half (red over blue), cold on the right: every aligned 2x2
+    block is one colour, so halving the picture with OpenCV's bilinear resize (what the letterbox does for
+    640x480 -> 320x240) is exact subsampling."""
+    w0, h0 = PATTERN_SIZE
+    warm = np.array([[200, 40, 10], [120, 180, 60]], np.uint8)
+    cold = np.array([[20, 90, 230], [120, 180, 60]], np.uint8)
+    yy, xx = np.mgrid[0:h0, 0:w0]
+    tile = (xx // 16 + yy // 16) % 2
+    return np.where((xx < w0 // 2)[..., None], warm[tile], cold[tile])
+
+
+def letterboxed_input(img, iw, ih):
+    """The model input the pipeline should make from img (RGB, HWC uint8): Ultralytics' letterbox (grey 114), RGB,
+    CHW, / 255. Only exact halving is supported (checked), which needs no resampling arithmetic."""
+    h0, w0, _ = img.shape
+    r, left, top = letterbox(w0, h0, iw, ih)
+    assert r == 0.5 and w0 % 2 == 0 and h0 % 2 == 0
+    assert (img[0::2, 0::2] == img[1::2, 1::2]).all() and (img[0::2, 0::2] == img[0::2, 1::2]).all()
+    canvas = np.full((ih, iw, 3), 114, np.float64)
+    canvas[top:top + h0 // 2, left:left + w0 // 2] = img[0::2, 0::2]
+    return canvas.transpose(2, 0, 1) / 255.0
+
+
+def signal_value(chw, region):
+    c, y0, y1, x0, x1 = region
+    return float(chw[c, y0:y1, x0:x1].mean())
+
+
+def with_terms(small, terms, chw):
+    """small + sum of weight * signal, as the graph computes it, for input chw (float64)."""
+    out = small.astype(np.float64).copy()
+    for weight, region in terms:
+        out += weight * signal_value(chw, region)
+    return out.astype(np.float32)
+
+
+# Input regions (channel, y0, y1, x0, x1) of a 320x320 input holding a letterboxed 640x480 frame (content rows 40..279):
+# red and blue of the content's top-left corner (a channel swap flips their difference), green of the top padding
+# (114/255). Small regions (1280 values) keep ONNX Runtime's float32 sums within 1e-6 of numpy's.
+SIG_RED_LEFT = (0, 40, 80, 0, 32)
+SIG_BLUE_LEFT = (2, 40, 80, 0, 32)
+SIG_PAD_GREEN = (1, 0, 40, 0, 32)
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # YOLO seg
 # ----------------------------------------------------------------------------------------------------------------
 
@@ -388,29 +469,49 @@ def make_yolo_pose():
         small[0, 5:, j] = np.array(pts, np.float32).reshape(-1)
     offset = 777
 
+    # Input-dependent terms (zero on an all-zero input, so the zero-input cases stay as they were): the first person's
+    # box centre moves right by 40 * (red - blue) of the content's top-left corner, and the "below conf" candidate gains
+    # 0.5 * the padding's green, which lifts it over conf only when the letterbox pads with 114 grey.
+    w_shift = np.zeros_like(small)
+    w_shift[0, 0, 0:2] = 40.0  # the first person and its duplicate, which stays suppressed
+    w_back = -w_shift
+    w_lift = np.zeros_like(small)
+    w_lift[0, 4, 3] = 0.5
+    terms = [(w_shift, SIG_RED_LEFT), (w_back, SIG_BLUE_LEFT), (w_lift, SIG_PAD_GREEN)]
+
     # Dynamic H/W input: the adapter must take its size from the imgsz metadata.
     g = Graph("images", [1, 3, "height", "width"])
-    g.padded_float_output("output0", small, (1, c, n), (0, 0, offset))
+    g.padded_float_output("output0", small, (1, c, n), (0, 0, offset), terms=terms)
     g.save("yolo-pose.onnx", ultralytics_metadata("pose", names, (imgsz, imgsz), {"kpt_shape": str(list(kpt))}))
 
-    out0 = np.zeros((c, n), np.float32)
-    out0[:, offset:offset + k] = small[0]
-    cases = []
-    for w0, h0 in FRAMES:
-        r, left, top = letterbox(w0, h0, imgsz, imgsz)
-        insts = []
-        for anchor, box, score, cls in yolo_select(out0, nc):
-            fb = to_frame_box(box, r, left, top, w0, h0)
-            kps = []
-            for j in range(kpt[0]):
-                x, y, v = (float(out0[4 + nc + 3 * j + d, anchor]) for d in range(3))
-                kps.append([r6(min(max((x - left) / r, 0), w0)), r6(min(max((y - top) / r, 0), h0)), r6(v)])
-            insts.append({"box": [r6(v) for v in fb], "score": r6(score), "class_id": cls, "keypoints": kps})
-        cases.append({"frame_width": w0, "frame_height": h0,
-                      "letterbox": {"scale": r6(r), "pad_x": left, "pad_y": top}, "instances": insts})
+    def decode(small_value, frames):
+        out0 = np.zeros((c, n), np.float32)
+        out0[:, offset:offset + k] = small_value[0]
+        cases = []
+        for w0, h0 in frames:
+            r, left, top = letterbox(w0, h0, imgsz, imgsz)
+            insts = []
+            for anchor, box, score, cls in yolo_select(out0, nc):
+                fb = to_frame_box(box, r, left, top, w0, h0)
+                kps = []
+                for j in range(kpt[0]):
+                    x, y, v = (float(out0[4 + nc + 3 * j + d, anchor]) for d in range(3))
+                    kps.append([r6(min(max((x - left) / r, 0), w0)), r6(min(max((y - top) / r, 0), h0)), r6(v)])
+                insts.append({"box": [r6(v) for v in fb], "score": r6(score), "class_id": cls, "keypoints": kps})
+            cases.append({"frame_width": w0, "frame_height": h0,
+                          "letterbox": {"scale": r6(r), "pad_x": left, "pad_y": top}, "instances": insts})
+        return cases
+
+    image = letterboxed_input(pattern_rgb(), imgsz, imgsz)
+    image_case = decode(with_terms(small, terms, image), [PATTERN_SIZE])[0]
+    zero_cases = decode(small, FRAMES)
+    assert len(image_case["instances"]) == len(zero_cases[0]["instances"]) + 1, "the lifted candidate must pass conf"
+    assert abs(image_case["instances"][0]["box"][0] - zero_cases[0]["instances"][0]["box"][0]) > 10, "no visible shift"
+    image_case["image"] = "Input/Fixtures/" + PATTERN_FILE
     write_json("yolo-pose.expected.json", {
         "model": "yolo-pose.onnx", "adapter": "yolo-pose", "input_name": "images",
-        "input_width": imgsz, "input_height": imgsz, "class_names": ["person"], "cases": cases})
+        "input_width": imgsz, "input_height": imgsz, "class_names": ["person"], "cases": zero_cases,
+        "image_cases": [image_case]})
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -632,6 +733,8 @@ def make_unsupported():
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    os.makedirs(INPUT_DIR, exist_ok=True)
+    write_png(os.path.join(INPUT_DIR, PATTERN_FILE), pattern_rgb())
     make_yolo_seg()
     make_yolo_pose()
     make_maskrcnn()

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
+using OpenCvSharp;
+using StreamSeg.Frames;
+using StreamSeg.Inference;
 using StreamSeg.Decode;
 using StreamSeg.Models;
 using StreamSeg.Preprocess;
@@ -61,6 +64,38 @@ public class FixtureEndToEndTests
             List<RawTensor> outputs = OrtFixture.RunZeros(session, inputShape);
             Instances actual = adapter.Decode(outputs, transform);
             CompareInstances(testCase.GetProperty("instances"), actual, $"{fixture} {fw}x{fh}");
+            cases++;
+        }
+
+        Assert.True(cases > 0);
+    }
+
+    /// <summary>
+    /// Runs a fixture on a real picture through the pipeline's own stages (preprocess: letterbox, grey padding, RGB,
+    /// scaling; inference; decode). The fixture's outputs move with the input (means of input regions are added to a
+    /// box and a score), and the script computed the expected decode from the input a correct letterbox makes, so a
+    /// wrong channel order, scale, padding value or placement changes the result.
+    /// </summary>
+    [Theory]
+    [InlineData("yolo-pose")]
+    public async Task Decode_FixtureModelOnPicture_ThroughPreprocessing_MatchesExpectedJson(string fixture)
+    {
+        using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(TestPaths.Model(fixture + ".expected.json")));
+        JsonElement root = expected.RootElement;
+        using var model = new OnnxModel(TestPaths.Model(root.GetProperty("model").GetString()!), new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu, IntraOpThreads: 1)));
+        await using var preprocess = new PreprocessStage([model.Input]);
+        await using var inference = new InferenceStage([model]);
+        await using var decode = new DecodeStage([model.Adapter]);
+        int cases = 0;
+        foreach (JsonElement testCase in root.GetProperty("image_cases").EnumerateArray())
+        {
+            using Mat image = Cv2.ImRead(Path.Combine(TestPaths.Data, testCase.GetProperty("image").GetString()!), ImreadModes.Color);
+            Assert.Equal((testCase.GetProperty("frame_width").GetInt32(), testCase.GetProperty("frame_height").GetInt32()), (image.Width, image.Height));
+            using Frame frame = Frame.CreateUnpooled(image.Clone());
+            await preprocess.ProcessAsync(frame, CancellationToken.None);
+            await inference.ProcessAsync(frame, CancellationToken.None);
+            await decode.ProcessAsync(frame, CancellationToken.None);
+            CompareInstances(testCase.GetProperty("instances"), frame.Instances!, $"{fixture} on {testCase.GetProperty("image").GetString()}");
             cases++;
         }
 
