@@ -394,40 +394,57 @@ def make_yolo_seg():
     ch1 = np.where(hole, -6.0, ch1)
     proto_small = np.stack([ch0, ch1])[None].astype(np.float32)
 
+    # Input-dependent terms, zero on an all-zero input (see make_yolo_pose): A and its duplicate move right by
+    # 40 * (red - blue) of the content's top-left corner; the candidate at exactly conf gains 0.5 * the padding's green.
+    w_shift = np.zeros_like(small)
+    w_shift[0, 0, 0:2] = 40.0
+    w_lift = np.zeros_like(small)
+    w_lift[0, 4, 6] = 0.5
+    terms = [(w_shift, SIG_RED_LEFT), (-w_shift, SIG_BLUE_LEFT), (w_lift, SIG_PAD_GREEN)]
+
     g = Graph("images", [1, 3, imgsz, imgsz])
-    g.padded_float_output("output0", small, (1, 4 + nc + nm, n), (0, 0, offset))
+    g.padded_float_output("output0", small, (1, 4 + nc + nm, n), (0, 0, offset), terms=terms)
     g.padded_float_output("output1", proto_small, (1, nm, mh, mw), (0, 0, 0, 0))
     g.save("yolo-seg.onnx", ultralytics_metadata("segment", names, (imgsz, imgsz)))
 
-    out0 = np.zeros((4 + nc + nm, n), np.float32)
-    out0[:, offset:offset + k] = small[0]
     proto = np.zeros((nm, mh, mw), np.float32)
     proto[:2] = proto_small[0]
 
-    cases = []
-    for w0, h0 in FRAMES:
-        r, left, top = letterbox(w0, h0, imgsz, imgsz)
-        insts = []
-        for anchor, box, score, cls in yolo_select(out0, nc):
-            fb = to_frame_box(box, r, left, top, w0, h0)
-            assert_off_integer(fb, "frame box edge")
-            assert_off_integer([box[0] * mw / imgsz, box[2] * mw / imgsz, box[1] * mh / imgsz, box[3] * mh / imgsz],
-                               "proto-scaled box edge")
-            rect, mask, cropped = yolo_mask(proto, out0[4 + nc:, anchor], box, fb, r, left, top, imgsz, imgsz, w0, h0)
-            # Sanity: Ultralytics' whole-map path agrees inside the box up to resampling differences.
-            full = ultralytics_full_mask(cropped, imgsz, imgsz, r, left, top, w0, h0)
-            x, y, w, h = rect
-            sub = full[y:y + h, x:x + w]
-            inter, union = np.logical_and(sub, mask).sum(), np.logical_or(sub, mask).sum()
-            assert union == 0 or inter / union > 0.9, f"mask disagrees with the Ultralytics path: IoU {inter / union}"
-            insts.append({"box": [r6(v) for v in fb], "score": r6(score), "class_id": cls,
-                          "mask": mask_json(rect, mask)})
-        cases.append({"frame_width": w0, "frame_height": h0,
-                      "letterbox": {"scale": r6(r), "pad_x": left, "pad_y": top}, "instances": insts})
+    def decode(small_value, frames):
+        out0 = np.zeros((4 + nc + nm, n), np.float32)
+        out0[:, offset:offset + k] = small_value[0]
+        cases = []
+        for w0, h0 in frames:
+            r, left, top = letterbox(w0, h0, imgsz, imgsz)
+            insts = []
+            for anchor, box, score, cls in yolo_select(out0, nc):
+                fb = to_frame_box(box, r, left, top, w0, h0)
+                assert_off_integer(fb, "frame box edge")
+                assert_off_integer([box[0] * mw / imgsz, box[2] * mw / imgsz, box[1] * mh / imgsz, box[3] * mh / imgsz],
+                                   "proto-scaled box edge")
+                rect, mask, cropped = yolo_mask(proto, out0[4 + nc:, anchor], box, fb, r, left, top, imgsz, imgsz, w0, h0)
+                # Sanity: Ultralytics' whole-map path agrees inside the box up to resampling differences.
+                full = ultralytics_full_mask(cropped, imgsz, imgsz, r, left, top, w0, h0)
+                x, y, w, h = rect
+                sub = full[y:y + h, x:x + w]
+                inter, union = np.logical_and(sub, mask).sum(), np.logical_or(sub, mask).sum()
+                assert union == 0 or inter / union > 0.9, f"mask disagrees with the Ultralytics path: IoU {inter / union}"
+                insts.append({"box": [r6(v) for v in fb], "score": r6(score), "class_id": cls,
+                              "mask": mask_json(rect, mask)})
+            cases.append({"frame_width": w0, "frame_height": h0,
+                          "letterbox": {"scale": r6(r), "pad_x": left, "pad_y": top}, "instances": insts})
+        return cases
+
+    image = letterboxed_input(pattern_rgb(), imgsz, imgsz)
+    image_case = decode(with_terms(small, terms, image), [PATTERN_SIZE])[0]
+    zero_cases = decode(small, FRAMES)
+    assert len(image_case["instances"]) == len(zero_cases[0]["instances"]) + 1, "the lifted candidate must pass conf"
+    assert abs(image_case["instances"][0]["box"][0] - zero_cases[0]["instances"][0]["box"][0]) > 10, "no visible shift"
+    image_case["image"] = "Input/Fixtures/" + PATTERN_FILE
     write_json("yolo-seg.expected.json", {
         "model": "yolo-seg.onnx", "adapter": "yolo-seg", "input_name": "images",
         "input_width": imgsz, "input_height": imgsz, "class_names": [names[i] for i in range(nc)],
-        "cases": cases})
+        "cases": zero_cases, "image_cases": [image_case]})
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ public class FixtureEndToEndTests
     /// wrong channel order, scale, padding value or placement changes the result.
     /// </summary>
     [Theory]
+    [InlineData("yolo-seg")]
     [InlineData("yolo-pose")]
     public async Task Decode_FixtureModelOnPicture_ThroughPreprocessing_MatchesExpectedJson(string fixture)
     {
