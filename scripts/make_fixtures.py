@@ -62,11 +62,12 @@ class Graph:
         self.outputs.append(helper.make_tensor_value_info(name, elem_type, shape))
 
     def signal(self, region):
-        """A scalar: the mean of the input over region (channel, y0, y1, x0, x1) of a [1,3,H,W] input."""
+        """A scalar: the mean of the input over region (channel, y0, y1, x0, x1) of a [1,3,H,W] or [3,H,W] input."""
         c, y0, y1, x0, x1 = region
+        first = len(self.input.type.tensor_type.shape.dim) - 3
         part = self.node("Slice", [self.input_name, self.const(np.array([c, y0, x0], np.int64)),
                                    self.const(np.array([c + 1, y1, x1], np.int64)),
-                                   self.const(np.array([1, 2, 3], np.int64))])
+                                   self.const(np.array([first, first + 1, first + 2], np.int64))])
         return self.node("ReduceMean", [part], keepdims=0)
 
     def padded_float_output(self, name, small, full_shape, offsets, shape_decl=None, terms=()):
@@ -82,8 +83,12 @@ class Graph:
         self.node("Add", [padded, self.zero], out=name)
         self.output(name, TensorProto.FLOAT, shape_decl or list(full_shape))
 
-    def float_const_output(self, name, array, shape_decl=None):
-        self.node("Add", [self.const(array.astype(np.float32)), self.zero], out=name)
+    def float_const_output(self, name, array, shape_decl=None, terms=()):
+        """Output `name` = array + sum of weight * signal over terms (see padded_float_output) + zero."""
+        value = self.const(array.astype(np.float32))
+        for weight, region in terms:
+            value = self.node("Add", [value, self.node("Mul", [self.const(weight.astype(np.float32)), self.signal(region)])])
+        self.node("Add", [value, self.zero], out=name)
         self.output(name, TensorProto.FLOAT, shape_decl or list(array.shape))
 
     def int64_const_output(self, name, array, shape_decl=None):
@@ -702,7 +707,7 @@ def make_keypointrcnn():
     g = Graph("images", [3, "height", "width"])
     dets = [
         (1, 0.95, (120.3, 60.7, 260.1, 420.9)),
-        (1, 0.40, (300.3, 50.7, 400.1, 300.9)),   # below 0.5: dropped
+        (1, 0.40, (300.3, 50.7, 400.1, 300.9)),   # below 0.5: dropped (on the picture: lifted over it)
         (1, 0.70, (400.3, 100.7, 630.1, 470.9)),
     ]
     n, k = len(dets), 17
@@ -713,29 +718,51 @@ def make_keypointrcnn():
             kps[i, j] = (x1 + (x2 - x1) * ((j * 5 + i) % 17) / 16, y1 + (y2 - y1) * j / 16, 1.0)
             logits[i, j] = -4.0 + 12.0 * ((j * 3 + i) % 17) / 16
     kps[2, 5, 0] = 655.25  # beyond a 640-wide frame: clipped
-    g.float_const_output("boxes", np.array([d[2] for d in dets], np.float32), ["N", 4])
+    boxes = np.array([d[2] for d in dets], np.float32)
+    scores = np.array([d[1] for d in dets], np.float32)
+
+    # Input-dependent terms, zero on an all-zero input: the first box moves right by 40 * (red - blue) of the
+    # picture's top-left 32x32 corner (the input is the frame itself, RGB / 255), and the second detection gains
+    # 0.5 * that red, which lifts it over 0.5 only when the channels are in RGB order and scaled to 0..1.
+    region_red, region_blue = (0, 0, 32, 0, 32), (2, 0, 32, 0, 32)
+    w_shift = np.zeros_like(boxes)
+    w_shift[0, [0, 2]] = 40.0
+    w_lift = np.zeros_like(scores)
+    w_lift[1] = 0.5
+    box_terms = [(w_shift, region_red), (-w_shift, region_blue)]
+    score_terms = [(w_lift, region_red)]
+    g.float_const_output("boxes", boxes, ["N", 4], terms=box_terms)
     g.int64_const_output("labels", np.array([d[0] for d in dets]), ["N"])
-    g.float_const_output("scores", np.array([d[1] for d in dets], np.float32), ["N"])
+    g.float_const_output("scores", scores, ["N"], terms=score_terms)
     g.float_const_output("keypoints", kps, ["N", 17, 3])
     # torch.onnx.export names only four outputs in the reference test; the fifth gets an automatic name.
     g.float_const_output("3327", logits, ["N", 17])
     g.save("keypointrcnn.onnx")
 
-    cases = []
-    for w0, h0 in RCNN_FRAMES:
-        insts = []
-        for i, (label, score, box) in enumerate(dets):
-            if score < 0.5:
-                continue
-            b32 = [float(np.float32(v)) for v in box]
-            fb = [min(max(b32[0], 0), w0), min(max(b32[1], 0), h0), min(max(b32[2], 0), w0), min(max(b32[3], 0), h0)]
-            kp = [[r6(min(max(kps[i, j, 0], 0), w0)), r6(min(max(kps[i, j, 1], 0), h0)),
-                   r6(1 / (1 + math.exp(-float(logits[i, j]))))] for j in range(k)]
-            insts.append({"box": [r6(v) for v in fb], "score": r6(np.float32(score)), "class_id": label, "keypoints": kp})
-        cases.append({"frame_width": w0, "frame_height": h0, "instances": insts})
+    def decode(boxes_value, scores_value, frames):
+        cases = []
+        for w0, h0 in frames:
+            insts = []
+            for i, label in enumerate(d[0] for d in dets):
+                if scores_value[i] < 0.5:
+                    continue
+                b32 = [float(v) for v in boxes_value[i]]
+                fb = [min(max(b32[0], 0), w0), min(max(b32[1], 0), h0), min(max(b32[2], 0), w0), min(max(b32[3], 0), h0)]
+                kp = [[r6(min(max(kps[i, j, 0], 0), w0)), r6(min(max(kps[i, j, 1], 0), h0)),
+                       r6(1 / (1 + math.exp(-float(logits[i, j]))))] for j in range(k)]
+                insts.append({"box": [r6(v) for v in fb], "score": r6(scores_value[i]), "class_id": label, "keypoints": kp})
+            cases.append({"frame_width": w0, "frame_height": h0, "instances": insts})
+        return cases
+
+    picture = pattern_rgb().transpose(2, 0, 1) / 255.0
+    image_case = decode(with_terms(boxes, box_terms, picture), with_terms(scores, score_terms, picture), [PATTERN_SIZE])[0]
+    zero_cases = decode(boxes, scores, RCNN_FRAMES)
+    assert len(image_case["instances"]) == len(zero_cases[0]["instances"]) + 1, "the lifted detection must pass 0.5"
+    image_case["image"] = "Input/Fixtures/" + PATTERN_FILE
     write_json("keypointrcnn.expected.json", {
         "model": "keypointrcnn.onnx", "adapter": "keypointrcnn", "input_name": "images",
-        "input_width": 0, "input_height": 0, "keypoint_score": "sigmoid(keypoints_scores)", "cases": cases})
+        "input_width": 0, "input_height": 0, "keypoint_score": "sigmoid(keypoints_scores)", "cases": zero_cases,
+        "image_cases": [image_case]})
 
 
 def make_unsupported():

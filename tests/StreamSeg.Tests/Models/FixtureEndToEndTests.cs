@@ -79,6 +79,7 @@ public class FixtureEndToEndTests
     [Theory]
     [InlineData("yolo-seg")]
     [InlineData("yolo-pose")]
+    [InlineData("keypointrcnn")]
     public async Task Decode_FixtureModelOnPicture_ThroughPreprocessing_MatchesExpectedJson(string fixture)
     {
         using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(TestPaths.Model(fixture + ".expected.json")));
