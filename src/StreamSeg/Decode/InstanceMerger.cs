@@ -28,7 +28,7 @@ public sealed class InstanceMerger
         }
 
         int k = pose.KeypointsPerInstance;
-        int personId = PersonClassId(segments);
+        int personId = Math.Max(0, segments.ClassIdOf("person"));
         int[] poseForSegment = new int[segments.Count];
         Array.Fill(poseForSegment, -1);
         bool[] poseUsed = new bool[pose.Count];
@@ -113,18 +113,5 @@ public sealed class InstanceMerger
 
         IReadOnlyList<string> names = segments.ClassNames.Count > 0 ? segments.ClassNames : pose.ClassNames;
         return new Instances(boxes, scores, classes, masks, keypoints, k, null, names);
-    }
-
-    private static int PersonClassId(Instances segments)
-    {
-        for (int i = 0; i < segments.ClassNames.Count; i++)
-        {
-            if (string.Equals(segments.ClassNames[i], "person", StringComparison.OrdinalIgnoreCase))
-            {
-                return i;
-            }
-        }
-
-        return 0;
     }
 }

@@ -71,7 +71,7 @@ public sealed partial class MatteSplitter
     {
         ArgumentNullException.ThrowIfNull(instances);
         ArgumentNullException.ThrowIfNull(matte);
-        int personId = PersonClassId(instances);
+        int personId = instances.ClassIdOf(_options.PersonClass);
         if (personId < 0)
         {
             if (instances.Count > 0 && Interlocked.Exchange(ref _noPersonClassLogged, 1) == 0)
@@ -291,19 +291,6 @@ public sealed partial class MatteSplitter
         }
 
         return best;
-    }
-
-    private int PersonClassId(Instances instances)
-    {
-        for (int i = 0; i < instances.ClassNames.Count; i++)
-        {
-            if (string.Equals(instances.ClassNames[i], _options.PersonClass, StringComparison.OrdinalIgnoreCase))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private static string DescribeClasses(IReadOnlyList<string> names)
