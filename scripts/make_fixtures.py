@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """Writes small ONNX fixture models and their expected decodes into tests/Data/Models/.
 
-Each model has the exact tensor signature of one StreamSeg adapter, but its outputs are constants (plus
-0 * ReduceMean(input), so the input is really consumed) or, for the R-CNN masks, simple closed-form functions of the
-input size. Next to each model goes <name>.expected.json: what a correct decoder must return for the listed frame
-sizes when the model is run on an all-zero input. The expectations are computed here with numpy, from the
-reference math in docs/model-formats.md sections 1-3 (Ultralytics letterbox, NMS, process_mask; torchvision output
-conventions), independently of the C# code.
+Each model has the exact tensor signature of one StreamSeg adapter. Its outputs are constants plus terms that move
+with the input (yolo-seg, yolo-pose, keypointrcnn: means of input regions added to a box and to a score, zero on an
+all-zero input) or, for the R-CNN masks, functions of the input size (maskrcnn) or masks pasted by torchvision's
+paste_masks_in_image rule (maskrcnn-paste). Next to each model goes <name>.expected.json: what a correct decoder must
+return for the listed frame sizes on an all-zero input ("cases"), and on the picture tests/Data/Input/Fixtures/
+pattern-640x480.png as the pipeline's own preprocessing should feed it ("image_cases"; the picture is written here
+too, and its letterbox is an exact halving, so numpy reproduces the model input without resampling arithmetic). Raw
+detections sit on both sides of each adapter's score threshold, some crossing it only on the picture. The
+expectations are computed here with numpy, from the reference math in docs/model-formats.md sections 1-3
+(Ultralytics letterbox, NMS, process_mask; torchvision output conventions), independently of the C# code.
 
 Usage:  /usr/bin/python3 scripts/make_fixtures.py [--torchvision]
 Needs Debian's python3-onnx and python3-numpy. --torchvision additionally needs python3-torch and
