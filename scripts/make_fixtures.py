@@ -2,7 +2,7 @@
 """Writes small ONNX fixture models and their expected decodes into tests/Data/Models/.
 
 Each model has the exact tensor signature of one StreamSeg adapter. Its outputs are constants plus terms that move
-with the input (yolo-seg, yolo-pose, keypointrcnn: means of input regions added to a box and to a score, zero on an
+with the input (yolo-seg, yolo-pose, maskrcnn, keypointrcnn: means of input regions added to a box or a score, zero on an
 all-zero input) or, for the R-CNN masks, functions of the input size (maskrcnn) or masks pasted by torchvision's
 paste_masks_in_image rule (maskrcnn-paste). Next to each model goes <name>.expected.json: what a correct decoder must
 return for the listed frame sizes on an all-zero input ("cases"), and on the picture tests/Data/Input/Fixtures/
@@ -560,7 +560,13 @@ def make_maskrcnn():
     boxes = np.array([[cx - a, cy - b, cx + a, cy + b] for _, _, cx, cy, a, b in MASK_DETS], np.float32)
     g.float_const_output("boxes", boxes, ["N", 4])
     g.int64_const_output("labels", np.array([d[0] for d in MASK_DETS]), ["N"])
-    g.float_const_output("scores", np.array([d[1] for d in MASK_DETS], np.float32), ["N"])
+    # Input-dependent: the third detection gains 0.5 * the red of the picture's top-left 32x32 corner (zero on an
+    # all-zero input), which lifts it over 0.5 only with RGB order and 0..1 scaling (see make_keypointrcnn).
+    scores = np.array([d[1] for d in MASK_DETS], np.float32)
+    w_lift = np.zeros_like(scores)
+    w_lift[2] = 0.5
+    score_terms = [(w_lift, (0, 0, 32, 0, 32))]
+    g.float_const_output("scores", scores, ["N"], terms=score_terms)
 
     # masks[n,0,y,x] = clip(1.5 - d, 0, 1), d = ((x+0.5-cx)/a)^2 + ((y+0.5-cy)/b)^2: >= 0.5 exactly inside the ellipse.
     shape = g.node("Shape", [g.input_name])
@@ -580,32 +586,40 @@ def make_maskrcnn():
     g.output("masks", TensorProto.FLOAT, ["N", 1, "height", "width"])
     g.save("maskrcnn.onnx")
 
-    cases = []
-    for w0, h0 in RCNN_FRAMES:
-        insts = []
-        for label, score, cx, cy, a, b in MASK_DETS:
-            if score < 0.5:
-                continue
-            box = [cx - a, cy - b, cx + a, cy + b]
-            box32 = [float(np.float32(v)) for v in box]
-            fb = [min(max(box32[0], 0), w0), min(max(box32[1], 0), h0), min(max(box32[2], 0), w0), min(max(box32[3], 0), h0)]
-            x0, y0, x1, y1 = box_rect(fb, w0, h0)
-            f32 = np.float32
-            xs_ = (np.arange(x0, x1, dtype=f32) + f32(0.5))
-            ys_ = (np.arange(y0, y1, dtype=f32) + f32(0.5))
-            ddx = (xs_ - f32(cx)) / f32(a)
-            ddy = (ys_ - f32(cy)) / f32(b)
-            dd = ddx[None, :] * ddx[None, :] + ddy[:, None] * ddy[:, None]
-            pr = np.clip(f32(1.5) - dd, f32(0), f32(1))
-            if pr.size and np.abs(pr - 0.5).min() < 1e-5:  # many float32 ulps
-                raise SystemExit("fixture design: a mask probability sits on 0.5")
-            mask = (pr >= 0.5).astype(np.uint8)
-            insts.append({"box": [r6(v) for v in fb], "score": r6(np.float32(score)), "class_id": label,
-                          "mask": mask_json((x0, y0, x1 - x0, y1 - y0), mask)})
-        cases.append({"frame_width": w0, "frame_height": h0, "instances": insts})
+    def decode(scores_value, frames):
+        cases = []
+        for w0, h0 in frames:
+            insts = []
+            for (label, _, cx, cy, a, b), score in zip(MASK_DETS, scores_value):
+                if score < 0.5:
+                    continue
+                box = [cx - a, cy - b, cx + a, cy + b]
+                box32 = [float(np.float32(v)) for v in box]
+                fb = [min(max(box32[0], 0), w0), min(max(box32[1], 0), h0), min(max(box32[2], 0), w0), min(max(box32[3], 0), h0)]
+                x0, y0, x1, y1 = box_rect(fb, w0, h0)
+                f32 = np.float32
+                xs_ = (np.arange(x0, x1, dtype=f32) + f32(0.5))
+                ys_ = (np.arange(y0, y1, dtype=f32) + f32(0.5))
+                ddx = (xs_ - f32(cx)) / f32(a)
+                ddy = (ys_ - f32(cy)) / f32(b)
+                dd = ddx[None, :] * ddx[None, :] + ddy[:, None] * ddy[:, None]
+                pr = np.clip(f32(1.5) - dd, f32(0), f32(1))
+                if pr.size and np.abs(pr - 0.5).min() < 1e-5:  # many float32 ulps
+                    raise SystemExit("fixture design: a mask probability sits on 0.5")
+                mask = (pr >= 0.5).astype(np.uint8)
+                insts.append({"box": [r6(v) for v in fb], "score": r6(np.float32(score)), "class_id": label,
+                              "mask": mask_json((x0, y0, x1 - x0, y1 - y0), mask)})
+            cases.append({"frame_width": w0, "frame_height": h0, "instances": insts})
+        return cases
+
+    picture = pattern_rgb().transpose(2, 0, 1) / 255.0
+    image_case = decode(with_terms(scores, score_terms, picture), [PATTERN_SIZE])[0]
+    cases = decode(scores, RCNN_FRAMES)
+    assert len(image_case["instances"]) == len(cases[0]["instances"]) + 1, "the lifted detection must pass 0.5"
+    image_case["image"] = "Input/Fixtures/" + PATTERN_FILE
     write_json("maskrcnn.expected.json", {
         "model": "maskrcnn.onnx", "adapter": "maskrcnn", "input_name": "images_tensors",
-        "input_width": 0, "input_height": 0, "cases": cases})
+        "input_width": 0, "input_height": 0, "cases": cases, "image_cases": [image_case]})
 
 
 def bilinear_resize(m, oh, ow):

@@ -79,6 +79,7 @@ public class FixtureEndToEndTests
     [Theory]
     [InlineData("yolo-seg")]
     [InlineData("yolo-pose")]
+    [InlineData("maskrcnn")]
     [InlineData("keypointrcnn")]
     public async Task Decode_FixtureModelOnPicture_ThroughPreprocessing_MatchesExpectedJson(string fixture)
     {
