@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """Writes small ONNX fixture models and their expected decodes into tests/Data/Models/.
 
-Each model has the exact tensor signature of one StreamSeg adapter. Its outputs are constants plus terms that move
-with the input (yolo-seg, yolo-pose, maskrcnn, keypointrcnn: means of input regions added to a box or a score, zero on an
-all-zero input) or, for the R-CNN masks, functions of the input size (maskrcnn) or masks pasted by torchvision's
-paste_masks_in_image rule (maskrcnn-paste). Next to each model goes <name>.expected.json: what a correct decoder must
-return for the listed frame sizes on an all-zero input ("cases"), and on the picture tests/Data/Input/Fixtures/
-pattern-640x480.png as the pipeline's own preprocessing should feed it ("image_cases"; the picture is written here
-too, and its letterbox is an exact halving, so numpy reproduces the model input without resampling arithmetic). Raw
+Each model has the exact tensor signature of one StreamSeg adapter. Its outputs are constants (plus
+0 * ReduceMean(input), so the input is really consumed) or, for the R-CNN masks, functions of the input size
+(maskrcnn) or masks pasted by torchvision's paste_masks_in_image rule (maskrcnn-paste). yolo-seg, yolo-pose, maskrcnn
+and keypointrcnn each have a <name>-picture.onnx twin whose outputs also move with the input (means of input regions
+added to a box or a score, zero on an all-zero input); the plain ones stay constant because other tests run them on
+real video and expect their fixed outputs. Next to each model goes <name>.expected.json: what a correct decoder must
+return for the listed frame sizes on an all-zero input ("cases", either model), and for the twin on the picture
+tests/Data/Input/Fixtures/pattern-640x480.png as the pipeline's own preprocessing should feed it ("image_cases"; the
+picture is written here too, and its letterbox is an exact halving, so numpy reproduces the model input without
+resampling arithmetic). Raw
 detections sit on both sides of each adapter's score threshold, some crossing it only on the picture. The
 expectations are computed here with numpy, from the reference math in docs/model-formats.md sections 1-3
 (Ultralytics letterbox, NMS, process_mask; torchvision output conventions), independently of the C# code.
@@ -411,10 +414,13 @@ def make_yolo_seg():
     w_lift[0, 4, 6] = 0.5
     terms = [(w_shift, SIG_RED_LEFT), (-w_shift, SIG_BLUE_LEFT), (w_lift, SIG_PAD_GREEN)]
 
-    g = Graph("images", [1, 3, imgsz, imgsz])
-    g.padded_float_output("output0", small, (1, 4 + nc + nm, n), (0, 0, offset), terms=terms)
-    g.padded_float_output("output1", proto_small, (1, nm, mh, mw), (0, 0, 0, 0))
-    g.save("yolo-seg.onnx", ultralytics_metadata("segment", names, (imgsz, imgsz)))
+    # The constant fixture (other tests run it on real video and expect its fixed outputs), then the same graph
+    # with the input-dependent terms for the picture cases.
+    for file_name, picture in (("yolo-seg.onnx", False), ("yolo-seg-picture.onnx", True)):
+        g = Graph("images", [1, 3, imgsz, imgsz])
+        g.padded_float_output("output0", small, (1, 4 + nc + nm, n), (0, 0, offset), terms=terms if picture else ())
+        g.padded_float_output("output1", proto_small, (1, nm, mh, mw), (0, 0, 0, 0))
+        g.save(file_name, ultralytics_metadata("segment", names, (imgsz, imgsz)))
 
     proto = np.zeros((nm, mh, mw), np.float32)
     proto[:2] = proto_small[0]
@@ -451,7 +457,7 @@ def make_yolo_seg():
     assert abs(image_case["instances"][0]["box"][0] - zero_cases[0]["instances"][0]["box"][0]) > 10, "no visible shift"
     image_case["image"] = "Input/Fixtures/" + PATTERN_FILE
     write_json("yolo-seg.expected.json", {
-        "model": "yolo-seg.onnx", "adapter": "yolo-seg", "input_name": "images",
+        "model": "yolo-seg.onnx", "picture_model": "yolo-seg-picture.onnx", "adapter": "yolo-seg", "input_name": "images",
         "input_width": imgsz, "input_height": imgsz, "class_names": [names[i] for i in range(nc)],
         "cases": zero_cases, "image_cases": [image_case]})
 
@@ -506,9 +512,12 @@ def make_yolo_pose():
     terms = [(w_shift, SIG_RED_LEFT), (w_back, SIG_BLUE_LEFT), (w_lift, SIG_PAD_GREEN)]
 
     # Dynamic H/W input: the adapter must take its size from the imgsz metadata.
-    g = Graph("images", [1, 3, "height", "width"])
-    g.padded_float_output("output0", small, (1, c, n), (0, 0, offset), terms=terms)
-    g.save("yolo-pose.onnx", ultralytics_metadata("pose", names, (imgsz, imgsz), {"kpt_shape": str(list(kpt))}))
+    # The constant fixture (other tests run it on real video and expect its fixed outputs), then the same graph
+    # with the input-dependent terms for the picture cases.
+    for file_name, picture in (("yolo-pose.onnx", False), ("yolo-pose-picture.onnx", True)):
+        g = Graph("images", [1, 3, "height", "width"])
+        g.padded_float_output("output0", small, (1, c, n), (0, 0, offset), terms=terms if picture else ())
+        g.save(file_name, ultralytics_metadata("pose", names, (imgsz, imgsz), {"kpt_shape": str(list(kpt))}))
 
     def decode(small_value, frames):
         out0 = np.zeros((c, n), np.float32)
@@ -535,7 +544,7 @@ def make_yolo_pose():
     assert abs(image_case["instances"][0]["box"][0] - zero_cases[0]["instances"][0]["box"][0]) > 10, "no visible shift"
     image_case["image"] = "Input/Fixtures/" + PATTERN_FILE
     write_json("yolo-pose.expected.json", {
-        "model": "yolo-pose.onnx", "adapter": "yolo-pose", "input_name": "images",
+        "model": "yolo-pose.onnx", "picture_model": "yolo-pose-picture.onnx", "adapter": "yolo-pose", "input_name": "images",
         "input_width": imgsz, "input_height": imgsz, "class_names": ["person"], "cases": zero_cases,
         "image_cases": [image_case]})
 
@@ -556,35 +565,38 @@ MASK_DETS = [
 
 def make_maskrcnn():
     n = len(MASK_DETS)
-    g = Graph("images_tensors", [3, "height", "width"])
-    boxes = np.array([[cx - a, cy - b, cx + a, cy + b] for _, _, cx, cy, a, b in MASK_DETS], np.float32)
-    g.float_const_output("boxes", boxes, ["N", 4])
-    g.int64_const_output("labels", np.array([d[0] for d in MASK_DETS]), ["N"])
-    # Input-dependent: the third detection gains 0.5 * the red of the picture's top-left 32x32 corner (zero on an
-    # all-zero input), which lifts it over 0.5 only with RGB order and 0..1 scaling (see make_keypointrcnn).
-    scores = np.array([d[1] for d in MASK_DETS], np.float32)
-    w_lift = np.zeros_like(scores)
-    w_lift[2] = 0.5
-    score_terms = [(w_lift, (0, 0, 32, 0, 32))]
-    g.float_const_output("scores", scores, ["N"], terms=score_terms)
+    # The constant fixture (other tests run it on real video and expect its fixed outputs), then the same graph
+    # with the input-dependent terms for the picture cases.
+    for file_name, picture in (("maskrcnn.onnx", False), ("maskrcnn-picture.onnx", True)):
+        g = Graph("images_tensors", [3, "height", "width"])
+        boxes = np.array([[cx - a, cy - b, cx + a, cy + b] for _, _, cx, cy, a, b in MASK_DETS], np.float32)
+        g.float_const_output("boxes", boxes, ["N", 4])
+        g.int64_const_output("labels", np.array([d[0] for d in MASK_DETS]), ["N"])
+        # Input-dependent: the third detection gains 0.5 * the red of the picture's top-left 32x32 corner (zero on an
+        # all-zero input), which lifts it over 0.5 only with RGB order and 0..1 scaling (see make_keypointrcnn).
+        scores = np.array([d[1] for d in MASK_DETS], np.float32)
+        w_lift = np.zeros_like(scores)
+        w_lift[2] = 0.5
+        score_terms = [(w_lift, (0, 0, 32, 0, 32))]
+        g.float_const_output("scores", scores, ["N"], terms=score_terms if picture else ())
 
-    # masks[n,0,y,x] = clip(1.5 - d, 0, 1), d = ((x+0.5-cx)/a)^2 + ((y+0.5-cy)/b)^2: >= 0.5 exactly inside the ellipse.
-    shape = g.node("Shape", [g.input_name])
-    hw = g.node("Cast", [g.node("Gather", [shape, g.const(np.array([1, 2], np.int64))])], to=TensorProto.FLOAT)
-    h = g.node("Gather", [hw, g.const(np.array(0, np.int64))])
-    w = g.node("Gather", [hw, g.const(np.array(1, np.int64))])
-    half, one = g.const(np.array(0.5, np.float32)), g.const(np.array(1.0, np.float32))
-    xs = g.node("Reshape", [g.node("Range", [half, w, one]), g.const(np.array([1, 1, 1, -1], np.int64))])
-    ys = g.node("Reshape", [g.node("Range", [half, h, one]), g.const(np.array([1, 1, -1, 1], np.int64))])
-    p = lambda col: g.const(np.array([d[col] for d in MASK_DETS], np.float32).reshape(n, 1, 1, 1))
-    dx = g.node("Div", [g.node("Sub", [xs, p(2)]), p(4)])
-    dy = g.node("Div", [g.node("Sub", [ys, p(3)]), p(5)])
-    d = g.node("Add", [g.node("Mul", [dx, dx]), g.node("Mul", [dy, dy])])
-    prob = g.node("Clip", [g.node("Sub", [g.const(np.array(1.5, np.float32)), d]),
-                           g.const(np.array(0.0, np.float32)), one])
-    g.node("Add", [prob, g.zero], out="masks")
-    g.output("masks", TensorProto.FLOAT, ["N", 1, "height", "width"])
-    g.save("maskrcnn.onnx")
+        # masks[n,0,y,x] = clip(1.5 - d, 0, 1), d = ((x+0.5-cx)/a)^2 + ((y+0.5-cy)/b)^2: >= 0.5 exactly inside the ellipse.
+        shape = g.node("Shape", [g.input_name])
+        hw = g.node("Cast", [g.node("Gather", [shape, g.const(np.array([1, 2], np.int64))])], to=TensorProto.FLOAT)
+        h = g.node("Gather", [hw, g.const(np.array(0, np.int64))])
+        w = g.node("Gather", [hw, g.const(np.array(1, np.int64))])
+        half, one = g.const(np.array(0.5, np.float32)), g.const(np.array(1.0, np.float32))
+        xs = g.node("Reshape", [g.node("Range", [half, w, one]), g.const(np.array([1, 1, 1, -1], np.int64))])
+        ys = g.node("Reshape", [g.node("Range", [half, h, one]), g.const(np.array([1, 1, -1, 1], np.int64))])
+        p = lambda col: g.const(np.array([d[col] for d in MASK_DETS], np.float32).reshape(n, 1, 1, 1))
+        dx = g.node("Div", [g.node("Sub", [xs, p(2)]), p(4)])
+        dy = g.node("Div", [g.node("Sub", [ys, p(3)]), p(5)])
+        d = g.node("Add", [g.node("Mul", [dx, dx]), g.node("Mul", [dy, dy])])
+        prob = g.node("Clip", [g.node("Sub", [g.const(np.array(1.5, np.float32)), d]),
+                               g.const(np.array(0.0, np.float32)), one])
+        g.node("Add", [prob, g.zero], out="masks")
+        g.output("masks", TensorProto.FLOAT, ["N", 1, "height", "width"])
+        g.save(file_name)
 
     def decode(scores_value, frames):
         cases = []
@@ -618,7 +630,7 @@ def make_maskrcnn():
     assert len(image_case["instances"]) == len(cases[0]["instances"]) + 1, "the lifted detection must pass 0.5"
     image_case["image"] = "Input/Fixtures/" + PATTERN_FILE
     write_json("maskrcnn.expected.json", {
-        "model": "maskrcnn.onnx", "adapter": "maskrcnn", "input_name": "images_tensors",
+        "model": "maskrcnn.onnx", "picture_model": "maskrcnn-picture.onnx", "adapter": "maskrcnn", "input_name": "images_tensors",
         "input_width": 0, "input_height": 0, "cases": cases, "image_cases": [image_case]})
 
 
@@ -722,40 +734,43 @@ def make_maskrcnn_paste():
 
 
 def make_keypointrcnn():
-    g = Graph("images", [3, "height", "width"])
-    dets = [
-        (1, 0.95, (120.3, 60.7, 260.1, 420.9)),
-        (1, 0.40, (300.3, 50.7, 400.1, 300.9)),   # below 0.5: dropped (on the picture: lifted over it)
-        (1, 0.70, (400.3, 100.7, 630.1, 470.9)),
-    ]
-    n, k = len(dets), 17
-    kps = np.zeros((n, k, 3), np.float32)
-    logits = np.zeros((n, k), np.float32)
-    for i, (_, _, (x1, y1, x2, y2)) in enumerate(dets):
-        for j in range(k):
-            kps[i, j] = (x1 + (x2 - x1) * ((j * 5 + i) % 17) / 16, y1 + (y2 - y1) * j / 16, 1.0)
-            logits[i, j] = -4.0 + 12.0 * ((j * 3 + i) % 17) / 16
-    kps[2, 5, 0] = 655.25  # beyond a 640-wide frame: clipped
-    boxes = np.array([d[2] for d in dets], np.float32)
-    scores = np.array([d[1] for d in dets], np.float32)
+    # The constant fixture (other tests run it on real video and expect its fixed outputs), then the same graph
+    # with the input-dependent terms for the picture cases.
+    for file_name, picture in (("keypointrcnn.onnx", False), ("keypointrcnn-picture.onnx", True)):
+        g = Graph("images", [3, "height", "width"])
+        dets = [
+            (1, 0.95, (120.3, 60.7, 260.1, 420.9)),
+            (1, 0.40, (300.3, 50.7, 400.1, 300.9)),   # below 0.5: dropped (on the picture: lifted over it)
+            (1, 0.70, (400.3, 100.7, 630.1, 470.9)),
+        ]
+        n, k = len(dets), 17
+        kps = np.zeros((n, k, 3), np.float32)
+        logits = np.zeros((n, k), np.float32)
+        for i, (_, _, (x1, y1, x2, y2)) in enumerate(dets):
+            for j in range(k):
+                kps[i, j] = (x1 + (x2 - x1) * ((j * 5 + i) % 17) / 16, y1 + (y2 - y1) * j / 16, 1.0)
+                logits[i, j] = -4.0 + 12.0 * ((j * 3 + i) % 17) / 16
+        kps[2, 5, 0] = 655.25  # beyond a 640-wide frame: clipped
+        boxes = np.array([d[2] for d in dets], np.float32)
+        scores = np.array([d[1] for d in dets], np.float32)
 
-    # Input-dependent terms, zero on an all-zero input: the first box moves right by 40 * (red - blue) of the
-    # picture's top-left 32x32 corner (the input is the frame itself, RGB / 255), and the second detection gains
-    # 0.5 * that red, which lifts it over 0.5 only when the channels are in RGB order and scaled to 0..1.
-    region_red, region_blue = (0, 0, 32, 0, 32), (2, 0, 32, 0, 32)
-    w_shift = np.zeros_like(boxes)
-    w_shift[0, [0, 2]] = 40.0
-    w_lift = np.zeros_like(scores)
-    w_lift[1] = 0.5
-    box_terms = [(w_shift, region_red), (-w_shift, region_blue)]
-    score_terms = [(w_lift, region_red)]
-    g.float_const_output("boxes", boxes, ["N", 4], terms=box_terms)
-    g.int64_const_output("labels", np.array([d[0] for d in dets]), ["N"])
-    g.float_const_output("scores", scores, ["N"], terms=score_terms)
-    g.float_const_output("keypoints", kps, ["N", 17, 3])
-    # torch.onnx.export names only four outputs in the reference test; the fifth gets an automatic name.
-    g.float_const_output("3327", logits, ["N", 17])
-    g.save("keypointrcnn.onnx")
+        # Input-dependent terms, zero on an all-zero input: the first box moves right by 40 * (red - blue) of the
+        # picture's top-left 32x32 corner (the input is the frame itself, RGB / 255), and the second detection gains
+        # 0.5 * that red, which lifts it over 0.5 only when the channels are in RGB order and scaled to 0..1.
+        region_red, region_blue = (0, 0, 32, 0, 32), (2, 0, 32, 0, 32)
+        w_shift = np.zeros_like(boxes)
+        w_shift[0, [0, 2]] = 40.0
+        w_lift = np.zeros_like(scores)
+        w_lift[1] = 0.5
+        box_terms = [(w_shift, region_red), (-w_shift, region_blue)]
+        score_terms = [(w_lift, region_red)]
+        g.float_const_output("boxes", boxes, ["N", 4], terms=box_terms if picture else ())
+        g.int64_const_output("labels", np.array([d[0] for d in dets]), ["N"])
+        g.float_const_output("scores", scores, ["N"], terms=score_terms if picture else ())
+        g.float_const_output("keypoints", kps, ["N", 17, 3])
+        # torch.onnx.export names only four outputs in the reference test; the fifth gets an automatic name.
+        g.float_const_output("3327", logits, ["N", 17])
+        g.save(file_name)
 
     def decode(boxes_value, scores_value, frames):
         cases = []
@@ -778,7 +793,7 @@ def make_keypointrcnn():
     assert len(image_case["instances"]) == len(zero_cases[0]["instances"]) + 1, "the lifted detection must pass 0.5"
     image_case["image"] = "Input/Fixtures/" + PATTERN_FILE
     write_json("keypointrcnn.expected.json", {
-        "model": "keypointrcnn.onnx", "adapter": "keypointrcnn", "input_name": "images",
+        "model": "keypointrcnn.onnx", "picture_model": "keypointrcnn-picture.onnx", "adapter": "keypointrcnn", "input_name": "images",
         "input_width": 0, "input_height": 0, "keypoint_score": "sigmoid(keypoints_scores)", "cases": zero_cases,
         "image_cases": [image_case]})
 

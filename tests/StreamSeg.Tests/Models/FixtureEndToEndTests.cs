@@ -71,10 +71,11 @@ public class FixtureEndToEndTests
     }
 
     /// <summary>
-    /// Runs a fixture on a real picture through the pipeline's own stages (preprocess: letterbox, grey padding, RGB,
-    /// scaling; inference; decode). The fixture's outputs move with the input (means of input regions are added to a
-    /// box and a score), and the script computed the expected decode from the input a correct letterbox makes, so a
-    /// wrong channel order, scale, padding value or placement changes the result.
+    /// Runs a fixture's <c>-picture</c> twin on a real picture through the pipeline's own stages (preprocess:
+    /// letterbox, grey padding, RGB, scaling; inference; decode). The twin's outputs move with the input (means of
+    /// input regions are added to a box and a score; the plain fixture, which other tests run on real video, stays
+    /// constant), and the script computed the expected decode from the input a correct preprocess makes, so a wrong
+    /// channel order, scale, padding value or placement changes the result.
     /// </summary>
     [Theory]
     [InlineData("yolo-seg")]
@@ -85,7 +86,7 @@ public class FixtureEndToEndTests
     {
         using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(TestPaths.Model(fixture + ".expected.json")));
         JsonElement root = expected.RootElement;
-        using var model = new OnnxModel(TestPaths.Model(root.GetProperty("model").GetString()!), new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu, IntraOpThreads: 1)));
+        using var model = new OnnxModel(TestPaths.Model(root.GetProperty("picture_model").GetString()!), new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu, IntraOpThreads: 1)));
         await using var preprocess = new PreprocessStage([model.Input]);
         await using var inference = new InferenceStage([model]);
         await using var decode = new DecodeStage([model.Adapter]);
