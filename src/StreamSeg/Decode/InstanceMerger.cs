@@ -17,7 +17,11 @@ public sealed class InstanceMerger
     /// <summary>Gets the smallest box IoU at which a pose is attached to a person.</summary>
     public float MinIoU { get; }
 
-    /// <summary>Merges <paramref name="pose"/> into <paramref name="segments"/>; person is the class named "person" (or id 0 when there are no names).</summary>
+    /// <summary>
+    /// Merges <paramref name="pose"/> into <paramref name="segments"/>; person is the class named "person", or id 0
+    /// when the segments have no class names. When they have names but no person class (a model trained on other
+    /// classes), no segment takes a pose, and the poses are kept as instances of a "person" class added after theirs.
+    /// </summary>
     public Instances Merge(Instances segments, Instances pose)
     {
         ArgumentNullException.ThrowIfNull(segments);
@@ -28,7 +32,14 @@ public sealed class InstanceMerger
         }
 
         int k = pose.KeypointsPerInstance;
-        int personId = PersonClassId(segments);
+        IReadOnlyList<string> names = segments.ClassNames.Count > 0 ? segments.ClassNames : pose.ClassNames;
+        int personId = segments.ClassIdOf("person");
+        if (personId < 0)
+        {
+            personId = segments.ClassNames.Count;
+            names = personId == 0 ? names : [.. names, "person"];
+        }
+
         int[] poseForSegment = new int[segments.Count];
         Array.Fill(poseForSegment, -1);
         bool[] poseUsed = new bool[pose.Count];
@@ -111,20 +122,6 @@ public sealed class InstanceMerger
             j++;
         }
 
-        IReadOnlyList<string> names = segments.ClassNames.Count > 0 ? segments.ClassNames : pose.ClassNames;
         return new Instances(boxes, scores, classes, masks, keypoints, k, null, names);
-    }
-
-    private static int PersonClassId(Instances segments)
-    {
-        for (int i = 0; i < segments.ClassNames.Count; i++)
-        {
-            if (string.Equals(segments.ClassNames[i], "person", StringComparison.OrdinalIgnoreCase))
-            {
-                return i;
-            }
-        }
-
-        return 0;
     }
 }

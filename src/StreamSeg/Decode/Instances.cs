@@ -102,6 +102,20 @@ public sealed class Instances
     public string ClassName(int classId) =>
         (uint)classId < (uint)ClassNames.Count ? ClassNames[classId] : classId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Gets the id of the class named <paramref name="name"/> (ignoring case), or -1 when no class has that name.</summary>
+    public int ClassIdOf(string name)
+    {
+        for (int i = 0; i < ClassNames.Count; i++)
+        {
+            if (string.Equals(ClassNames[i], name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Returns the subset at <paramref name="indices"/>, with the given track ids (one per index) or none.</summary>
     public Instances Select(ReadOnlySpan<int> indices, int[]? trackIds = null)
     {

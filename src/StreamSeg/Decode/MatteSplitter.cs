@@ -1,4 +1,6 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace StreamSeg.Decode;
 
@@ -13,7 +15,10 @@ namespace StreamSeg.Decode;
 /// wrist still counts); a person with no confident keypoint (or without keypoints) is represented by its box centre.
 /// Distances are Euclidean, to the nearest point of a segment; ties go to the earlier instance. Each mask is a crop
 /// of its (integer-rounded, frame-clipped) box. Instances of other classes keep their masks; person instances'
-/// masks are replaced. The matte is sampled at the nearest matte pixel to each frame pixel's centre.
+/// masks are replaced. The matte is sampled at the nearest matte pixel to each frame pixel's centre. When the
+/// instances' class names have no person class (a detector trained on other classes), nothing is cut and a warning is
+/// logged once: a matte of people cut into, say, cars' masks would be wrong, while the run's other outputs (the matte
+/// itself, the detector's own masks) are still right, so the splitter skips rather than stops the run.
 /// <para>
 /// The person masks' pixels are rented from the splitter's own pool (<see cref="InstanceMask.Rent"/>): they outlive
 /// the call with the instances, so the caller owns every new mask and disposes it once to give its buffer back
@@ -23,7 +28,7 @@ namespace StreamSeg.Decode;
 /// Scratch buffers, returned within the call, come from <see cref="ArrayPool{T}.Shared"/>.
 /// </para>
 /// </remarks>
-public sealed class MatteSplitter
+public sealed partial class MatteSplitter
 {
     // COCO person_keypoints skeleton, 0-based (the same 19 edges as the keypoint overlay draws).
     private static readonly (int From, int To)[] s_edges =
@@ -37,127 +42,63 @@ public sealed class MatteSplitter
     private const int MaxPooledMaskBytes = 1 << 24;
     private const int MaxPooledMasksPerSize = 256;
 
+    // Owner-map states of a pixel of the scan window that is not (yet) some person's.
+    private const int Unvisited = -1;
+    private const int Background = -2;
+
     private readonly MatteSplitterOptions _options;
     private readonly ArrayPool<byte> _maskPool;
+    private readonly ILogger _logger;
+    private int _noPersonClassLogged;
 
     /// <summary>Creates the splitter; person masks are rented from <paramref name="maskPool"/>, or from a pool of its own when null.</summary>
-    public MatteSplitter(MatteSplitterOptions options, ArrayPool<byte>? maskPool = null)
+    public MatteSplitter(MatteSplitterOptions options, ArrayPool<byte>? maskPool = null, ILogger<MatteSplitter>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _maskPool = maskPool ?? ArrayPool<byte>.Create(MaxPooledMaskBytes, MaxPooledMasksPerSize);
+        _logger = logger ?? NullLogger<MatteSplitter>.Instance;
     }
 
     /// <summary>
     /// Returns <paramref name="instances"/> with one mask per person cut from <paramref name="matte"/>. Every person
     /// mask of the result is new and pooled: the caller owns it and disposes it once. The other instances' masks are
-    /// the ones given.
+    /// the ones given. Instances whose class names have no <see cref="MatteSplitterOptions.PersonClass"/> are returned
+    /// as given (logged once per splitter): no class of theirs is taken for a person.
     /// </summary>
     public Instances Split(Instances instances, Matte matte)
     {
         ArgumentNullException.ThrowIfNull(instances);
         ArgumentNullException.ThrowIfNull(matte);
-        int n = instances.Count;
-        var masks = new InstanceMask?[n];
-        if (instances.Masks is not null)
+        int personId = instances.ClassIdOf(_options.PersonClass);
+        if (personId < 0)
         {
-            Array.Copy(instances.Masks, masks, n);
+            if (instances.Count > 0 && Interlocked.Exchange(ref _noPersonClassLogged, 1) == 0)
+            {
+                LogNoPersonClass(_logger, _options.PersonClass, DescribeClasses(instances.ClassNames));
+            }
+
+            return instances;
         }
 
-        int personId = PersonClassId(instances);
-        int fw = matte.FrameWidth;
-        int fh = matte.FrameHeight;
+        var people = new People(instances.Count, instances.KeypointsPerInstance);
+        var masks = new InstanceMask?[instances.Count];
+        if (instances.Masks is not null)
+        {
+            Array.Copy(instances.Masks, masks, instances.Count);
+        }
 
-        // Per person: integer box (x0, y0, x1, y1 exclusive) and a list of segments (points are zero-length segments).
-        int[] rects = ArrayPool<int>.Shared.Rent(Math.Max(1, n * 4));
-        int maxSegments = s_edges.Length + instances.KeypointsPerInstance + 1;
-        float[] segments = ArrayPool<float>.Shared.Rent(Math.Max(1, n * maxSegments * 4));
-        int[] segmentCounts = ArrayPool<int>.Shared.Rent(Math.Max(1, n));
-        int[] persons = ArrayPool<int>.Shared.Rent(Math.Max(1, n));
-        int personCount = 0;
         bool handedOver = false;
         try
         {
-            for (int i = 0; i < n; i++)
-            {
-                if (instances.ClassIds[i] != personId)
-                {
-                    continue;
-                }
-
-                BoxF b = instances.Boxes[i].Clip(fw, fh);
-                int x0 = (int)MathF.Floor(b.X1);
-                int y0 = (int)MathF.Floor(b.Y1);
-                int x1 = Math.Min(fw, (int)MathF.Ceiling(b.X2));
-                int y1 = Math.Min(fh, (int)MathF.Ceiling(b.Y2));
-                rects[(i * 4) + 0] = x0;
-                rects[(i * 4) + 1] = y0;
-                rects[(i * 4) + 2] = Math.Max(x0, x1);
-                rects[(i * 4) + 3] = Math.Max(y0, y1);
-                segmentCounts[i] = BuildSkeleton(instances, i, segments.AsSpan(i * maxSegments * 4, maxSegments * 4));
-                masks[i] = InstanceMask.Rent(x0, y0, Math.Max(0, x1 - x0), Math.Max(0, y1 - y0), _maskPool);
-                persons[personCount++] = i;
-            }
-
-            if (personCount == 0)
+            CollectPeople(instances, personId, matte.FrameWidth, matte.FrameHeight, ref people, masks);
+            if (people.Count == 0)
             {
                 return instances;
             }
 
-            // Scan the union of the boxes row by row: rows and columns outside every box are never sampled.
-            int ux0 = int.MaxValue, uy0 = int.MaxValue, ux1 = 0, uy1 = 0;
-            for (int p = 0; p < personCount; p++)
-            {
-                int i = persons[p];
-                ux0 = Math.Min(ux0, rects[i * 4]);
-                uy0 = Math.Min(uy0, rects[(i * 4) + 1]);
-                ux1 = Math.Max(ux1, rects[(i * 4) + 2]);
-                uy1 = Math.Max(uy1, rects[(i * 4) + 3]);
-            }
-
-            float threshold = _options.AlphaThreshold;
-            for (int y = uy0; y < uy1; y++)
-            {
-                for (int x = ux0; x < ux1; x++)
-                {
-                    int best = -1;
-                    float bestDistance = float.PositiveInfinity;
-                    bool sampled = false;
-                    for (int p = 0; p < personCount; p++)
-                    {
-                        int i = persons[p];
-                        if (x < rects[i * 4] || x >= rects[(i * 4) + 2] || y < rects[(i * 4) + 1] || y >= rects[(i * 4) + 3])
-                        {
-                            continue;
-                        }
-
-                        if (!sampled)
-                        {
-                            if (matte.AlphaAtFramePixel(x, y) < threshold)
-                            {
-                                break;
-                            }
-
-                            sampled = true;
-                        }
-
-                        float d = Distance(segments.AsSpan(i * maxSegments * 4, segmentCounts[i] * 4), x + 0.5f, y + 0.5f);
-                        if (d < bestDistance)
-                        {
-                            bestDistance = d;
-                            best = i;
-                        }
-                    }
-
-                    if (best >= 0)
-                    {
-                        InstanceMask m = masks[best]!;
-                        m.Buffer[((y - m.Y) * m.Width) + (x - m.X)] = 1;
-                    }
-                }
-            }
-
+            AssignPixels(in people, matte, _options.AlphaThreshold, masks);
             var result = new Instances(
                 instances.Boxes, instances.Scores, instances.ClassIds, masks, instances.Keypoints, instances.KeypointsPerInstance,
                 instances.TrackIds, instances.ClassNames);
@@ -169,18 +110,124 @@ public sealed class MatteSplitter
             if (!handedOver)
             {
                 // A fault before the result was made: the new masks never reach the caller, so their buffers go back here.
-                for (int p = 0; p < personCount; p++)
+                for (int p = 0; p < people.Count; p++)
                 {
-                    masks[persons[p]]!.Dispose();
+                    masks[people.Index[p]]!.Dispose();
                 }
             }
 
-            ArrayPool<int>.Shared.Return(rects);
-            ArrayPool<float>.Shared.Return(segments);
-            ArrayPool<int>.Shared.Return(segmentCounts);
-            ArrayPool<int>.Shared.Return(persons);
+            people.Return();
         }
     }
+
+    /// <summary>
+    /// Finds the person instances: their integer, frame-clipped boxes, their skeletons and a new (cleared) mask crop
+    /// of each box in <paramref name="masks"/>.
+    /// </summary>
+    private void CollectPeople(Instances instances, int personId, int fw, int fh, ref People people, InstanceMask?[] masks)
+    {
+        for (int i = 0; i < instances.Count; i++)
+        {
+            if (instances.ClassIds[i] != personId)
+            {
+                continue;
+            }
+
+            BoxF b = instances.Boxes[i].Clip(fw, fh);
+            int x0 = (int)MathF.Floor(b.X1);
+            int y0 = (int)MathF.Floor(b.Y1);
+            int x1 = Math.Max(x0, Math.Min(fw, (int)MathF.Ceiling(b.X2)));
+            int y1 = Math.Max(y0, Math.Min(fh, (int)MathF.Ceiling(b.Y2)));
+            int p = people.Count;
+            people.Index[p] = i;
+            people.Rects[(p * 4) + 0] = x0;
+            people.Rects[(p * 4) + 1] = y0;
+            people.Rects[(p * 4) + 2] = x1;
+            people.Rects[(p * 4) + 3] = y1;
+            people.SegmentCounts[p] = BuildSkeleton(instances, i, people.SegmentSlot(p));
+            masks[i] = InstanceMask.Rent(x0, y0, x1 - x0, y1 - y0, _maskPool);
+            people.Count++;
+        }
+    }
+
+    /// <summary>
+    /// Gives each foreground pixel of a person's box to the nearest skeleton among the people whose box holds it.
+    /// </summary>
+    /// <remarks>
+    /// Each person's box is scanned on its own, in instance order, over an owner map of the boxes' union: a pixel met
+    /// for the first time has its alpha sampled (once) and goes to that person, or is marked background; a pixel a
+    /// later box meets again is taken over only when the later skeleton is strictly nearer (so ties stay with the
+    /// earlier instance). Distances are computed only where boxes overlap, and each person's only inside its own box:
+    /// the work per pixel is bounded by the number of boxes that hold it, not by the number of people.
+    /// </remarks>
+    private static void AssignPixels(in People people, Matte matte, float threshold, InstanceMask?[] masks)
+    {
+        (int ux0, int uy0, int ux1, int uy1) = people.Union();
+        int stride = ux1 - ux0;
+        int area = stride * (uy1 - uy0);
+        int[] owner = ArrayPool<int>.Shared.Rent(Math.Max(1, area));
+        float[] ownerDistance = ArrayPool<float>.Shared.Rent(Math.Max(1, area));
+        try
+        {
+            owner.AsSpan(0, area).Fill(Unvisited);
+            for (int p = 0; p < people.Count; p++)
+            {
+                ReadOnlySpan<int> r = people.Rects.AsSpan(p * 4, 4);
+                for (int y = r[1]; y < r[3]; y++)
+                {
+                    int row = (y - uy0) * stride;
+                    for (int x = r[0]; x < r[2]; x++)
+                    {
+                        int o = row + (x - ux0);
+                        int current = owner[o];
+                        if (current == Background)
+                        {
+                            continue;
+                        }
+
+                        if (current == Unvisited)
+                        {
+                            if (matte.AlphaAtFramePixel(x, y) < threshold)
+                            {
+                                owner[o] = Background;
+                                continue;
+                            }
+
+                            owner[o] = p;
+                            ownerDistance[o] = float.NaN;
+                            Mark(masks[people.Index[p]]!, x, y, 1);
+                            continue;
+                        }
+
+                        // An overlap: the earlier owner's distance is computed once, on the first challenge.
+                        float held = ownerDistance[o];
+                        if (float.IsNaN(held))
+                        {
+                            held = Distance(people.SegmentsOf(current), x + 0.5f, y + 0.5f);
+                            ownerDistance[o] = held;
+                        }
+
+                        float d = Distance(people.SegmentsOf(p), x + 0.5f, y + 0.5f);
+                        if (d < held)
+                        {
+                            Mark(masks[people.Index[current]]!, x, y, 0);
+                            Mark(masks[people.Index[p]]!, x, y, 1);
+                            owner[o] = p;
+                            ownerDistance[o] = d;
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(owner);
+            ArrayPool<float>.Shared.Return(ownerDistance);
+        }
+    }
+
+    private static void Mark(InstanceMask mask, int x, int y, byte value) =>
+        mask.Buffer[((y - mask.Y) * mask.Width) + (x - mask.X)] = value;
 
     /// <summary>Writes the person's skeleton as (ax, ay, bx, by) segments and returns how many.</summary>
     private int BuildSkeleton(Instances instances, int i, Span<float> into)
@@ -246,16 +293,72 @@ public sealed class MatteSplitter
         return best;
     }
 
-    private int PersonClassId(Instances instances)
+    private static string DescribeClasses(IReadOnlyList<string> names)
     {
-        for (int i = 0; i < instances.ClassNames.Count; i++)
+        const int Shown = 10;
+        if (names.Count == 0)
         {
-            if (string.Equals(instances.ClassNames[i], _options.PersonClass, StringComparison.OrdinalIgnoreCase))
-            {
-                return i;
-            }
+            return "none";
         }
 
-        return 0;
+        string shown = string.Join(", ", names.Take(Shown));
+        return names.Count <= Shown ? shown : $"{shown}, … ({names.Count} in all)";
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "matte splitter: the detections' classes ({Classes}) have no '{PersonClass}' class; the matte is not cut into instance masks")]
+    private static partial void LogNoPersonClass(ILogger logger, string personClass, string classes);
+
+    /// <summary>
+    /// The person instances of one <see cref="Split"/> call, in instance order: instance index, integer box
+    /// (x0, y0, x1, y1 exclusive) and skeleton segments (ax, ay, bx, by; a point is a zero-length segment), in arrays
+    /// rented from <see cref="ArrayPool{T}.Shared"/> and returned by <see cref="Return"/>.
+    /// </summary>
+    private struct People
+    {
+        public readonly int[] Index;
+        public readonly int[] Rects;
+        public readonly int[] SegmentCounts;
+        public int Count;
+        private readonly float[] _segments;
+        private readonly int _maxSegments;
+
+        public People(int instances, int keypointsPerInstance)
+        {
+            int n = Math.Max(1, instances);
+            _maxSegments = s_edges.Length + keypointsPerInstance + 1;
+            Index = ArrayPool<int>.Shared.Rent(n);
+            Rects = ArrayPool<int>.Shared.Rent(n * 4);
+            SegmentCounts = ArrayPool<int>.Shared.Rent(n);
+            _segments = ArrayPool<float>.Shared.Rent(n * _maxSegments * 4);
+        }
+
+        /// <summary>Gets room for person <paramref name="p"/>'s segments.</summary>
+        public readonly Span<float> SegmentSlot(int p) => _segments.AsSpan(p * _maxSegments * 4, _maxSegments * 4);
+
+        /// <summary>Gets person <paramref name="p"/>'s segments.</summary>
+        public readonly ReadOnlySpan<float> SegmentsOf(int p) => _segments.AsSpan(p * _maxSegments * 4, SegmentCounts[p] * 4);
+
+        /// <summary>Gets the union of the boxes (x0, y0, x1, y1 exclusive); call with at least one person.</summary>
+        public readonly (int X0, int Y0, int X1, int Y1) Union()
+        {
+            int x0 = int.MaxValue, y0 = int.MaxValue, x1 = int.MinValue, y1 = int.MinValue;
+            for (int p = 0; p < Count; p++)
+            {
+                x0 = Math.Min(x0, Rects[p * 4]);
+                y0 = Math.Min(y0, Rects[(p * 4) + 1]);
+                x1 = Math.Max(x1, Rects[(p * 4) + 2]);
+                y1 = Math.Max(y1, Rects[(p * 4) + 3]);
+            }
+
+            return (x0, y0, x1, y1);
+        }
+
+        public readonly void Return()
+        {
+            ArrayPool<int>.Shared.Return(Index);
+            ArrayPool<int>.Shared.Return(Rects);
+            ArrayPool<int>.Shared.Return(SegmentCounts);
+            ArrayPool<float>.Shared.Return(_segments);
+        }
     }
 }

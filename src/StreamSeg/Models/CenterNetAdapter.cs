@@ -47,24 +47,16 @@ public sealed class CenterNetAdapter : ModelAdapter
         ClassNames = CocoCategories.Coco80;
         _maxDetections = Math.Min(DefaultMaxDetections, options.MaxDetections);
         _detectionsIndex = DetectionsIndex(signature);
-        TensorSignature input = signature.Inputs[0];
-        int h = input.Shape[1] > 0 ? (int)input.Shape[1] : 512;
-        int w = input.Shape[2] > 0 ? (int)input.Shape[2] : 512;
-        Input = new InputSpec(input.Name, w, h, Letterbox: false, PadValue: 0, Rgb: true, Scale: 1f, Layout: TensorLayout.Nhwc)
-        {
-            Resize = ResizeMode.TfAsymmetric,
-        };
+        Input = TfImageInput.Create(signature.Inputs[0], 512, 1f);
     }
 
     /// <summary>Gets whether <paramref name="signature"/> fits this adapter; otherwise says why.</summary>
     public static bool TryMatch(ModelSignature signature, [NotNullWhen(false)] out string? reason)
     {
         ArgumentNullException.ThrowIfNull(signature);
-        reason = null;
-        if (signature.Inputs.Count != 1 || !UltralyticsMetadata.IsFloat(signature.Inputs[0]) ||
-            !MoveNetMultiPoseAdapter.ShapeIs(signature.Inputs[0].Shape, 1, -1, -1, 3))
+        reason = TfImageInput.CheckFloatNhwc(signature);
+        if (reason is not null)
         {
-            reason = "expects one float NHWC input [1,H,W,3].";
             return false;
         }
 

@@ -4,259 +4,164 @@ using System.Text;
 namespace StreamSeg.Models;
 
 /// <summary>
-/// Parses the small Python-literal grammar Ultralytics writes into ONNX metadata (each value is Python's
-/// <c>str()</c> of the object): dicts such as <c>{0: 'person', 1: "o'clock"}</c>, lists and tuples such as
-/// <c>[640, 640]</c>, ints, floats, strings (single or double quoted, with backslash escapes), <c>True</c>,
-/// <c>False</c> and <c>None</c>.
+/// Reads the two Python literal shapes Ultralytics writes into ONNX metadata (each value is Python's <c>str()</c> of
+/// the object, ultralytics/engine/exporter.py): the class names, a dict of int to str such as
+/// <c>{0: 'person', 1: "o'clock"}</c>, and <c>imgsz</c> / <c>kpt_shape</c>, lists of ints such as <c>[640, 640]</c>.
 /// </summary>
 /// <remarks>
-/// Values come back as <see cref="Dictionary{TKey,TValue}"/> of object to object (insertion order kept),
-/// <see cref="List{T}"/> of object (lists and tuples), <see cref="long"/>, <see cref="double"/>, <see cref="string"/>,
-/// <see cref="bool"/> or null. Every error is a <see cref="FormatException"/> that names the metadata key, the
-/// position and the text.
+/// Only what <c>str()</c> of those objects produces is accepted: spaces between tokens, strings in either quote with
+/// the escapes of Python's <c>repr</c> (<c>\\ \' \" \n \r \t \xhh \uhhhh \Uhhhhhhhh</c>) and optionally signed ints.
+/// Anything else is a <see cref="FormatException"/> that names the metadata key, the position and the text.
 /// </remarks>
 public static class PythonLiteral
 {
-    /// <summary>Parses one literal; <paramref name="key"/> names the metadata entry in error messages.</summary>
-    public static object? Parse(string text, string key)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(key);
-        var parser = new Parser(text, key);
-        object? value = parser.ParseValue();
-        parser.SkipSpace();
-        if (!parser.AtEnd)
-        {
-            throw parser.Error("unexpected text after the value");
-        }
-
-        return value;
-    }
+    // Class ids above this are taken for a corrupt entry rather than a real model's classes.
+    private const int MaxClassId = 100_000;
 
     /// <summary>
-    /// Parses class names: a dict <c>{id: 'name', …}</c> with int keys, or a list <c>['name', …]</c>. The result is
-    /// indexed by class id; ids missing from a dict get their number as name.
+    /// Parses class names <c>{id: 'name', …}</c> into an array indexed by class id; ids missing from the dict get their
+    /// number as name.
     /// </summary>
     public static string[] ParseNames(string text, string key = "names")
     {
-        object? value = Parse(text, key);
-        if (value is List<object?> list)
+        ArgumentNullException.ThrowIfNull(text);
+        var reader = new Reader(text, key);
+        var names = new Dictionary<int, string>();
+        int max = -1;
+        reader.Open('{');
+        while (reader.NextItem('}'))
         {
-            var names = new string[list.Count];
-            for (int i = 0; i < list.Count; i++)
+            int idPosition = reader.Position;
+            int id = reader.ReadInt();
+            if (id is < 0 or > MaxClassId)
             {
-                names[i] = list[i] as string ?? throw Fail(key, text, $"item {i} is not a string");
+                throw reader.Error($"{id} is not a class id", idPosition);
             }
 
-            return names;
-        }
-
-        if (value is not Dictionary<object, object?> dict)
-        {
-            throw Fail(key, text, "expected a dict {id: 'name', ...} or a list ['name', ...]");
-        }
-
-        long max = -1;
-        foreach (KeyValuePair<object, object?> pair in dict)
-        {
-            if (pair.Key is not long id || id < 0 || id > 100_000)
+            reader.Expect(':');
+            if (!names.TryAdd(id, reader.ReadString()))
             {
-                throw Fail(key, text, $"key {pair.Key} is not a class id (a non-negative int)");
-            }
-
-            if (pair.Value is not string)
-            {
-                throw Fail(key, text, $"the name of class {id} is not a string");
+                throw reader.Error($"duplicate class id {id}", idPosition);
             }
 
             max = Math.Max(max, id);
         }
 
+        reader.End();
         var result = new string[max + 1];
         for (int i = 0; i < result.Length; i++)
         {
-            result[i] = i.ToString(CultureInfo.InvariantCulture);
-        }
-
-        foreach (KeyValuePair<object, object?> pair in dict)
-        {
-            result[(long)pair.Key] = (string)pair.Value!;
+            result[i] = names.TryGetValue(i, out string? name) ? name : i.ToString(CultureInfo.InvariantCulture);
         }
 
         return result;
     }
 
-    /// <summary>Parses a list or tuple of ints such as <c>[640, 640]</c>; a single int gives a one-item array.</summary>
+    /// <summary>Parses a list of ints such as <c>[640, 640]</c>.</summary>
     public static int[] ParseIntList(string text, string key)
     {
-        object? value = Parse(text, key);
-        if (value is long single)
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(key);
+        var reader = new Reader(text, key);
+        var values = new List<int>(2);
+        reader.Open('[');
+        while (reader.NextItem(']'))
         {
-            return [ToInt(single, key, text)];
+            values.Add(reader.ReadInt());
         }
 
-        if (value is not List<object?> list)
-        {
-            throw Fail(key, text, "expected a list of ints such as [640, 640]");
-        }
-
-        var result = new int[list.Count];
-        for (int i = 0; i < list.Count; i++)
-        {
-            result[i] = list[i] is long v ? ToInt(v, key, text) : throw Fail(key, text, $"item {i} is not an int");
-        }
-
-        return result;
+        reader.End();
+        return [.. values];
     }
 
-    /// <summary>Parses a single int such as <c>32</c>.</summary>
-    public static int ParseInt(string text, string key) =>
-        Parse(text, key) is long v ? ToInt(v, key, text) : throw Fail(key, text, "expected an int");
-
-    private static int ToInt(long v, string key, string text) =>
-        v is >= int.MinValue and <= int.MaxValue ? (int)v : throw Fail(key, text, $"{v} does not fit in an int");
-
-    private static FormatException Fail(string key, string text, string what) =>
-        new($"Model metadata '{key}': {what}; got {Shorten(text)}.");
-
-    private static string Shorten(string text) => text.Length <= 200 ? "\"" + text + "\"" : "\"" + text[..200] + "…\"";
-
-    private sealed class Parser(string text, string key)
+    /// <summary>A cursor over one metadata value; every read skips the spaces before its token.</summary>
+    private sealed class Reader(string text, string key)
     {
-        private int _pos;
+        private bool _first = true;
 
-        public bool AtEnd => _pos >= text.Length;
+        public int Position { get; private set; }
 
-        public FormatException Error(string what) =>
-            new($"Model metadata '{key}': {what} at position {_pos}; got {Shorten(text)}.");
-
-        public void SkipSpace()
+        public FormatException Error(string what, int? at = null)
         {
-            while (_pos < text.Length && char.IsWhiteSpace(text[_pos]))
-            {
-                _pos++;
-            }
+            string shown = text.Length <= 200 ? text : text[..200] + "…";
+            return new FormatException($"Model metadata '{key}': {what} at position {at ?? Position}; got \"{shown}\".");
         }
 
-        public object? ParseValue()
+        /// <summary>Reads the opening bracket of the value.</summary>
+        public void Open(char open) => Expect(open);
+
+        /// <summary>Gets whether another item follows (reading the comma before it), or reads the closing bracket.</summary>
+        public bool NextItem(char close)
         {
-            SkipSpace();
-            if (AtEnd)
-            {
-                throw Error("unexpected end of text");
-            }
-
-            char c = text[_pos];
-            switch (c)
-            {
-                case '{':
-                    return ParseDict();
-                case '[':
-                    return ParseSequence(']');
-                case '(':
-                    return ParseSequence(')');
-                case '\'':
-                case '"':
-                    return ParseString();
-                default:
-                    if (c == '-' || c == '+' || c == '.' || char.IsAsciiDigit(c))
-                    {
-                        return ParseNumber();
-                    }
-
-                    if (char.IsAsciiLetter(c))
-                    {
-                        return ParseWord();
-                    }
-
-                    throw Error($"unexpected character '{c}'");
-            }
-        }
-
-        private Dictionary<object, object?> ParseDict()
-        {
-            var dict = new Dictionary<object, object?>();
-            _pos++;
-            SkipSpace();
-            if (TryConsume('}'))
-            {
-                return dict;
-            }
-
-            while (true)
-            {
-                int keyPos = _pos;
-                object? k = ParseValue();
-                if (k is null or List<object?> or Dictionary<object, object?>)
-                {
-                    _pos = keyPos;
-                    throw Error("dict key must be an int, float, bool or string");
-                }
-
-                SkipSpace();
-                Expect(':');
-                object? v = ParseValue();
-                if (!dict.TryAdd(k, v))
-                {
-                    _pos = keyPos;
-                    throw Error($"duplicate dict key {k}");
-                }
-
-                SkipSpace();
-                if (TryConsume('}'))
-                {
-                    return dict;
-                }
-
-                Expect(',');
-                SkipSpace();
-                if (TryConsume('}'))
-                {
-                    return dict;
-                }
-            }
-        }
-
-        private List<object?> ParseSequence(char close)
-        {
-            var list = new List<object?>();
-            _pos++;
             SkipSpace();
             if (TryConsume(close))
             {
-                return list;
+                return false;
             }
 
-            while (true)
+            if (!_first)
             {
-                list.Add(ParseValue());
-                SkipSpace();
-                if (TryConsume(close))
-                {
-                    return list;
-                }
-
                 Expect(',');
-                SkipSpace();
-                if (TryConsume(close))
-                {
-                    return list;
-                }
+            }
+
+            _first = false;
+            return true;
+        }
+
+        /// <summary>Checks that nothing but spaces follows the value.</summary>
+        public void End()
+        {
+            SkipSpace();
+            if (Position < text.Length)
+            {
+                throw Error("unexpected text after the value");
             }
         }
 
-        private string ParseString()
+        public void Expect(char c)
         {
-            char quote = text[_pos++];
-            var sb = new StringBuilder();
-            while (true)
+            SkipSpace();
+            if (!TryConsume(c))
             {
-                if (AtEnd)
-                {
-                    throw Error("unterminated string");
-                }
+                throw Error(Position >= text.Length ? $"expected '{c}' but the text ended" : $"expected '{c}' but found '{text[Position]}'");
+            }
+        }
 
-                char c = text[_pos++];
+        public int ReadInt()
+        {
+            SkipSpace();
+            int start = Position;
+            if (Position < text.Length && text[Position] is '-' or '+')
+            {
+                Position++;
+            }
+
+            while (Position < text.Length && char.IsAsciiDigit(text[Position]))
+            {
+                Position++;
+            }
+
+            if (!int.TryParse(text.AsSpan(start, Position - start), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+            {
+                throw Error(Position == start ? "expected an int" : $"'{text[start..Position]}' is not an int", start);
+            }
+
+            return value;
+        }
+
+        public string ReadString()
+        {
+            SkipSpace();
+            if (Position >= text.Length || text[Position] is not ('\'' or '"'))
+            {
+                throw Error("expected a quoted string");
+            }
+
+            char quote = text[Position++];
+            var sb = new StringBuilder();
+            while (Position < text.Length)
+            {
+                char c = text[Position++];
                 if (c == quote)
                 {
                     return sb.ToString();
@@ -268,126 +173,52 @@ public static class PythonLiteral
                     continue;
                 }
 
-                if (AtEnd)
-                {
-                    throw Error("unterminated escape");
-                }
-
-                char e = text[_pos++];
+                char e = Position < text.Length ? text[Position++] : throw Error("unterminated escape");
                 switch (e)
                 {
-                    case '\\': sb.Append('\\'); break;
-                    case '\'': sb.Append('\''); break;
-                    case '"': sb.Append('"'); break;
+                    case '\\' or '\'' or '"': sb.Append(e); break;
                     case 'n': sb.Append('\n'); break;
-                    case 't': sb.Append('\t'); break;
                     case 'r': sb.Append('\r'); break;
-                    case 'x': sb.Append(ReadHex(2)); break;
-                    case 'u': sb.Append(ReadHex(4)); break;
-                    case 'U': sb.Append(char.ConvertFromUtf32(ReadHexValue(8))); break;
-                    default:
-                        // Python keeps unknown escapes verbatim.
-                        sb.Append('\\').Append(e);
-                        break;
+                    case 't': sb.Append('\t'); break;
+                    case 'x': sb.Append((char)ReadHex(2)); break;
+                    case 'u': sb.Append((char)ReadHex(4)); break;
+                    case 'U': sb.Append(char.ConvertFromUtf32(ReadHex(8))); break;
+                    default: throw Error($"unexpected escape '\\{e}'", Position - 2);
                 }
             }
+
+            throw Error("unterminated string");
         }
 
-        private char ReadHex(int digits) => (char)ReadHexValue(digits);
-
-        private int ReadHexValue(int digits)
+        private int ReadHex(int digits)
         {
-            if (_pos + digits > text.Length ||
-                !int.TryParse(text.AsSpan(_pos, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int v))
+            if (Position + digits > text.Length ||
+                !int.TryParse(text.AsSpan(Position, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int v))
             {
-                throw Error($"bad \\x/\\u escape (expected {digits} hex digits)");
+                throw Error($"bad escape (expected {digits} hex digits)");
             }
 
-            _pos += digits;
+            Position += digits;
             return v;
         }
 
-        private object ParseNumber()
+        private void SkipSpace()
         {
-            int start = _pos;
-            if (text[_pos] is '-' or '+')
+            while (Position < text.Length && char.IsWhiteSpace(text[Position]))
             {
-                _pos++;
-            }
-
-            bool isFloat = false;
-            while (_pos < text.Length)
-            {
-                char c = text[_pos];
-                if (char.IsAsciiDigit(c) || c == '_')
-                {
-                    _pos++;
-                }
-                else if (c is '.' or 'e' or 'E' || (c is '-' or '+' && text[_pos - 1] is 'e' or 'E'))
-                {
-                    isFloat = true;
-                    _pos++;
-                }
-                else
-                {
-                    break;
-                }
-            }
-
-            string s = text[start.._pos].Replace("_", string.Empty, StringComparison.Ordinal);
-            if (!isFloat && long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
-            {
-                return l;
-            }
-
-            if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d))
-            {
-                return d;
-            }
-
-            _pos = start;
-            throw Error($"bad number '{s}'");
-        }
-
-        private object? ParseWord()
-        {
-            int start = _pos;
-            while (_pos < text.Length && (char.IsAsciiLetterOrDigit(text[_pos]) || text[_pos] == '_'))
-            {
-                _pos++;
-            }
-
-            string word = text[start.._pos];
-            switch (word)
-            {
-                case "True": return true;
-                case "False": return false;
-                case "None": return null;
-                case "inf": return double.PositiveInfinity;
-                case "nan": return double.NaN;
-                default:
-                    _pos = start;
-                    throw Error($"unexpected name '{word}' (only True, False and None are literals)");
+                Position++;
             }
         }
 
         private bool TryConsume(char c)
         {
-            if (_pos < text.Length && text[_pos] == c)
+            if (Position < text.Length && text[Position] == c)
             {
-                _pos++;
+                Position++;
                 return true;
             }
 
             return false;
-        }
-
-        private void Expect(char c)
-        {
-            if (!TryConsume(c))
-            {
-                throw Error(AtEnd ? $"expected '{c}' but the text ended" : $"expected '{c}' but found '{text[_pos]}'");
-            }
         }
     }
 }

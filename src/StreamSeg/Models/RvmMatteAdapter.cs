@@ -160,12 +160,7 @@ public sealed class RvmMatteAdapter : ModelAdapter, IMatteAdapter, IRecurrentAda
             throw new ArgumentException($"{AdapterName}: output '{pha.Name}' has shape {pha.ShapeText}; expected [1,H,W,1].", nameof(outputs));
         }
 
-        int h = (int)pha.Shape[1];
-        int w = (int)pha.Shape[2];
-        LetterboxTransform toMatte = w == transform.InputWidth && h == transform.InputHeight
-            ? transform
-            : LetterboxTransform.Stretch(transform.SourceWidth, transform.SourceHeight, w, h);
-        return new Matte(pha.Span, w, h, toMatte, _mattePool);
+        return TfImageInput.ToMatte(pha, transform, _mattePool);
     }
 
     private static TensorSignature? FindInput(ModelSignature signature, string name)

@@ -36,24 +36,16 @@ public sealed class SelfieAdapter : ModelAdapter, IMatteAdapter
         : base(AdapterName, ModelTask.Matte, signature, options, TryMatch)
     {
         ClassNames = s_names;
-        TensorSignature input = signature.Inputs[0];
-        int h = input.Shape[1] > 0 ? (int)input.Shape[1] : 256;
-        int w = input.Shape[2] > 0 ? (int)input.Shape[2] : 256;
-        Input = new InputSpec(input.Name, w, h, Letterbox: false, PadValue: 0, Rgb: true, Scale: 1f / 255f, Layout: TensorLayout.Nhwc)
-        {
-            Resize = ResizeMode.TfAsymmetric,
-        };
+        Input = TfImageInput.Create(signature.Inputs[0], 256, 1f / 255f);
     }
 
     /// <summary>Gets whether <paramref name="signature"/> fits this adapter; otherwise says why.</summary>
     public static bool TryMatch(ModelSignature signature, [NotNullWhen(false)] out string? reason)
     {
         ArgumentNullException.ThrowIfNull(signature);
-        reason = null;
-        if (signature.Inputs.Count != 1 || !UltralyticsMetadata.IsFloat(signature.Inputs[0]) ||
-            !MoveNetMultiPoseAdapter.ShapeIs(signature.Inputs[0].Shape, 1, -1, -1, 3))
+        reason = TfImageInput.CheckFloatNhwc(signature);
+        if (reason is not null)
         {
-            reason = "expects one float NHWC input [1,H,W,3].";
             return false;
         }
 
@@ -79,12 +71,6 @@ public sealed class SelfieAdapter : ModelAdapter, IMatteAdapter
             throw new ArgumentException($"{AdapterName}: expected one output [1,H,W,1].", nameof(outputs));
         }
 
-        RawTensor mask = outputs[0];
-        int h = (int)mask.Shape[1];
-        int w = (int)mask.Shape[2];
-        LetterboxTransform toMatte = w == transform.InputWidth && h == transform.InputHeight
-            ? transform
-            : LetterboxTransform.Stretch(transform.SourceWidth, transform.SourceHeight, w, h);
-        return new Matte(mask.Span, w, h, toMatte, _mattePool);
+        return TfImageInput.ToMatte(outputs[0], transform, _mattePool);
     }
 }

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using OpenCvSharp;
 using StreamSeg.Decode;
 using StreamSeg.Frames;
@@ -130,10 +132,59 @@ public class MatteSplitterTests
     }
 
     [Fact]
+    public void Split_HandBuiltMatte_PixelCountsMatchTheBisector()
+    {
+        // Counts worked out by hand, not by the splitter: foreground is the rectangle x 20..79, y 10..39 (30 rows).
+        // A's skeleton is the point (20.5, 25), B's (70.5, 25): a pixel (centre x + 0.5) is nearer A when
+        // x + 0.5 < 45.5, and the column x = 45 is equidistant and goes to the earlier instance, A.
+        // A: box 0..59 ∩ foreground 20..79 ∩ x ≤ 45 → 26 columns; B: box 40..89 ∩ foreground ∩ x ≥ 46 → 34 columns.
+        var data = new float[W * H];
+        for (int y = 10; y < 40; y++)
+        {
+            data.AsSpan((y * W) + 20, 60).Fill(1f);
+        }
+
+        using var matte = new Matte(data, W, H, LetterboxTransform.Identity(W, H));
+        Instances people = TwoPeople(Skeleton((0, 20.5f, 25)), Skeleton((0, 70.5f, 25)));
+        Instances result = new MatteSplitter(MatteSplitterOptions.Default).Split(people, matte);
+
+        InstanceMask a = result.Masks![0]!;
+        InstanceMask b = result.Masks![1]!;
+        Assert.Equal(26 * 30, a.Area());
+        Assert.Equal(34 * 30, b.Area());
+        Assert.True(a.Contains(45, 10) && !b.Contains(45, 10));
+        Assert.True(b.Contains(46, 39) && !a.Contains(46, 39));
+        Assert.False(a.Contains(19, 25) || a.Contains(20, 9) || a.Contains(20, 40));
+    }
+
+    [Fact]
+    public void Split_NoPersonClass_LeavesTheInstancesAndWarnsOnce()
+    {
+        // Bug 5 (issue 10): the splitter used to take class 0 for the person class when there was none, cutting the
+        // people's matte into the masks of whatever class 0 was (here cars).
+        var pool = new TestArrayPool<byte>(42);
+        var logger = new ListLogger();
+        var splitter = new MatteSplitter(MatteSplitterOptions.Default, pool, logger);
+        var cars = new Instances([new BoxF(0, 0, 60, 50), new BoxF(40, 0, 90, 50)], [0.9f, 0.8f], [0, 1], classNames: ["car", "dog"]);
+        using Matte matte = Full();
+
+        Assert.Same(cars, splitter.Split(cars, matte));
+        Assert.Same(cars, splitter.Split(cars, matte));
+        Assert.Null(cars.Masks);
+        Assert.Equal(0, pool.Rented);
+        string warning = Assert.Single(logger.Messages);
+        Assert.StartsWith("Warning: ", warning, StringComparison.Ordinal);
+        Assert.Contains("(car, dog)", warning, StringComparison.Ordinal);
+        Assert.Contains("'person'", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Split_VtestFrames_MatchReferenceBytes()
     {
-        // Real people-preset data (tests/Data/Input/MatteSplitter/README.md); the reference was written before the
-        // masks were pooled. Two passes over a dirty pool: the second gets the first pass's buffers back, stale masks
+        // A regression pin, not an independent check: the reference is the splitter's own output from before its
+        // masks were pooled (and before the per-box scan of issue 10), so it proves only that the output has not
+        // changed since. The hand-computed counts above check the rule itself.
+        // Real people-preset data (tests/Data/Input/MatteSplitter/README.md). Two passes over a dirty pool: the second gets the first pass's buffers back, stale masks
         // and all, and must still write the same bytes.
         var pool = new TestArrayPool<byte>(42);
         var splitter = new MatteSplitter(MatteSplitterOptions.Default, pool);
@@ -219,4 +270,18 @@ public class MatteSplitterTests
     }
 
     private static string InputPath(string file) => Path.Combine(TestPaths.Data, "Input", "MatteSplitter", file);
+
+    /// <summary>Keeps every message logged, as "Level: text".</summary>
+    private sealed class ListLogger : ILogger<MatteSplitter>
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add($"{logLevel}: {formatter(state, exception)}");
+    }
 }

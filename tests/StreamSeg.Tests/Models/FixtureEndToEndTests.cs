@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
+using OpenCvSharp;
+using StreamSeg.Frames;
+using StreamSeg.Inference;
 using StreamSeg.Decode;
 using StreamSeg.Models;
 using StreamSeg.Preprocess;
@@ -15,7 +18,7 @@ public class FixtureEndToEndTests
 {
     private const float BoxTolerance = 1e-3f;
 
-    public static TheoryData<string> Fixtures => new() { "yolo-seg", "yolo-pose", "maskrcnn", "keypointrcnn" };
+    public static TheoryData<string> Fixtures => new() { "yolo-seg", "yolo-pose", "maskrcnn", "maskrcnn-paste", "keypointrcnn" };
 
     [Theory]
     [MemberData(nameof(Fixtures))]
@@ -65,6 +68,87 @@ public class FixtureEndToEndTests
         }
 
         Assert.True(cases > 0);
+    }
+
+    /// <summary>
+    /// Runs a fixture's <c>-picture</c> twin on a real picture through the pipeline's own stages (preprocess:
+    /// letterbox, grey padding, RGB, scaling; inference; decode). The twin's outputs move with the input (means of
+    /// input regions are added to a box and a score; the plain fixture, which other tests run on real video, stays
+    /// constant), and the script computed the expected decode from the input a correct preprocess makes, so a wrong
+    /// channel order, scale, padding value or placement changes the result.
+    /// </summary>
+    [Theory]
+    [InlineData("yolo-seg")]
+    [InlineData("yolo-pose")]
+    [InlineData("maskrcnn")]
+    [InlineData("keypointrcnn")]
+    public async Task Decode_FixtureModelOnPicture_ThroughPreprocessing_MatchesExpectedJson(string fixture)
+    {
+        using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(TestPaths.Model(fixture + ".expected.json")));
+        JsonElement root = expected.RootElement;
+        using var model = new OnnxModel(TestPaths.Model(root.GetProperty("picture_model").GetString()!), new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu, IntraOpThreads: 1)));
+        await using var preprocess = new PreprocessStage([model.Input]);
+        await using var inference = new InferenceStage([model]);
+        await using var decode = new DecodeStage([model.Adapter]);
+        int cases = 0;
+        foreach (JsonElement testCase in root.GetProperty("image_cases").EnumerateArray())
+        {
+            using Mat image = Cv2.ImRead(Path.Combine(TestPaths.Data, testCase.GetProperty("image").GetString()!), ImreadModes.Color);
+            Assert.Equal((testCase.GetProperty("frame_width").GetInt32(), testCase.GetProperty("frame_height").GetInt32()), (image.Width, image.Height));
+            using Frame frame = Frame.CreateUnpooled(image.Clone());
+            await preprocess.ProcessAsync(frame, CancellationToken.None);
+            await inference.ProcessAsync(frame, CancellationToken.None);
+            await decode.ProcessAsync(frame, CancellationToken.None);
+            CompareInstances(testCase.GetProperty("instances"), frame.Instances!, $"{fixture} on {testCase.GetProperty("image").GetString()}");
+            cases++;
+        }
+
+        Assert.True(cases > 0);
+    }
+
+    [Fact]
+    public void Decode_TorchvisionPaste_MaskKeepsThePixelsPastTheBox()
+    {
+        // maskrcnn-paste.onnx returns masks pasted the way torchvision's paste_masks_in_image does (computed in
+        // numpy by scripts/make_fixtures.py): the first instance's mask reaches past the floor/ceil rectangle of its
+        // box. The adapter used to crop at that rectangle and lose those pixels.
+        using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(TestPaths.Model("maskrcnn-paste.expected.json")));
+        JsonElement testCase = expected.RootElement.GetProperty("cases")[0];
+        int fw = testCase.GetProperty("frame_width").GetInt32();
+        int fh = testCase.GetProperty("frame_height").GetInt32();
+        string modelPath = TestPaths.Model("maskrcnn-paste.onnx");
+        using var session = new InferenceSession(modelPath);
+        IModelAdapter adapter = ModelAdapterFactory.Create(ModelSignatureReader.Read(session, modelPath), null);
+        Instances actual = adapter.Decode(OrtFixture.RunZeros(session, [3, fh, fw]), LetterboxTransform.Identity(fw, fh));
+
+        // Four raw detections scoring 0.93, 0.61, 0.50 and 0.49: the filter keeps score >= 0.5.
+        Assert.Equal([0.93f, 0.61f, 0.5f], actual.Scores);
+        int spilled = 0;
+        int i = 0;
+        foreach (JsonElement e in testCase.GetProperty("instances").EnumerateArray())
+        {
+            InstanceMask mask = actual.Masks![i]!;
+            int[] paste = [.. e.GetProperty("paste_rect").EnumerateArray().Select(v => v.GetInt32())];
+            Assert.True(
+                mask.X >= paste[0] && mask.Y >= paste[1] && mask.X + mask.Width <= paste[2] && mask.Y + mask.Height <= paste[3],
+                $"instance {i}: mask rectangle ({mask.X}, {mask.Y}, {mask.Width}x{mask.Height}) lies outside torchvision's paste ({string.Join(", ", paste)})");
+            Assert.Equal(e.GetProperty("mask").GetProperty("area").GetInt32(), mask.Area());
+            BoxF box = actual.Boxes[i];
+            int inBox = 0;
+            for (int y = (int)MathF.Floor(box.Y1); y < (int)MathF.Ceiling(box.Y2); y++)
+            {
+                for (int x = (int)MathF.Floor(box.X1); x < (int)MathF.Ceiling(box.X2); x++)
+                {
+                    inBox += mask.Contains(x, y) ? 1 : 0;
+                }
+            }
+
+            Assert.Equal(e.GetProperty("pixels_past_box").GetInt32(), mask.Area() - inBox);
+            spilled += mask.Area() - inBox;
+            i++;
+        }
+
+        Assert.True(spilled > 0, "the fixture has a mask past its box");
     }
 
     private static void CompareInstances(JsonElement expected, Instances actual, string context)
