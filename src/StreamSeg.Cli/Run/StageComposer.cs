@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StreamSeg.Configuration;
 using StreamSeg.Decode;
 using StreamSeg.Frames;
@@ -13,14 +14,14 @@ namespace StreamSeg.Cli.Run;
 /// <summary>The run's stages, in order: preprocess, inference, decode, then tracking and overlay when the run wants them.</summary>
 internal static class StageComposer
 {
-    /// <summary>Creates the stages for <paramref name="models"/> (loaded) and <paramref name="sourceCount"/> sources; the caller disposes them.</summary>
-    public static List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> Create(RunConfig config, List<OnnxModel> models, int sourceCount, PipelineStats stats)
+    /// <summary>Creates the stages for <paramref name="models"/> (loaded) and <paramref name="sourceCount"/> sources (the splitter's warnings go to <paramref name="loggerFactory"/>); the caller disposes them.</summary>
+    public static List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> Create(RunConfig config, List<OnnxModel> models, int sourceCount, PipelineStats stats, ILoggerFactory loggerFactory)
     {
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
             (new PreprocessStage(models.ConvertAll(m => m.Input)), PipelineStage.Preprocess),
             (new InferenceStage(models, ModelLoader.BatchSize(config, sourceCount, models)), PipelineStage.Inference),
-            (new DecodeStage(models.ConvertAll(m => m.Adapter), splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default) : null), PipelineStage.Decode),
+            (new DecodeStage(models.ConvertAll(m => m.Adapter), splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default, logger: loggerFactory.CreateLogger<MatteSplitter>()) : null), PipelineStage.Decode),
         };
         if (config.Track)
         {
