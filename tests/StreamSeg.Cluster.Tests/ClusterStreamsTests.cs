@@ -53,6 +53,11 @@ public sealed class ClusterStreamsTests(ITestOutputHelper output)
         Assert.Equal(StreamRequestError.Duplicate, duplicate.Error);
         var invalid = await Assert.ThrowsAsync<StreamRequestException>(() => nodes[1].Cluster.AddAsync(new StreamSpec("cam/x", "a.mp4")));
         Assert.Equal(StreamRequestError.Invalid, invalid.Error);
+        // The owner refuses a source it cannot open: the add is undone, so the id is free again.
+        var refused = await Assert.ThrowsAsync<StreamRequestException>(() => nodes[0].Cluster.AddAsync(new StreamSpec("bad", "missing:x.mp4")));
+        Assert.Equal(StreamRequestError.Invalid, refused.Error);
+        Assert.StartsWith("source:", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(await nodes[1].Cluster.ListAsync(), s => s.Spec.Id == "bad");
         var unknown = await Assert.ThrowsAsync<StreamRequestException>(() => nodes[0].Cluster.RemoveAsync("nope"));
         Assert.Equal(StreamRequestError.NotFound, unknown.Error);
 

@@ -4,7 +4,7 @@ namespace StreamSeg.Cluster.Tests.Support;
 
 /// <summary>
 /// A node's pipeline as the cluster layer sees it: it records every start and stop with its time and refuses what a
-/// real node refuses (a running id, a full node).
+/// real node refuses (a source it cannot open, marked <c>missing:</c> here; a running id; a full node).
 /// </summary>
 internal sealed class FakeStreamHost : IStreamHost
 {
@@ -53,6 +53,11 @@ internal sealed class FakeStreamHost : IStreamHost
             if (_killedAt is not null)
             {
                 throw new InvalidOperationException($"{NodeName} is dead");
+            }
+
+            if (spec.Source.StartsWith("missing:", StringComparison.Ordinal))
+            {
+                throw new StreamRequestException(StreamRequestError.Invalid, $"source: no such file '{spec.Source}'");
             }
 
             if (_runs.Any(r => r.Id == spec.Id && r.Stop is null))
