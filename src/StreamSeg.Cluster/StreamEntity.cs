@@ -67,6 +67,13 @@ internal sealed partial class StreamEntity : ReceiveActor
     private async Task OnEnsureAsync(EnsureStream ensure)
     {
         IActorRef sender = Sender;
+        if (_passivating)
+        {
+            // Sharding buffers what comes after the Passivate and hands it to the next incarnation; this one was
+            // already in the mailbox, and the reconciler repeats it.
+            return;
+        }
+
         if (_running is not null && _running != ensure.Spec)
         {
             // Removed and added again with another spec while this entity lived: restart it with the new one.
@@ -113,7 +120,11 @@ internal sealed partial class StreamEntity : ReceiveActor
         }
         catch (StreamRequestException e)
         {
+            // An entity without its stream must not stay: the cluster state would show the stream running here. The
+            // reconciler's next Ensure places it again (elsewhere once a rebalance moves the shard off a full node).
             LogRefused(_logger, _id, e.Message);
+            _passivating = true;
+            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
             return new StreamEntityReply(_id, _node, e.Error, e.Message);
         }
 
