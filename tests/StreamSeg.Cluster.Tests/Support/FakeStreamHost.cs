@@ -76,7 +76,8 @@ internal sealed class FakeStreamHost : IStreamHost
 
     public async ValueTask<bool> StopAsync(string id, CancellationToken cancellationToken = default)
     {
-        await Task.Delay(10, cancellationToken);
+        // Finalising outputs (MP4 trailer, NDJSON flush) takes a while: a hand-off that did not wait for it would overlap.
+        await Task.Delay(300, cancellationToken);
         lock (_lock)
         {
             int index = _runs.FindIndex(r => r.Id == id && r.Stop is null);

@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Sharding;
 using Xunit.Abstractions;
 
 namespace StreamSeg.Cluster.Tests.Support;
@@ -53,10 +55,30 @@ internal sealed class TestCluster : IAsyncDisposable
         return node;
     }
 
-    public Task WaitAllUpAsync() => Eventually.HoldsAsync(
-        () => Alive.All(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == Alive.Count()),
-        TimeSpan.FromSeconds(30),
-        () => "all nodes up");
+    /// <summary>
+    /// Waits until every node sees all nodes up and the shard coordinator knows every node's region: a region registers
+    /// a moment after its node is up, and until then the node gets no new streams (a later rebalance gives it its share).
+    /// </summary>
+    public async Task WaitAllUpAsync()
+    {
+        await Eventually.HoldsAsync(
+            () => Alive.All(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == Alive.Count()),
+            TimeSpan.FromSeconds(30),
+            () => "all nodes up");
+        DateTime start = DateTime.UtcNow;
+        while (await RegionCountAsync() != Alive.Count())
+        {
+            Assert.True(DateTime.UtcNow - start < TimeSpan.FromSeconds(30), "every node's shard region registered");
+            await Task.Delay(200);
+        }
+    }
+
+    private async Task<int> RegionCountAsync()
+    {
+        IActorRef region = Alive.First().Registry.Get<StreamEntity>();
+        ClusterShardingStats stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(5));
+        return stats.Regions.Count;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -32,6 +32,8 @@ internal sealed class TestNode : IAsyncDisposable
 
     public ActorSystem System => _host.Services.GetRequiredService<ActorSystem>();
 
+    public ActorRegistry Registry => _host.Services.GetRequiredService<ActorRegistry>();
+
     public string Address => Cluster.SelfAddress;
 
     public static async Task<TestNode> StartAsync(string name, int port, IReadOnlyList<int> seedPorts, int maxStreams, ITestOutputHelper output)
