@@ -31,10 +31,17 @@ public sealed record ClusterNodeOptions
     public int Port { get; init; }
 
     /// <summary>
-    /// Gets the seed nodes as <c>host:port</c>. Empty: this node starts a new cluster by joining itself. A node listed
-    /// first in its own seeds also starts the cluster when no other seed answers.
+    /// Gets the seed nodes as <c>host:port</c>. Empty: this node starts a new cluster by joining itself (unless
+    /// <see cref="JoinSelfWithoutSeeds"/> is false). A node listed first in its own seeds also starts the cluster when
+    /// no other seed answers.
     /// </summary>
     public IReadOnlyList<string> Seeds { get; init; } = [];
+
+    /// <summary>
+    /// Gets whether a node without <see cref="Seeds"/> starts a cluster by joining itself (true); set false when
+    /// something else forms the cluster, such as Akka.Management's cluster bootstrap through Kubernetes discovery.
+    /// </summary>
+    public bool JoinSelfWithoutSeeds { get; init; } = true;
 
     /// <summary>Gets extra cluster roles of this node (its capacity role is added to them).</summary>
     public IReadOnlyList<string> Roles { get; init; } = [];

@@ -68,7 +68,7 @@ public static class ClusterServiceCollectionExtensions
             })
             .WithActors((system, registry) =>
             {
-                if (options.Seeds.Count == 0)
+                if (options.Seeds.Count == 0 && options.JoinSelfWithoutSeeds)
                 {
                     // No seeds: this node starts a cluster of its own (its port may be one the OS picked).
                     var cluster = Akka.Cluster.Cluster.Get(system);
