@@ -1,0 +1,78 @@
+namespace StreamSeg.Cluster;
+
+/// <summary>
+/// How a <c>streamseg serve --cluster</c> node joins the cluster and how fast the cluster reacts to a lost node.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The timing defaults are Akka.NET's production defaults: the failure detector sends a heartbeat every second and marks
+/// a node unreachable when none came for <see cref="AcceptableHeartbeatPause"/> (3 s); the keep-majority split-brain
+/// resolver downs unreachable nodes once the membership has been stable for <see cref="StableAfter"/> (20 s), and the
+/// survivors take over the downed node's streams after a further <see cref="DownRemovalMargin"/> (null: the resolver
+/// uses <see cref="StableAfter"/> again), so a crashed node's cameras restart about 45 s after the crash. Raise
+/// <see cref="AcceptableHeartbeatPause"/> on busy or virtualised hosts (long GC pauses read as crashes) and
+/// <see cref="StableAfter"/> with the cluster's size (Akka's guide: 7 s for ≈ 10 nodes … 20 s for ≈ 100 nodes, more
+/// on flaky networks). Loopback tests use a 3 s pause, 5 s stable-after and a 2 s margin.
+/// </para>
+/// <para>Shards are rebalanced every <see cref="RebalanceInterval"/> (Akka's default 10 s).</para>
+/// </remarks>
+public sealed record ClusterNodeOptions
+{
+    /// <summary>Gets the Akka system name; every node of one cluster uses the same.</summary>
+    public string SystemName { get; init; } = "streamseg";
+
+    /// <summary>Gets the address this node binds and advertises.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>
+    /// Gets the cluster (Akka remoting) port. 0 lets the OS pick, which suits only a node that starts a cluster alone
+    /// (no <see cref="Seeds"/>): the others must know a seed's port.
+    /// </summary>
+    public int Port { get; init; }
+
+    /// <summary>
+    /// Gets the seed nodes as <c>host:port</c>. Empty: this node starts a new cluster by joining itself (unless
+    /// <see cref="JoinSelfWithoutSeeds"/> is false). A node listed first in its own seeds also starts the cluster when
+    /// no other seed answers.
+    /// </summary>
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+
+    /// <summary>
+    /// Gets whether a node without <see cref="Seeds"/> starts a cluster by joining itself (true); set false when
+    /// something else forms the cluster, such as Akka.Management's cluster bootstrap through Kubernetes discovery.
+    /// </summary>
+    public bool JoinSelfWithoutSeeds { get; init; } = true;
+
+    /// <summary>Gets extra cluster roles of this node (its capacity role is added to them).</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+
+    /// <summary>Gets how long heartbeats may be missing before a node is unreachable (Akka's default 3 s).</summary>
+    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Gets how long the membership must be stable before the split-brain resolver downs unreachable nodes (Akka's default 20 s).</summary>
+    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Gets how long after a node is downed its singletons and shards start elsewhere (time for the downed side to stop
+    /// its streams); null leaves it to the split-brain resolver, which uses <see cref="StableAfter"/>.
+    /// </summary>
+    public TimeSpan? DownRemovalMargin { get; init; }
+
+    /// <summary>Gets how often the shard coordinator rebalances streams over the nodes (Akka's default 10 s).</summary>
+    public TimeSpan RebalanceInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets how often the reconciler makes sure every desired stream runs somewhere and removed ones do not.</summary>
+    public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Gets how long a request to the cluster (add, remove, state) waits for its answer.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets the options that loopback tests use: production values with faster failure handling and rebalancing.</summary>
+    public ClusterNodeOptions ForLoopbackTests() => this with
+    {
+        AcceptableHeartbeatPause = TimeSpan.FromSeconds(3),
+        StableAfter = TimeSpan.FromSeconds(5),
+        DownRemovalMargin = TimeSpan.FromSeconds(2),
+        RebalanceInterval = TimeSpan.FromSeconds(2),
+    };
+}
