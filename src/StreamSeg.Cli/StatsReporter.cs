@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using StreamSeg.Pipeline;
@@ -35,6 +36,7 @@ internal sealed partial class StatsReporter : IAsyncDisposable
         _cts.Dispose();
     }
 
+    [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
     private async Task LoopAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(interval);
@@ -46,6 +48,11 @@ internal sealed partial class StatsReporter : IAsyncDisposable
             double fps = (framesOut - lastOut) / since.Elapsed.TotalSeconds;
             lastOut = framesOut;
             since.Restart();
+            if (!_logger.IsEnabled(LogLevel.Information))
+            {
+                continue;
+            }
+
             using Process self = Process.GetCurrentProcess();
             LogStats(_logger, string.Create(
                 CultureInfo.InvariantCulture,

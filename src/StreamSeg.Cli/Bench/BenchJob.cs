@@ -25,6 +25,8 @@ internal sealed class BenchJob : ICliJob
     /// <summary>The frame from which allocations count as steady state.</summary>
     private const int SteadyAfter = 50;
 
+    private static readonly JsonSerializerOptions s_reportJson = new() { WriteIndented = true };
+
     private readonly RunConfig _config;
     private readonly BenchSettings _settings;
     private readonly ModelLoader _models;
@@ -252,7 +254,7 @@ internal sealed class BenchJob : ICliJob
         Console.WriteLine($"  RSS at end           {report["rss_mb"],8} MiB");
         if (_settings.JsonPath is string json)
         {
-            File.WriteAllText(json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(json, JsonSerializer.Serialize(report, s_reportJson));
         }
 
         return ExitCodes.Ok;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using StreamSeg.Configuration;
 using StreamSeg.Inference;
@@ -89,6 +90,7 @@ internal sealed partial class ModelLoader
     /// Runs each model once on a frame of the first source's size, then at the batch asked for (a model that declares
     /// a free batch dimension but fails at that batch runs frame by frame), and logs how the run batches.
     /// </summary>
+    [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
     public void WarmUp(List<OnnxModel> models, int width, int height, int requestedBatch)
     {
         ArgumentNullException.ThrowIfNull(models);
@@ -101,7 +103,8 @@ internal sealed partial class ModelLoader
             }
         }
 
-        if (requestedBatch < 2)
+        // The summary below is one information line; nothing is gathered for it when it will not be written.
+        if (requestedBatch < 2 || !_logger.IsEnabled(LogLevel.Information))
         {
             return;
         }
@@ -129,7 +132,7 @@ internal sealed partial class ModelLoader
     /// uint8 when the models will run on a GPU (TensorRT or CUDA loads) and float on the CPU, where the conversion is
     /// better left to the preprocess thread than added to inference.
     /// </summary>
-    private IPixelInputComposer? PixelComposerFor(RunConfig config, OnnxSessionFactory factory)
+    private GraphPixelInputComposer? PixelComposerFor(RunConfig config, OnnxSessionFactory factory)
     {
         bool bytes = config.Upload switch
         {
@@ -149,6 +152,7 @@ internal sealed partial class ModelLoader
     /// The people preset: MoveNet MultiPose (person boxes and 17 keypoints) at <see cref="RunConfig.PoseSize"/>,
     /// optionally CenterNet for the other COCO classes, and the RVM matte split into one mask per person.
     /// </summary>
+    [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
     private void LoadPeoplePreset(RunConfig config, OnnxSessionFactory factory, AdapterOptions options, IPixelInputComposer? composer, List<OnnxModel> models)
     {
         string dir = config.ModelsDir ?? ModelPaths.DefaultModelsDirectory;
@@ -168,19 +172,28 @@ internal sealed partial class ModelLoader
             }
         }
 
-        LogPreset(_logger, string.Join(" + ", names), dir, config.PoseSize);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            LogPreset(_logger, string.Join(" + ", names), dir, config.PoseSize);
+        }
+
         foreach (string name in names)
         {
             models.Add(LoadModel(Path.Combine(dir, name + ".onnx"), name, factory, options, composer));
         }
     }
 
+    [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
     private OnnxModel LoadModel(string path, string? adapter, OnnxSessionFactory factory, AdapterOptions options, IPixelInputComposer? composer)
     {
         try
         {
             var model = new OnnxModel(path, factory, adapter, options, composer);
-            LogModel(_logger, path, model.Adapter.Name, model.Adapter.Task.ToString().ToLowerInvariant(), Describe(model.Input), model.Adapter.ClassNames.Count, model.Provider);
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                LogModel(_logger, path, model.Adapter.Name, model.Adapter.Task.ToString().ToLowerInvariant(), Describe(model.Input), model.Adapter.ClassNames.Count, model.Provider);
+            }
+
             return model;
         }
         catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or InvalidOperationException)

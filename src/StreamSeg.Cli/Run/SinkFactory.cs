@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using StreamSeg.Capture;
 using StreamSeg.Cli.Logging;
@@ -102,12 +103,17 @@ internal sealed partial class SinkFactory
         }
     }
 
+    [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
     private void Add(SinkSet set, ISink sink, EdgeOptions edge)
     {
         set.Add(sink, edge);
-        LogSink(_logger, sink.Name, edge.Capacity, edge.Policy.ToString());
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            LogSink(_logger, sink.Name, edge.Capacity, edge.Policy.ToString());
+        }
     }
 
+    [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
     private async Task AddWebViewAsync(SinkSet set, string http, IReadOnlyList<IFrameSource> sources, PipelineStats stats, EdgeOptions edge)
     {
         var view = new WebViewSink();
@@ -137,7 +143,10 @@ internal sealed partial class SinkFactory
             throw new OutputException($"Web view '{http}' (--http) could not listen: {ex.Message}", ex);
         }
 
-        LogWebView(_logger, set.Web.BaseAddress?.ToString() ?? http);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            LogWebView(_logger, set.Web.BaseAddress?.ToString() ?? http);
+        }
     }
 
     private MessageSink CreateMqttSink(string mqttUrl)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using StreamSeg.Capture;
@@ -27,6 +28,7 @@ internal sealed partial class SourceBuilder
     /// <paramref name="healthSinks"/> (filled by the caller once the sinks exist); <paramref name="stop"/> ends the
     /// waits between reconnection attempts.
     /// </summary>
+    [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
     public void Open(RunConfig config, List<IFrameSource> sources, PipelineStats stats, IReadOnlyList<IHealthSink> healthSinks, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -45,9 +47,10 @@ internal sealed partial class SourceBuilder
                     copy++;
                 }
 
-                LogDuplicate(_logger, id, $"{id}-{copy}");
+                string copyId = $"{id}-{copy}";
+                LogDuplicate(_logger, id, copyId);
                 source.Dispose();
-                source = SourceFactory.Create(Options(config, sc, $"{id}-{copy}"));
+                source = SourceFactory.Create(Options(config, sc, copyId));
                 ids.Add(source.Id);
             }
 
@@ -80,15 +83,18 @@ internal sealed partial class SourceBuilder
 
             sources.Add(source);
             source.Open();
-            LogOpened(
-                _logger,
-                source.Id,
-                source.Kind.ToString().ToLowerInvariant(),
-                source.Width,
-                source.Height,
-                source.Fps > 0 ? string.Create(CultureInfo.InvariantCulture, $" @ {source.Fps:0.##} fps") : string.Empty,
-                source.FrameCount is long n ? $", {n} frames" : string.Empty,
-                source.IsLive ? " (live: drops oldest when behind)" : " (lossless)");
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                LogOpened(
+                    _logger,
+                    source.Id,
+                    source.Kind.ToString().ToLowerInvariant(),
+                    source.Width,
+                    source.Height,
+                    source.Fps > 0 ? string.Create(CultureInfo.InvariantCulture, $" @ {source.Fps:0.##} fps") : string.Empty,
+                    source.FrameCount is long n ? $", {n} frames" : string.Empty,
+                    source.IsLive ? " (live: drops oldest when behind)" : " (lossless)");
+            }
         }
     }
 
@@ -98,12 +104,18 @@ internal sealed partial class SourceBuilder
     private static SourceOptions Options(RunConfig config, SourceConfig sc, string? id) =>
         new(sc.Uri, id, sc.RtspTransport, ReadTimeout: TimeSpan.FromSeconds(config.StallTimeout), Loop: sc.Loop);
 
+    // The lines that format their arguments check the level first, so that nothing is formatted for a line not written.
+    [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
     private void LogStateChange(SourceStateChange change)
     {
         switch (change.State)
         {
             case SourceState.Live when change.Offline is TimeSpan offline:
-                LogLiveAgain(_logger, change.SourceId, offline.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture), change.Reconnects);
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    LogLiveAgain(_logger, change.SourceId, offline.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture), change.Reconnects);
+                }
+
                 break;
             case SourceState.Live:
                 LogLive(_logger, change.SourceId);
@@ -115,7 +127,11 @@ internal sealed partial class SourceBuilder
                 LogReconnecting(_logger, change.SourceId);
                 break;
             default:
-                LogState(_logger, change.SourceId, change.State.ToString().ToLowerInvariant(), change.Reason is null ? string.Empty : $" ({change.Reason})");
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    LogState(_logger, change.SourceId, change.State.ToString().ToLowerInvariant(), change.Reason is null ? string.Empty : $" ({change.Reason})");
+                }
+
                 break;
         }
     }

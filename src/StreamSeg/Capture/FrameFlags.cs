@@ -1,7 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace StreamSeg.Capture;
 
 /// <summary>What a source says about the frame it has just read.</summary>
 [Flags]
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A [Flags] enum named for what it is, as BindingFlags or RegexOptions; a rename would touch the capture sources and the pipeline for no gain.")]
 public enum FrameFlags
 {
     /// <summary>An ordinary frame.</summary>

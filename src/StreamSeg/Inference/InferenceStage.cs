@@ -64,7 +64,8 @@ public sealed class InferenceStage : IBatchStage
 
         if (_real.Count == 1)
         {
-            _ = ProcessAsync(_real[0], cancellationToken);
+            Run(_real[0], (ModelInputs)_real[0].Payload!);
+            _real.Clear();
             return ValueTask.CompletedTask;
         }
 
@@ -167,6 +168,14 @@ public sealed class InferenceStage : IBatchStage
         {
             throw NoInputs();
         }
+
+        Run(input, inputs);
+        return ValueTask.FromResult(input);
+    }
+
+    /// <summary>Runs every model on <paramref name="inputs"/> (the frame's payload) and attaches the outputs to <paramref name="input"/>.</summary>
+    private void Run(Frame input, ModelInputs inputs)
+    {
         var outputs = new ModelOutput[_models.Count];
         try
         {
@@ -188,7 +197,6 @@ public sealed class InferenceStage : IBatchStage
         }
 
         input.RawOutputs = new ModelOutputs(outputs);
-        return ValueTask.FromResult(input);
     }
 
     private static InvalidOperationException NoInputs() => new("The frame has no prepared model inputs; the preprocess stage must run first.");

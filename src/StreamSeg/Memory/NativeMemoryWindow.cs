@@ -12,11 +12,11 @@ public sealed unsafe class NativeMemoryWindow : MemoryManager<byte>
     private byte* _pointer;
     private int _length;
 
-    /// <summary>Points the window at <paramref name="length"/> bytes at <paramref name="pointer"/> and returns it as <see cref="Memory{T}"/>.</summary>
-    public Memory<byte> Wrap(IntPtr pointer, int length)
+    /// <summary>Points the window at <paramref name="length"/> bytes at <paramref name="address"/> and returns it as <see cref="Memory{T}"/>.</summary>
+    public Memory<byte> Wrap(IntPtr address, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        _pointer = (byte*)pointer;
+        _pointer = (byte*)address;
         _length = length;
         return Memory;
     }

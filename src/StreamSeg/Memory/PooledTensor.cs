@@ -49,8 +49,8 @@ public sealed class PooledTensor : IDisposable
     /// <summary>Gets or sets how the frame was placed into this tensor.</summary>
     public Preprocess.LetterboxTransform Transform { get; set; }
 
-    /// <summary>Creates a tensor that is not pooled (warm-up, benchmarks, tests).</summary>
-    public static PooledTensor CreateUnpooled(long[] shape, bool int32) => CreateUnpooled(shape, int32 ? TensorElement.Int32 : TensorElement.Float32);
+    /// <summary>Creates an int32 (<paramref name="isInt32"/>) or float32 tensor that is not pooled (warm-up, benchmarks, tests).</summary>
+    public static PooledTensor CreateUnpooled(long[] shape, bool isInt32) => CreateUnpooled(shape, isInt32 ? TensorElement.Int32 : TensorElement.Float32);
 
     /// <summary>Creates a tensor of <paramref name="element"/> that is not pooled (warm-up, benchmarks, tests).</summary>
     public static PooledTensor CreateUnpooled(long[] shape, TensorElement element) => new(null, new TensorBuffer(shape, element), shape, element);

@@ -1,6 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace StreamSeg.Memory;
 
 /// <summary>The element type of a <see cref="PooledTensor"/>.</summary>
+[SuppressMessage("Naming", "CA1720:Identifiers should not contain type names", Justification = "The members name element types on purpose, as ONNX and numpy spell them.")]
 public enum TensorElement
 {
     /// <summary>32-bit float.</summary>

@@ -9,34 +9,10 @@ public sealed class TensorPools : IDisposable
     private readonly List<TensorPool> _pools = [];
 
     /// <summary>Gets how many tensors have been rented from every pool.</summary>
-    public long Rented
-    {
-        get
-        {
-            long sum = 0;
-            foreach (TensorPool pool in _pools)
-            {
-                sum += pool.Rented;
-            }
-
-            return sum;
-        }
-    }
+    public long Rented => Sum(static pool => pool.Rented);
 
     /// <summary>Gets how many tensors have come back to every pool.</summary>
-    public long Returned
-    {
-        get
-        {
-            long sum = 0;
-            foreach (TensorPool pool in _pools)
-            {
-                sum += pool.Returned;
-            }
-
-            return sum;
-        }
-    }
+    public long Returned => Sum(static pool => pool.Returned);
 
     /// <summary>Rents a tensor of <paramref name="shape"/> and <paramref name="element"/>; dispose it to return it.</summary>
     public PooledTensor Rent(long[] shape, TensorElement element)
@@ -54,6 +30,17 @@ public sealed class TensorPools : IDisposable
         var created = new TensorPool([.. shape], element);
         _pools.Add(created);
         return created.Rent();
+    }
+
+    private long Sum(Func<TensorPool, long> counter)
+    {
+        long sum = 0;
+        foreach (TensorPool pool in _pools)
+        {
+            sum += counter(pool);
+        }
+
+        return sum;
     }
 
     /// <summary>Frees the tensors that are back in their pools.</summary>

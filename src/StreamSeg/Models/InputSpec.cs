@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace StreamSeg.Models;
 
 /// <summary>The memory layout of an image tensor.</summary>
@@ -14,6 +16,7 @@ public enum TensorLayout
 }
 
 /// <summary>The element type of an image tensor.</summary>
+[SuppressMessage("Naming", "CA1720:Identifiers should not contain type names", Justification = "The members name element types on purpose, as ONNX and numpy spell them.")]
 public enum InputElementType
 {
     /// <summary>32-bit float.</summary>

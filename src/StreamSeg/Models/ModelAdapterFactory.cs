@@ -50,26 +50,22 @@ public static class ModelAdapterFactory
             return Construct(name, signature, options);
         }
 
+        // An Ultralytics export says its task in its metadata: that names the adapter, or the model is refused.
         string? task = UltralyticsMetadata.Task(signature);
-        string? byTask = task switch
+        if (task is not null)
         {
-            "segment" => YoloSegAdapter.AdapterName,
-            "pose" => YoloPoseAdapter.AdapterName,
-            _ => null,
-        };
-        if (byTask is not null)
-        {
+            string byTask = task switch
+            {
+                "segment" => YoloSegAdapter.AdapterName,
+                "pose" => YoloPoseAdapter.AdapterName,
+                _ => throw Refuse(signature, $"metadata task '{task}' has no adapter (supported Ultralytics tasks: segment, pose)."),
+            };
             if (TryMatch(byTask, signature, out string? reason))
             {
                 return Construct(byTask, signature, options);
             }
 
             throw Refuse(signature, $"metadata task '{task}' names {byTask}, but {reason}");
-        }
-
-        if (task is not null)
-        {
-            throw Refuse(signature, $"metadata task '{task}' has no adapter (supported Ultralytics tasks: segment, pose).");
         }
 
         var reasons = new StringBuilder();

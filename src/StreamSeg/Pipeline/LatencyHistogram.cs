@@ -11,6 +11,7 @@ public sealed class LatencyHistogram
     private const int BucketCount = 820;
     private static readonly double s_logGrowth = Math.Log(Growth);
     private readonly long[] _buckets = new long[BucketCount];
+    private readonly Lock _lock = new();
     private long _count;
     private double _sumMs;
     private double _recentMs;
@@ -23,7 +24,7 @@ public sealed class LatencyHistogram
     {
         get
         {
-            lock (_buckets)
+            lock (_lock)
             {
                 return _count == 0 ? 0 : _sumMs / _count;
             }
@@ -37,7 +38,7 @@ public sealed class LatencyHistogram
     public void Record(double ms)
     {
         int bucket = ms <= MinMs ? 0 : Math.Min(BucketCount - 1, (int)(Math.Log(ms / MinMs) / s_logGrowth) + 1);
-        lock (_buckets)
+        lock (_lock)
         {
             _buckets[bucket]++;
             _count++;
@@ -49,7 +50,7 @@ public sealed class LatencyHistogram
     /// <summary>Gets the <paramref name="percentile"/> (0..100) in milliseconds, to within the bucket width.</summary>
     public double Percentile(double percentile)
     {
-        lock (_buckets)
+        lock (_lock)
         {
             if (_count == 0)
             {

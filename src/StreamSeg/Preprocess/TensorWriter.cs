@@ -1,3 +1,4 @@
+using System.Numerics;
 using OpenCvSharp;
 using StreamSeg.Memory;
 using StreamSeg.Models;
@@ -48,7 +49,7 @@ public sealed class TensorWriter : IDisposable
     }
 
     /// <summary>Fills <paramref name="tensor"/> from <paramref name="bgr"/> and returns the transform used.</summary>
-    public unsafe LetterboxTransform Write(Mat bgr, InputSpec spec, PooledTensor tensor)
+    public LetterboxTransform Write(Mat bgr, InputSpec spec, PooledTensor tensor)
     {
         ArgumentNullException.ThrowIfNull(bgr);
         ArgumentNullException.ThrowIfNull(spec);
@@ -89,80 +90,19 @@ public sealed class TensorWriter : IDisposable
 
         float scale = spec.Scale;
         float padValue = spec.PadValue * scale;
-        int plane = inW * inH;
 
         // Channel c of the tensor takes BGR channel (rgb ? 2 - c : c).
         int c0 = spec.Rgb ? 2 : 0;
         int c2 = spec.Rgb ? 0 : 2;
         bool planar = spec.Layout != TensorLayout.Nhwc;
-        long step = source.Step();
-        byte* basePtr = (byte*)source.Data;
 
         if (tensor.Floats is { } f)
         {
-            fixed (float* dst = f)
-            {
-                FillPadding(dst, f.Length, padValue, padX, padY, rw, rh, inW, inH);
-                for (int y = 0; y < rh; y++)
-                {
-                    byte* row = basePtr + (y * step);
-                    int oy = y + padY;
-                    for (int x = 0; x < rw; x++)
-                    {
-                        byte* px = row + (x * 3);
-                        int o = (oy * inW) + x + padX;
-                        if (planar)
-                        {
-                            dst[o] = px[c0] * scale;
-                            dst[plane + o] = px[1] * scale;
-                            dst[(2 * plane) + o] = px[c2] * scale;
-                        }
-                        else
-                        {
-                            float* d = dst + (o * 3);
-                            d[0] = px[c0] * scale;
-                            d[1] = px[1] * scale;
-                            d[2] = px[c2] * scale;
-                        }
-                    }
-                }
-            }
+            ScatterPixels(source, f, padValue, scale, c0, c2, planar, padX, padY, rw, rh, inW, inH);
         }
         else
         {
-            int[] ints = tensor.Ints!;
-            int ipad = (int)MathF.Round(padValue);
-            fixed (int* dst = ints)
-            {
-                if (padX > 0 || padY > 0 || rw < inW || rh < inH)
-                {
-                    ints.AsSpan().Fill(ipad);
-                }
-
-                for (int y = 0; y < rh; y++)
-                {
-                    byte* row = basePtr + (y * step);
-                    int oy = y + padY;
-                    for (int x = 0; x < rw; x++)
-                    {
-                        byte* px = row + (x * 3);
-                        int o = (oy * inW) + x + padX;
-                        if (planar)
-                        {
-                            dst[o] = (int)(px[c0] * scale);
-                            dst[plane + o] = (int)(px[1] * scale);
-                            dst[(2 * plane) + o] = (int)(px[c2] * scale);
-                        }
-                        else
-                        {
-                            int* d = dst + (o * 3);
-                            d[0] = (int)(px[c0] * scale);
-                            d[1] = (int)(px[1] * scale);
-                            d[2] = (int)(px[c2] * scale);
-                        }
-                    }
-                }
-            }
+            ScatterPixels(source, tensor.Ints!, (int)MathF.Round(padValue), scale, c0, c2, planar, padX, padY, rw, rh, inW, inH);
         }
 
         tensor.Transform = t;
@@ -290,15 +230,50 @@ public sealed class TensorWriter : IDisposable
         }
     }
 
-    private static unsafe void FillPadding(float* dst, int length, float value, int padX, int padY, int rw, int rh, int inW, int inH)
+    /// <summary>
+    /// Writes the resized BGR pixels, each times <paramref name="scale"/> (converted to <typeparamref name="T"/> by
+    /// truncation), planar or interleaved into <paramref name="tensor"/> at (<paramref name="padX"/>, <paramref name="padY"/>),
+    /// after filling it with <paramref name="padValue"/> when the image does not cover it. One loop for the float32 and
+    /// int32 tensors: the JIT specialises it per element type, so the conversion costs what a cast did.
+    /// </summary>
+    private static unsafe void ScatterPixels<T>(Mat source, T[] tensor, T padValue, float scale, int c0, int c2, bool planar, int padX, int padY, int rw, int rh, int inW, int inH)
+        where T : unmanaged, INumberBase<T>
     {
-        if (padX == 0 && padY == 0 && rw == inW && rh == inH)
+        if (padX > 0 || padY > 0 || rw < inW || rh < inH)
         {
-            return;
+            // The resized image overwrites its own area; filling everything first is simpler than filling the borders
+            // and costs one pass of the tensor.
+            tensor.AsSpan().Fill(padValue);
         }
 
-        // The resized image overwrites its own area; filling everything first is simpler than filling the borders
-        // and costs one pass of the tensor.
-        new Span<float>(dst, length).Fill(value);
+        int plane = inW * inH;
+        long step = source.Step();
+        byte* basePtr = (byte*)source.Data;
+        fixed (T* dst = tensor)
+        {
+            for (int y = 0; y < rh; y++)
+            {
+                byte* row = basePtr + (y * step);
+                int oy = y + padY;
+                for (int x = 0; x < rw; x++)
+                {
+                    byte* px = row + (x * 3);
+                    int o = (oy * inW) + x + padX;
+                    if (planar)
+                    {
+                        dst[o] = T.CreateTruncating(px[c0] * scale);
+                        dst[plane + o] = T.CreateTruncating(px[1] * scale);
+                        dst[(2 * plane) + o] = T.CreateTruncating(px[c2] * scale);
+                    }
+                    else
+                    {
+                        T* d = dst + (o * 3);
+                        d[0] = T.CreateTruncating(px[c0] * scale);
+                        d[1] = T.CreateTruncating(px[1] * scale);
+                        d[2] = T.CreateTruncating(px[c2] * scale);
+                    }
+                }
+            }
+        }
     }
 }

@@ -237,8 +237,9 @@ public sealed class ByteTracker
         ArgumentOutOfRangeException.ThrowIfNegative(options.TrackBuffer, nameof(options.TrackBuffer));
         if (options.TrackLowThreshold > options.TrackHighThreshold)
         {
+            // The pair is out of range, not one value: the argument at fault is the options object.
             throw new ArgumentOutOfRangeException(
-                nameof(options.TrackLowThreshold),
+                nameof(options),
                 options.TrackLowThreshold,
                 $"{nameof(options.TrackLowThreshold)} must not exceed {nameof(options.TrackHighThreshold)} ({options.TrackHighThreshold}).");
         }

@@ -113,6 +113,21 @@ public class ModelAdapterFactoryTests
     }
 
     [Fact]
+    public void Create_UnknownTaskOnAShapeThatFits_RefusesRatherThanMatchingByShape()
+    {
+        // The head would fit yolo-seg by shape; a task the metadata names without an adapter still refuses the model.
+        ModelSignature signature = TestSignatures.YoloSeg(640, 116, 8400, 32, 160, 160, new() { ["task"] = "'detect'" });
+        var ex = Assert.Throws<ModelNotSupportedException>(() => ModelAdapterFactory.Create(signature, null));
+        Assert.Contains("task 'detect' has no adapter", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_TaskPoseOnAPoseHead_ChoosesYoloPose()
+    {
+        Assert.Equal("yolo-pose", ModelAdapterFactory.Create(TestSignatures.YoloPose(640, 56, 8400, new() { ["task"] = "pose" }), null).Name);
+    }
+
+    [Fact]
     public void Create_BadNamesMetadata_ReportsTheKey()
     {
         ModelSignature signature = TestSignatures.YoloSeg(640, 4 + 80 + 32, 8400, 32, 160, 160, new() { ["names"] = "{0: 'person'" });
