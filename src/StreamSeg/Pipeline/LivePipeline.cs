@@ -95,7 +95,7 @@ public sealed partial class LivePipeline : IAsyncDisposable
     /// <summary>Gets a task that faults when a stage or a shared sink fails (the pipeline is then stopping); null before <see cref="Start"/>.</summary>
     public Task? Completion { get; private set; }
 
-    /// <summary>Starts the stages, the fan-out and the shared sinks; sources are added with <see cref="Add"/>.</summary>
+    /// <summary>Starts the stages, the fan-out and the shared sinks; sources are added with <see cref="Add(IFrameSource, IReadOnlyList{SinkBinding})"/>.</summary>
     public void Start()
     {
         lock (_lock)
@@ -125,7 +125,13 @@ public sealed partial class LivePipeline : IAsyncDisposable
     /// Adds <paramref name="source"/> (opened; the pipeline owns it from now on and disposes it when it leaves) with its
     /// own <paramref name="sinks"/> (which see only its frames and are finalised and disposed when it leaves).
     /// </summary>
-    public LiveSource Add(IFrameSource source, IReadOnlyList<SinkBinding> sinks)
+    public LiveSource Add(IFrameSource source, IReadOnlyList<SinkBinding> sinks) => Add(source, sinks, ReserveIndex());
+
+    /// <summary>Reserves the index of a source about to be added (a reconnecting source names it in its health events).</summary>
+    public int ReserveIndex() => Interlocked.Increment(ref _nextIndex) - 1;
+
+    /// <summary>As <see cref="Add(IFrameSource, IReadOnlyList{SinkBinding})"/>, with an index from <see cref="ReserveIndex"/>.</summary>
+    public LiveSource Add(IFrameSource source, IReadOnlyList<SinkBinding> sinks, int index)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(sinks);
@@ -136,7 +142,6 @@ public sealed partial class LivePipeline : IAsyncDisposable
                 throw new InvalidOperationException("The pipeline is not running.");
             }
 
-            int index = _nextIndex++;
             LiveSource? live = null;
             var branch = new SourceBranch(source, index, _merged, _options, _stats, ex => live?.SetFault(ex));
             var edges = new List<(SinkBinding, Edge)>(sinks.Count);

@@ -4,7 +4,7 @@ namespace StreamSeg.Pipeline;
 
 /// <summary>
 /// One source of a <see cref="LivePipeline"/>: its branch (capture thread, edge, pool), its own sinks behind their own
-/// edges, and its counters. Made by <see cref="LivePipeline.Add"/>; it ends when the source ends or is removed.
+/// edges, and its counters. Made by <see cref="LivePipeline.Add(IFrameSource, IReadOnlyList{SinkBinding})"/>; it ends when the source ends or is removed.
 /// </summary>
 public sealed class LiveSource
 {
