@@ -30,6 +30,9 @@ public sealed record WebViewOptions
     /// </summary>
     public Func<IResult>? StreamList { get; init; }
 
+    /// <summary>Gets a value indicating whether <c>/health</c> is ready (200) with no stream at all: a service waiting for streams is up. Default false (a run with no stream yet is starting).</summary>
+    public bool ReadyWhenEmpty { get; init; }
+
     /// <summary>Gets more routes to map behind the same token (a service's stream API), or null.</summary>
     public Action<IEndpointRouteBuilder>? Api { get; init; }
 

@@ -279,7 +279,7 @@ public sealed class WebViewServer : IAsyncDisposable
     {
         IReadOnlyList<StreamStatus> streams = _sink.GetStatus();
         var entries = new List<HealthEntry>(streams.Count);
-        bool ready = streams.Count > 0;
+        bool ready = streams.Count > 0 || _options.ReadyWhenEmpty;
         foreach (StreamStatus s in streams)
         {
             entries.Add(new HealthEntry(s.Index, s.Id, s.Health, s.LastFrameAgeMs));

@@ -74,8 +74,10 @@ internal sealed partial class ServeJob : ICliJob
             _host.Attach(pipeline, view, stop);
             using (_interrupts.EnterPipeline())
             {
-                LogServing(_logger, _host.NodeName, _host.MaxStreams);
                 await _host.StartBootStreamsAsync(BootStreams(_config), stop).ConfigureAwait(false);
+
+                // After the boot streams: a supervisor (or a test) that waits for this line sees them listed.
+                LogServing(_logger, _host.NodeName, _host.MaxStreams);
                 try
                 {
                     await Task.WhenAny(Task.Delay(Timeout.Infinite, stop), pipeline.Completion!).ConfigureAwait(false);
@@ -149,6 +151,7 @@ internal sealed partial class ServeJob : ICliJob
                 BearerToken = Environment.GetEnvironmentVariable("STREAMSEG_HTTP_TOKEN"),
                 StreamList = _api.List,
                 Api = _api.Map,
+                ReadyWhenEmpty = true,
             };
         }
         catch (FormatException ex)

@@ -14,8 +14,9 @@ internal sealed class ServedStream
     private double _fps;
 
     /// <summary>Creates the stream.</summary>
-    public ServedStream(StreamSpec spec, LiveSource live, string node)
+    public ServedStream(StreamSpec spec, LiveSource live, string node, CancellationTokenSource stop)
     {
+        Stop = stop;
         Spec = spec;
         Live = live;
         Node = node;
@@ -27,6 +28,9 @@ internal sealed class ServedStream
 
     /// <summary>Gets the source in the pipeline.</summary>
     public LiveSource Live { get; }
+
+    /// <summary>Gets the stream's own stop (linked to the node's): ends a reconnecting source's waits when it is removed.</summary>
+    public CancellationTokenSource Stop { get; }
 
     /// <summary>Gets the node it runs on.</summary>
     public string Node { get; }

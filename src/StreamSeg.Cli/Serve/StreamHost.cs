@@ -138,8 +138,10 @@ internal sealed partial class StreamHost : IStreamHost
                 return false;
             }
 
+            await stream.Stop.CancelAsync().ConfigureAwait(false);
             await _pipeline!.RemoveAsync(stream.Live).ConfigureAwait(false);
             _pipeline.Forget(stream.Live);
+            stream.Stop.Dispose();
             _view?.RemoveSource(stream.Live.Index);
             lock (_streams)
             {
@@ -174,6 +176,11 @@ internal sealed partial class StreamHost : IStreamHost
                 all = [.. _streams.Values];
             }
 
+            foreach (ServedStream s in all)
+            {
+                await s.Stop.CancelAsync().ConfigureAwait(false);
+            }
+
             await Task.WhenAll(all.ConvertAll(s => _pipeline.RemoveAsync(s.Live))).ConfigureAwait(false);
         }
         finally
@@ -204,12 +211,16 @@ internal sealed partial class StreamHost : IStreamHost
             int index = pipeline.ReserveIndex();
             ServedStream? served = null;
             IFrameSource source;
+
+            // The stream's own stop ends a reconnecting source's waits when the stream is removed, not only at shutdown.
+            var streamStop = CancellationTokenSource.CreateLinkedTokenSource(_stop);
             try
             {
-                source = await Task.Run(() => _sources.OpenOne(_config, spec.Source, spec.Id, index, change => OnHealth(change, () => served), _stop), cancellationToken).ConfigureAwait(false);
+                source = await Task.Run(() => _sources.OpenOne(_config, spec.Source, spec.Id, index, change => OnHealth(change, () => served), streamStop.Token), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SourceException or IOException or ArgumentException or InvalidOperationException or NotSupportedException)
             {
+                streamStop.Dispose();
                 throw new StreamRequestException(StreamRequestError.Invalid, $"source: cannot be opened: {UrlRedactor.Redact(ex.Message)}");
             }
 
@@ -221,10 +232,11 @@ internal sealed partial class StreamHost : IStreamHost
             catch
             {
                 source.Dispose();
+                streamStop.Dispose();
                 throw;
             }
 
-            served = new ServedStream(spec, pipeline.Add(source, sinks, index), _settings.NodeName);
+            served = new ServedStream(spec, pipeline.Add(source, sinks, index), _settings.NodeName, streamStop);
             lock (_streams)
             {
                 _streams[spec.Id] = served;

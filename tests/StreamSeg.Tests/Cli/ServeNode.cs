@@ -58,6 +58,12 @@ internal sealed class ServeNode : IDisposable
                         return true;
                     }
 
+                    // The line comes once the boot streams have started.
+                    if (!node.StdErr.Contains("serving as node", StringComparison.Ordinal))
+                    {
+                        return false;
+                    }
+
                     try
                     {
                         using HttpResponseMessage r = node.Client.GetAsync("api/streams").GetAwaiter().GetResult();

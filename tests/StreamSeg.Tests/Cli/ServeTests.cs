@@ -17,6 +17,10 @@ public class ServeTests
         string clip = CliRunner.MakeVideo(dir.File("long.avi"), 160, 120, 3000);
         using ServeNode node = ServeNode.Start("--node", "n1");
 
+        // A node with no stream yet is up: ready for streams.
+        (int health, _) = await node.SendAsync(HttpMethod.Get, "health");
+        Assert.Equal(200, health);
+
         JsonElement added = await node.AddAsync(new { id = "cam1", source = clip, record = dir.File("cam1.mp4"), meta = dir.File("cam1.ndjson") });
         Assert.Equal("cam1", added.GetProperty("id").GetString());
         Assert.Equal("n1", added.GetProperty("node").GetString());
