@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace StreamSeg.Web;
 
@@ -21,6 +23,18 @@ public sealed record WebViewOptions
 
     /// <summary>Gets the page title (default <c>StreamSeg</c>).</summary>
     public string Title { get; init; } = "StreamSeg";
+
+    /// <summary>
+    /// Gets the answer of <c>GET /api/streams</c> when a service manages the streams (<c>streamseg serve</c>: the
+    /// list of streams); the page's own figures are then at <c>/api/streams?view</c>. Null (default): the figures.
+    /// </summary>
+    public Func<IResult>? StreamList { get; init; }
+
+    /// <summary>Gets a value indicating whether <c>/health</c> is ready (200) with no stream at all: a service waiting for streams is up. Default false (a run with no stream yet is starting).</summary>
+    public bool ReadyWhenEmpty { get; init; }
+
+    /// <summary>Gets more routes to map behind the same token (a service's stream API), or null.</summary>
+    public Action<IEndpointRouteBuilder>? Api { get; init; }
 
     /// <summary>Parses <c>host:port</c>, <c>[v6]:port</c>, <c>host</c> (port 8080) or <c>:port</c> (loopback), as given to <c>--http</c>; <c>localhost</c> means 127.0.0.1.</summary>
     /// <exception cref="FormatException">The text is not an address with an optional port.</exception>

@@ -179,7 +179,8 @@ public sealed class WebViewServer : IAsyncDisposable
         app.MapGet("/", (HttpContext context) => StaticText(context, page, "text/html; charset=utf-8"));
         app.MapGet("/app.js", (HttpContext context) => StaticText(context, script, "text/javascript; charset=utf-8"));
         app.MapGet("/app.css", (HttpContext context) => StaticText(context, style, "text/css; charset=utf-8"));
-        app.MapGet("/api/streams", GetStreams);
+        app.MapGet("/api/streams", (HttpContext context) => _options.StreamList is { } list && !context.Request.Query.ContainsKey("view") ? list() : GetStreams());
+        _options.Api?.Invoke(app);
         app.MapGet("/health", GetHealth);
         app.MapGet("/streams/{id}/mjpeg", StreamMjpegAsync);
         app.MapGet("/streams/{id}/snapshot.jpg", GetSnapshotAsync);
@@ -278,7 +279,7 @@ public sealed class WebViewServer : IAsyncDisposable
     {
         IReadOnlyList<StreamStatus> streams = _sink.GetStatus();
         var entries = new List<HealthEntry>(streams.Count);
-        bool ready = streams.Count > 0;
+        bool ready = streams.Count > 0 || _options.ReadyWhenEmpty;
         foreach (StreamStatus s in streams)
         {
             entries.Add(new HealthEntry(s.Index, s.Id, s.Health, s.LastFrameAgeMs));

@@ -52,6 +52,22 @@ public sealed class WebViewSink : ISink, IHealthSink
         GetOrAdd(sourceIndex, sourceId);
     }
 
+    /// <summary>Forgets a source that has left the pipeline (its card and its <c>/health</c> entry go).</summary>
+    public void RemoveSource(int sourceIndex)
+    {
+        lock (_gate)
+        {
+            StreamView? gone = Array.Find(_streams, s => s.Index == sourceIndex);
+            if (gone is null)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _streams, Array.FindAll(_streams, s => s.Index != sourceIndex));
+            gone.End();
+        }
+    }
+
     /// <inheritdoc/>
     /// <remarks>The stream's card and <c>/health</c> show the source's state (reconnecting sources are degraded).</remarks>
     public void WriteHealth(SourceStateChange change)

@@ -20,6 +20,7 @@ internal static partial class CliApp
     private const string Notes = """
         Usage:
           streamseg run --source <file|camera:N|/dev/videoN|folder|rtsp://…> --model <model.onnx> [options]
+          streamseg serve [--config node.yaml] [--http 127.0.0.1:8080] [--model …] [--max-streams N] [--node name]
           streamseg models info <model.onnx>
           streamseg models build-engine <model.onnx|name> [--device-id N] [--fp32] [--cache-dir DIR]
           streamseg bench --source <video> --model <model.onnx> [--frames N] [--json path]
@@ -65,6 +66,7 @@ internal static partial class CliApp
         root.Subcommands.Add(RunCommand.Create(global, help));
         root.Subcommands.Add(ModelsCommand.Create(global, help));
         root.Subcommands.Add(BenchCommand.Create(global, help));
+        root.Subcommands.Add(Serve.ServeCommand.Create(global, help));
 
         // No command: the usage, and the exit code of bad arguments.
         root.SetAction(result => ShowHelp(result, ExitCodes.Usage));

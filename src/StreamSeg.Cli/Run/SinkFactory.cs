@@ -149,7 +149,8 @@ internal sealed partial class SinkFactory
         }
     }
 
-    private MessageSink CreateMqttSink(string mqttUrl)
+    /// <summary>Creates the MQTT sink of <paramref name="mqttUrl"/>; with <paramref name="node"/> (a service) each message also carries <c>id</c>, <c>node</c> and a per-stream <c>seq</c>.</summary>
+    public MessageSink CreateMqttSink(string mqttUrl, string? node = null)
     {
         MqttPublisherOptions mqtt;
         try
@@ -161,7 +162,7 @@ internal sealed partial class SinkFactory
             throw new ConfigException(ex.Message, ex);
         }
 
-        return new MessageSink(new MqttPublisher(mqtt, _loggerFactory.CreateLogger<MqttPublisher>()), new MessageSinkOptions { Name = "mqtt" });
+        return new MessageSink(new MqttPublisher(mqtt, _loggerFactory.CreateLogger<MqttPublisher>()), new MessageSinkOptions { Name = "mqtt", Node = node });
     }
 
     private static ISink CreateVideoSink(string outPath, IReadOnlyList<IFrameSource> sources)

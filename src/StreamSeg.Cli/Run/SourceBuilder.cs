@@ -98,6 +98,57 @@ internal sealed partial class SourceBuilder
         }
     }
 
+    /// <summary>
+    /// Opens one source of a service: <paramref name="uri"/> with <paramref name="id"/> as its id, reconnecting (as
+    /// <paramref name="config"/> says) with its state changes logged and passed to <paramref name="onChange"/>. The
+    /// caller owns the source.
+    /// </summary>
+    [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
+    public IFrameSource OpenOne(RunConfig config, string uri, string id, int index, Action<SourceStateChange> onChange, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(onChange);
+        IFrameSource source = SourceFactory.Create(new SourceOptions(uri, id, "tcp", ReadTimeout: TimeSpan.FromSeconds(config.StallTimeout), Loop: false));
+        if (config.Reconnect && source.Kind is SourceKind.Stream or SourceKind.Camera)
+        {
+            source = new ReconnectingSource(
+                source,
+                index,
+                ReconnectOptions.Default with { Policy = ReconnectPolicy.Default with { MaxAttempts = config.ReconnectAttempts } },
+                change =>
+                {
+                    LogStateChange(change);
+                    onChange(change);
+                },
+                stop);
+        }
+
+        try
+        {
+            source.Open();
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            LogOpened(
+                _logger,
+                source.Id,
+                source.Kind.ToString().ToLowerInvariant(),
+                source.Width,
+                source.Height,
+                source.Fps > 0 ? string.Create(CultureInfo.InvariantCulture, $" @ {source.Fps:0.##} fps") : string.Empty,
+                source.FrameCount is long n ? $", {n} frames" : string.Empty,
+                source.IsLive ? " (live: drops oldest when behind)" : " (lossless)");
+        }
+
+        return source;
+    }
+
     /// <summary>Gets the frame rate an output of <paramref name="source"/> is written at (25 when the source does not say).</summary>
     public static double FpsOf(IFrameSource source) => source.Fps > 0 ? source.Fps : 25;
 

@@ -14,8 +14,12 @@ namespace StreamSeg.Cli.Run;
 /// <summary>The run's stages, in order: preprocess, inference, decode, then tracking and overlay when the run wants them.</summary>
 internal static class StageComposer
 {
-    /// <summary>Creates the stages for <paramref name="models"/> (loaded) and <paramref name="sourceCount"/> sources (the splitter's warnings go to <paramref name="loggerFactory"/>); the caller disposes them.</summary>
-    public static List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> Create(RunConfig config, List<OnnxModel> models, int sourceCount, PipelineStats stats, ILoggerFactory loggerFactory)
+    /// <summary>
+    /// Creates the stages for <paramref name="models"/> (loaded) and <paramref name="sourceCount"/> sources (the
+    /// splitter's warnings go to <paramref name="loggerFactory"/>); the caller disposes them. <paramref name="forceDrawing"/>:
+    /// overlay even when the config names no video output (a service's streams bring their own).
+    /// </summary>
+    public static List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> Create(RunConfig config, List<OnnxModel> models, int sourceCount, PipelineStats stats, ILoggerFactory loggerFactory, bool forceDrawing = false)
     {
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
@@ -28,7 +32,7 @@ internal static class StageComposer
             stages.Add((new TrackingStage(TrackerOptions(config)), PipelineStage.Tracking));
         }
 
-        bool drawing = config.Out is not null || config.Show || config.Http is not null || config.Publish is not null;
+        bool drawing = forceDrawing || config.Out is not null || config.Show || config.Http is not null || config.Publish is not null;
         if (drawing)
         {
             var overlay = new OverlayOptions

@@ -143,7 +143,7 @@ function updateStream(s) {
 
 async function poll() {
   try {
-    const response = await fetch('/api/streams', { cache: 'no-store' });
+    const response = await fetch('/api/streams?view', { cache: 'no-store' });
     if (!response.ok) {
       throw new Error(`HTTP ${response.status}`);
     }

@@ -18,7 +18,7 @@ namespace StreamSeg.Inference;
 /// <see cref="OnnxModel.SupportsBatch"/> runs once on all the frames whose inputs have the same shape (cross-stream
 /// batching); other models (a fixed batch of 1, recurrent state) run frame by frame, in order.</para>
 /// </remarks>
-public sealed class InferenceStage : IBatchStage
+public sealed class InferenceStage : IBatchStage, ISourceStateOwner
 {
     private readonly IReadOnlyList<OnnxModel> _models;
     private readonly List<Frame> _real = [];
@@ -38,6 +38,15 @@ public sealed class InferenceStage : IBatchStage
 
     /// <inheritdoc/>
     public string Name => "inference";
+
+    /// <inheritdoc/>
+    public void ForgetSource(int sourceIndex)
+    {
+        foreach (OnnxModel model in _models)
+        {
+            model.States?.Remove(sourceIndex);
+        }
+    }
 
     /// <inheritdoc/>
     public int MaxBatch { get; }

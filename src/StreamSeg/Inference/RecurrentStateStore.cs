@@ -4,10 +4,13 @@ namespace StreamSeg.Inference;
 /// The recurrent states of one model, one per source (keyed by the source's index in the run). A source's state
 /// starts from zeros on its first frame and again after a discontinuity or a change of frame size.
 /// </summary>
-/// <remarks>Not thread-safe: one inference stage runs a model at a time. Holds at most one state per source.</remarks>
+/// <remarks>One inference stage runs a model at a time; <see cref="Remove"/> may come from another thread (for a source whose frames no longer come). Holds at most one state per source.</remarks>
 public sealed class RecurrentStateStore : IDisposable
 {
     private readonly Dictionary<int, RecurrentState> _states = [];
+
+    // Guards the dictionary: a source leaving a live pipeline is removed from another thread than the inference's.
+    private readonly Lock _lock = new();
     private readonly int _count;
     private readonly IReadOnlyList<long> _initialShape;
 
@@ -21,7 +24,16 @@ public sealed class RecurrentStateStore : IDisposable
     }
 
     /// <summary>Gets the number of sources with a state.</summary>
-    public int Count => _states.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _states.Count;
+            }
+        }
+    }
 
     /// <summary>
     /// Gets the state of <paramref name="sourceKey"/> for a frame of the given size: a new zero state for a new
@@ -29,12 +41,16 @@ public sealed class RecurrentStateStore : IDisposable
     /// </summary>
     public RecurrentState Acquire(int sourceKey, bool discontinuity, int frameWidth, int frameHeight)
     {
-        if (!_states.TryGetValue(sourceKey, out RecurrentState? state))
+        RecurrentState? state;
+        lock (_lock)
         {
-            state = new RecurrentState(_count, _initialShape);
-            state.Reset(frameWidth, frameHeight);
-            _states[sourceKey] = state;
-            return state;
+            if (!_states.TryGetValue(sourceKey, out state))
+            {
+                state = new RecurrentState(_count, _initialShape);
+                state.Reset(frameWidth, frameHeight);
+                _states[sourceKey] = state;
+                return state;
+            }
         }
 
         if (discontinuity || state.FrameWidth != frameWidth || state.FrameHeight != frameHeight)
@@ -48,13 +64,17 @@ public sealed class RecurrentStateStore : IDisposable
     /// <summary>Forgets the state of <paramref name="sourceKey"/> (for example when the source has ended).</summary>
     public bool Remove(int sourceKey)
     {
-        if (_states.Remove(sourceKey, out RecurrentState? state))
+        RecurrentState? state;
+        lock (_lock)
         {
-            state.Dispose();
-            return true;
+            if (!_states.Remove(sourceKey, out state))
+            {
+                return false;
+            }
         }
 
-        return false;
+        state.Dispose();
+        return true;
     }
 
     /// <summary>Releases every state.</summary>

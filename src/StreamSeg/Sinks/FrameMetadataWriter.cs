@@ -40,6 +40,8 @@ public sealed class FrameMetadataWriter : IDisposable
     private readonly List<int> _counts = new(256);
     private readonly Utf8JsonWriter _json;
     private byte[] _rleText = new byte[1024];
+    private readonly string? _node;
+    private readonly Dictionary<int, long> _seq = [];
     private bool _disposed;
 
     /// <summary>Creates a writer with the given settings (default settings when null).</summary>
@@ -49,6 +51,7 @@ public sealed class FrameMetadataWriter : IDisposable
         options.Validate();
         _includeMasks = options.IncludeMasks;
         _rleFormat = options.RleFormat;
+        _node = options.Node;
 
         // Relaxed escaping keeps RLE strings readable ('<', '>', '`' stay as they are); the output is a data file, never HTML.
         // The writer is created on a placeholder buffer and reset onto the caller's buffer for every frame.
@@ -87,6 +90,16 @@ public sealed class FrameMetadataWriter : IDisposable
         json.WriteString("schema"u8, s_schema);
         json.WriteString("source"u8, meta.SourceId);
         json.WriteNumber("source_index"u8, meta.SourceIndex);
+        if (_node is not null)
+        {
+            // A stream's index is never reused in a service, so its sequence starts at 1 and only grows.
+            long seq = _seq.GetValueOrDefault(meta.SourceIndex) + 1;
+            _seq[meta.SourceIndex] = seq;
+            json.WriteString("id"u8, meta.SourceId);
+            json.WriteString("node"u8, _node);
+            json.WriteNumber("seq"u8, seq);
+        }
+
         json.WriteNumber("frame"u8, meta.Index);
         WriteNumber("pts_ms"u8, meta.Pts.TotalMilliseconds);
         if (meta.CaptureTime == default)

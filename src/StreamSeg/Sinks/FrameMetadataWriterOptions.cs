@@ -9,6 +9,13 @@ public sealed record FrameMetadataWriterOptions
     /// <summary>Gets the RLE <c>counts</c> form. Default <see cref="Sinks.RleFormat.Counts"/>.</summary>
     public RleFormat RleFormat { get; init; } = RleFormat.Counts;
 
+    /// <summary>
+    /// Gets the node name a service (<c>streamseg serve</c>) stamps on each message; when set, each object also carries
+    /// <c>id</c> (the stream id), <c>node</c>, and <c>seq</c>: 1, 2, 3 … per stream, so that a consumer spots gaps and
+    /// duplicates. Null (default): the fields are left out, as in <c>run</c>.
+    /// </summary>
+    public string? Node { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when <see cref="RleFormat"/> is not a defined value.</summary>
     public void Validate()
     {

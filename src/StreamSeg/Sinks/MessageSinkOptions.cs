@@ -33,6 +33,9 @@ public sealed record MessageSinkOptions
     /// <summary>Gets how long <see cref="MessageSink.CompleteAsync"/> waits for the outbox to drain; what is left then is dropped and counted. Default 5 s.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Gets the node name stamped on each frame message with the stream id and a per-stream <c>seq</c> (see <see cref="FrameMetadataWriterOptions.Node"/>); null: not stamped.</summary>
+    public string? Node { get; init; }
+
     /// <summary>Gets the sink name used in logs and fault messages; null uses the publisher's name.</summary>
     public string? Name { get; init; }
 

@@ -12,7 +12,7 @@ namespace StreamSeg.Tracking;
 /// A frame flagged as a discontinuity (frames were dropped before it) is passed to the tracker with the flag, which
 /// lets it predict across the gap. Example config: <c>track: true</c>.
 /// </remarks>
-public sealed class TrackingStage : IStage<Frame, Frame>
+public sealed class TrackingStage : IStage<Frame, Frame>, ISourceStateOwner
 {
     private readonly MultiSourceTracker _tracker;
 
@@ -40,6 +40,12 @@ public sealed class TrackingStage : IStage<Frame, Frame>
         input.Instances = _tracker.Update(input.Instances ?? Instances.Empty, input.Meta);
         return ValueTask.FromResult(input);
     }
+
+    /// <summary>Gets how many sources have tracks now.</summary>
+    public int SourceCount => _tracker.SourceCount;
+
+    /// <inheritdoc/>
+    public void ForgetSource(int sourceIndex) => _tracker.Reset(sourceIndex);
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

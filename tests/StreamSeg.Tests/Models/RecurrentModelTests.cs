@@ -52,6 +52,22 @@ public sealed class RecurrentModelTests : IDisposable
     }
 
     [Fact]
+    public void InferenceStage_ForgetSource_DropsThatSourcesStateOnly()
+    {
+        const float first = Grey * 0.5f;
+        Assert.Equal(first, Pha(768, 576, 0), 4);
+        Assert.Equal(first, Pha(768, 576, 1), 4);
+        Assert.Equal(2, _model.States!.Count);
+
+        // A source leaving a live pipeline: the inference stage drops its recurrent state, the other source goes on.
+        var stage = new StreamSeg.Inference.InferenceStage([_model]);
+        stage.ForgetSource(0);
+        Assert.Equal(1, _model.States.Count);
+        Assert.Equal(first + 1, Pha(768, 576, 1), 4);
+        Assert.Equal(first, Pha(768, 576, 0), 4); // had it been kept, this would be first + 1
+    }
+
+    [Fact]
     public void Run_WithoutSource_UsesAZeroStateNotKept()
     {
         Assert.Equal(Grey * 0.5f, Pha(768, 576, -1), 4);

@@ -32,6 +32,39 @@ public class FrameMetadataWriterTests
     }
 
     [Fact]
+    public void Write_WithNode_StampsIdNodeAndAPerSourceSeqFromOne()
+    {
+        using var writer = new FrameMetadataWriter(new FrameMetadataWriterOptions { Node = "n1" });
+        var buffer = new ArrayBufferWriter<byte>();
+        var seen = new List<(int Source, string Id, string Node, long Seq)>();
+        foreach ((int source, string id) in new[] { (3, "a"), (3, "a"), (5, "b"), (3, "a"), (5, "b") })
+        {
+            using Frame frame = NdjsonMetadataSinkTests.CreateGoldenFrames().First();
+            frame.Meta.SourceIndex = source;
+            frame.Meta.SourceId = id;
+            buffer.ResetWrittenCount();
+            writer.Write(frame, buffer);
+            using var json = System.Text.Json.JsonDocument.Parse(buffer.WrittenMemory);
+            System.Text.Json.JsonElement root = json.RootElement;
+            seen.Add((source, root.GetProperty("id").GetString()!, root.GetProperty("node").GetString()!, root.GetProperty("seq").GetInt64()));
+        }
+
+        Assert.Equal([(3, "a", "n1", 1L), (3, "a", "n1", 2L), (5, "b", "n1", 1L), (3, "a", "n1", 3L), (5, "b", "n1", 2L)], seen);
+    }
+
+    [Fact]
+    public void Write_WithoutNode_LeavesTheServiceFieldsOut()
+    {
+        using var writer = new FrameMetadataWriter();
+        var buffer = new ArrayBufferWriter<byte>();
+        using Frame frame = NdjsonMetadataSinkTests.CreateGoldenFrames().First();
+        writer.Write(frame, buffer);
+        string text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        Assert.DoesNotContain("\"seq\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"node\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Write_AfterExistingContent_AppendsOneObject()
     {
         using var writer = new FrameMetadataWriter();

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StreamSeg.Cli.CommandLine;
+using StreamSeg.Cli.Hosting;
+using StreamSeg.Configuration;
+using StreamSeg.Serving;
+
+namespace StreamSeg.Cli.Serve;
+
+/// <summary><c>streamseg serve</c>: a long-running node whose streams are added and removed over its HTTP API.</summary>
+internal static class ServeCommand
+{
+    private const string Description = "run as a service: streams join and leave over the HTTP stream API (/api/streams)";
+
+    private const string Notes = """
+        Usage: streamseg serve [--config node.yaml] [--http 127.0.0.1:8080] [--model …] [--max-streams N] [--mqtt url] [--node name]
+        The models load once and every stream shares them. The config's sources start at boot; the desired list
+        (config plus API changes) is kept next to the config (node.yaml → node.streams.json) and restored on restart.
+        SIGINT/SIGTERM finalises every stream's outputs and exits 130.
+        """;
+
+    private static readonly string[] s_runOptions =
+    [
+        "--config", "--source", "--model", "--pose-model", "--adapter", "--detector", "--pose-size", "--models-dir", "--device", "--threads",
+        "--batch", "--upload", "--engine-cache", "--conf", "--iou", "--http", "--mqtt", "--publish-transport", "--stall-timeout",
+        "--no-reconnect", "--reconnect-attempts", "--no-track", "--track-thresh", "--no-masks", "--no-boxes", "--no-labels",
+        "--no-keypoints", "--no-hud",
+    ];
+
+    /// <summary>Creates the command.</summary>
+    public static Command Create(GlobalOptions global, HelpWithNotesAction help)
+    {
+        ArgumentNullException.ThrowIfNull(help);
+        var binder = new RunOptionBinder(global);
+        var command = new Command("serve", Description);
+        binder.AddTo(command, s_runOptions);
+        Option<int> maxStreams = OptionParsers.Int("--max-streams", "N", "the most streams this node runs at once (default 0: no limit); one more is refused with 429");
+        Option<string> node = OptionParsers.Text("--node", "name", "this node's name in the API and in each MQTT message (default: the machine's name)");
+        command.Options.Add(maxStreams);
+        command.Options.Add(node);
+        help.AddNotes(command, () => Notes);
+        command.SetAction((result, _) => ExecuteAsync(result, binder, global, maxStreams, node));
+        return command;
+    }
+
+    private static Task<int> ExecuteAsync(ParseResult result, RunOptionBinder binder, GlobalOptions global, Option<int> maxStreams, Option<string> node)
+    {
+        RunConfig config = binder.Bind(result);
+        int max = result.GetValue(maxStreams);
+        if (max < 0)
+        {
+            throw new ConfigException("Option '--max-streams': must be 0 (no limit) or more.");
+        }
+
+        string? configPath = result.GetResult(binder.Config) is { Implicit: false } ? result.GetValue(binder.Config) : null;
+        var settings = new ServeSettings(
+            result.GetValue(node) is { Length: > 0 } name ? name : Environment.MachineName,
+            max,
+            configPath is null ? null : DesiredStreams.PathFor(configPath));
+        HostApplicationBuilder builder = CliHost.CreateBuilder(global.Read(result, config));
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<StreamHost>();
+
+        // The cluster layer starts and stops streams through this.
+        builder.Services.AddSingleton<IStreamHost>(sp => sp.GetRequiredService<StreamHost>());
+        builder.Services.AddSingleton<StreamApi>();
+        builder.AddJob<ServeJob>();
+        return CliHost.RunJobAsync(builder);
+    }
+}

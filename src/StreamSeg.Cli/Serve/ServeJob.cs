@@ -1,0 +1,183 @@
+using Microsoft.Extensions.Logging;
+using StreamSeg.Cli.Hosting;
+using StreamSeg.Cli.Run;
+using StreamSeg.Configuration;
+using StreamSeg.Frames;
+using StreamSeg.Inference;
+using StreamSeg.Pipeline;
+using StreamSeg.Serving;
+using StreamSeg.Sinks;
+using StreamSeg.Web;
+
+namespace StreamSeg.Cli.Serve;
+
+/// <summary>
+/// <c>streamseg serve</c> under the host: loads the models once, runs a <see cref="LivePipeline"/> with the web view
+/// (and its stream API) and MQTT as shared sinks, starts the boot streams, and runs until SIGINT/SIGTERM; then every
+/// stream's outputs are finalised and it exits 130, as <c>run</c> does.
+/// </summary>
+internal sealed partial class ServeJob : ICliJob
+{
+    private readonly RunConfig _config;
+    private readonly StreamHost _host;
+    private readonly StreamApi _api;
+    private readonly ModelLoader _models;
+    private readonly SinkFactory _sinks;
+    private readonly InterruptState _interrupts;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger<ServeJob> _logger;
+
+    /// <summary>Creates the job.</summary>
+    public ServeJob(RunConfig config, StreamHost host, StreamApi api, ModelLoader models, SinkFactory sinks, InterruptState interrupts, ILoggerFactory loggerFactory)
+    {
+        _config = config;
+        _host = host;
+        _api = api;
+        _models = models;
+        _sinks = sinks;
+        _interrupts = interrupts;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<ServeJob>();
+    }
+
+    /// <inheritdoc/>
+    public async Task<int> RunAsync(CancellationToken stop, CancellationToken abort)
+    {
+        var models = new List<OnnxModel>();
+        List<(IStage<Frame, Frame> Stage, PipelineStage Kind)>? stages = null;
+        var shared = new List<SinkBinding>();
+        WebViewServer? web = null;
+        using PipelineMetrics? metrics = _config.Http is null ? null : new PipelineMetrics();
+        var stats = new PipelineStats(metrics);
+        try
+        {
+            OnnxSessionFactory factory = _models.CreateSessionFactory(_config);
+            _models.Load(_config, factory, models);
+            stats.Provider = models[0].Provider;
+            int streams = _host.MaxStreams > 0 ? _host.MaxStreams : 4;
+            stages = StageComposer.Create(_config, models, streams, stats, _loggerFactory, forceDrawing: true);
+            WebViewSink? view = null;
+            if (_config.Http is string http)
+            {
+                view = new WebViewSink();
+                shared.Add(new SinkBinding(view, new EdgeOptions(2, FrameDropPolicy.DropOldest)));
+                web = await StartWebAsync(http, view, stats).ConfigureAwait(false);
+            }
+
+            if (_config.Mqtt is string mqtt)
+            {
+                shared.Add(new SinkBinding(_sinks.CreateMqttSink(mqtt, _host.NodeName), new EdgeOptions(64, FrameDropPolicy.DropOldest)));
+            }
+
+            await using var pipeline = new LivePipeline(PipelineOptions.Default, stats, stages, shared, _loggerFactory);
+            pipeline.Start();
+            _host.Attach(pipeline, view, stop);
+            using (_interrupts.EnterPipeline())
+            {
+                await _host.StartBootStreamsAsync(BootStreams(_config), stop).ConfigureAwait(false);
+
+                // After the boot streams: a supervisor (or a test) that waits for this line sees them listed.
+                LogServing(_logger, _host.NodeName, _host.MaxStreams);
+                try
+                {
+                    await Task.WhenAny(Task.Delay(Timeout.Infinite, stop), pipeline.Completion!).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Every stream's outputs are finalised (the desired list is left as it is: they come back on restart).
+                    await _host.StopAllAsync().ConfigureAwait(false);
+                    await pipeline.StopAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested || abort.IsCancellationRequested)
+        {
+            // Stopped while loading or starting the boot streams.
+        }
+        finally
+        {
+            if (web is not null)
+            {
+                await web.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach ((IStage<Frame, Frame> stage, _) in stages ?? [])
+            {
+                await stage.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (SinkBinding binding in shared)
+            {
+                await binding.Sink.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (OnnxModel m in models)
+            {
+                m.Dispose();
+            }
+        }
+
+        return _interrupts.Interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
+    }
+
+    /// <summary>The streams of the config file: its sources, each with its id (or one made from its file name).</summary>
+    internal static List<StreamSpec> BootStreams(RunConfig config)
+    {
+        var specs = new List<StreamSpec>();
+        foreach (SourceConfig source in config.Sources)
+        {
+            string id = source.Id ?? MakeId(source.Uri);
+            specs.Add(new StreamSpec(id, source.Uri));
+        }
+
+        return specs;
+    }
+
+    private static string MakeId(string uri)
+    {
+        string stem = uri.Contains("://", StringComparison.Ordinal) ? new Uri(uri).AbsolutePath.Trim('/').Replace('/', '-') : Path.GetFileNameWithoutExtension(uri);
+        string safe = string.Concat(stem.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')).TrimStart('.', '_', '-');
+        return safe.Length == 0 ? "stream" : safe[..Math.Min(64, safe.Length)];
+    }
+
+    private async Task<WebViewServer> StartWebAsync(string http, WebViewSink view, PipelineStats stats)
+    {
+        WebViewOptions options;
+        try
+        {
+            options = new WebViewOptions
+            {
+                Endpoint = WebViewOptions.ParseEndpoint(http),
+                BearerToken = Environment.GetEnvironmentVariable("STREAMSEG_HTTP_TOKEN"),
+                StreamList = _api.List,
+                Api = _api.Map,
+                ReadyWhenEmpty = true,
+            };
+        }
+        catch (FormatException ex)
+        {
+            throw new ConfigException($"Option '--http': {ex.Message}", ex);
+        }
+
+        var web = new WebViewServer(options, view, stats, _loggerFactory);
+        try
+        {
+            await web.StartAsync().ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            await web.DisposeAsync().ConfigureAwait(false);
+            throw new OutputException($"Web view '{http}' (--http) could not listen: {ex.Message}", ex);
+        }
+
+        string address = web.BaseAddress?.ToString() ?? http;
+        LogWebView(_logger, address);
+        return web;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "web view: {Address}")]
+    private static partial void LogWebView(ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "serving as node '{Node}' (max streams {MaxStreams}; 0: no limit)")]
+    private static partial void LogServing(ILogger logger, string node, int maxStreams);
+}
