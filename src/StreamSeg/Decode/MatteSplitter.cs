@@ -25,7 +25,10 @@ namespace StreamSeg.Decode;
 /// (<see cref="DecodeStage"/> hands them to the frame, which does so when it is released). A dedicated pool rather
 /// than <see cref="ArrayPool{T}.Shared"/>: the masks are rented on the decode thread and returned on whichever thread
 /// releases the frame about a second later, and the shared pool's per-thread caches would strand them there.
-/// Scratch buffers, returned within the call, come from <see cref="ArrayPool{T}.Shared"/>.
+/// The scratch buffers (the owner map, rented at the frame's size, and the people's boxes and skeletons), returned
+/// within the call, come from pools of the splitter's own too: the decode stage calls it on whichever thread-pool
+/// thread is free, and <see cref="ArrayPool{T}.Shared"/> gives a thread back only what that thread returned, so most
+/// frames' maps would be new large-object-heap arrays.
 /// </para>
 /// </remarks>
 public sealed partial class MatteSplitter
@@ -42,12 +45,18 @@ public sealed partial class MatteSplitter
     private const int MaxPooledMaskBytes = 1 << 24;
     private const int MaxPooledMasksPerSize = 256;
 
+    // Scratch of up to a whole 4K frame's pixels; a few of one size class cover the calls that run at once.
+    private const int MaxPooledScratchLength = 1 << 24;
+    private const int MaxPooledScratchPerSize = 16;
+
     // Owner-map states of a pixel of the scan window that is not (yet) some person's.
     private const int Unvisited = -1;
     private const int Background = -2;
 
     private readonly MatteSplitterOptions _options;
     private readonly ArrayPool<byte> _maskPool;
+    private readonly ArrayPool<int> _intScratch = ArrayPool<int>.Create(MaxPooledScratchLength, MaxPooledScratchPerSize);
+    private readonly ArrayPool<float> _floatScratch = ArrayPool<float>.Create(MaxPooledScratchLength, MaxPooledScratchPerSize);
     private readonly ILogger _logger;
     private int _noPersonClassLogged;
 
@@ -82,7 +91,7 @@ public sealed partial class MatteSplitter
             return instances;
         }
 
-        var people = new People(instances.Count, instances.KeypointsPerInstance);
+        var people = new People(instances.Count, instances.KeypointsPerInstance, _intScratch, _floatScratch);
         var masks = new InstanceMask?[instances.Count];
         if (instances.Masks is not null)
         {
@@ -98,7 +107,7 @@ public sealed partial class MatteSplitter
                 return instances;
             }
 
-            AssignPixels(in people, matte, _options.AlphaThreshold, masks);
+            AssignPixels(in people, matte, masks);
             var result = new Instances(
                 instances.Boxes, instances.Scores, instances.ClassIds, masks, instances.Keypoints, instances.KeypointsPerInstance,
                 instances.TrackIds, instances.ClassNames);
@@ -160,13 +169,18 @@ public sealed partial class MatteSplitter
     /// earlier instance). Distances are computed only where boxes overlap, and each person's only inside its own box:
     /// the work per pixel is bounded by the number of boxes that hold it, not by the number of people.
     /// </remarks>
-    private static void AssignPixels(in People people, Matte matte, float threshold, InstanceMask?[] masks)
+    private void AssignPixels(in People people, Matte matte, InstanceMask?[] masks)
     {
+        float threshold = _options.AlphaThreshold;
         (int ux0, int uy0, int ux1, int uy1) = people.Union();
         int stride = ux1 - ux0;
         int area = stride * (uy1 - uy0);
-        int[] owner = ArrayPool<int>.Shared.Rent(Math.Max(1, area));
-        float[] ownerDistance = ArrayPool<float>.Shared.Rent(Math.Max(1, area));
+
+        // Rented at the frame's size, which bounds every union: the map's size class is the same every frame, so the
+        // first frame's buffers serve them all instead of each new, larger union allocating a class of its own.
+        int capacity = Math.Max(1, Math.Max(area, matte.FrameWidth * matte.FrameHeight));
+        int[] owner = _intScratch.Rent(capacity);
+        float[] ownerDistance = _floatScratch.Rent(capacity);
         try
         {
             owner.AsSpan(0, area).Fill(Unvisited);
@@ -221,8 +235,8 @@ public sealed partial class MatteSplitter
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(owner);
-            ArrayPool<float>.Shared.Return(ownerDistance);
+            _intScratch.Return(owner);
+            _floatScratch.Return(ownerDistance);
         }
     }
 
@@ -311,7 +325,7 @@ public sealed partial class MatteSplitter
     /// <summary>
     /// The person instances of one <see cref="Split"/> call, in instance order: instance index, integer box
     /// (x0, y0, x1, y1 exclusive) and skeleton segments (ax, ay, bx, by; a point is a zero-length segment), in arrays
-    /// rented from <see cref="ArrayPool{T}.Shared"/> and returned by <see cref="Return"/>.
+    /// rented from the splitter's scratch pools and returned to them by <see cref="Return"/>.
     /// </summary>
     private struct People
     {
@@ -321,15 +335,19 @@ public sealed partial class MatteSplitter
         public int Count;
         private readonly float[] _segments;
         private readonly int _maxSegments;
+        private readonly ArrayPool<int> _ints;
+        private readonly ArrayPool<float> _floats;
 
-        public People(int instances, int keypointsPerInstance)
+        public People(int instances, int keypointsPerInstance, ArrayPool<int> ints, ArrayPool<float> floats)
         {
             int n = Math.Max(1, instances);
             _maxSegments = s_edges.Length + keypointsPerInstance + 1;
-            Index = ArrayPool<int>.Shared.Rent(n);
-            Rects = ArrayPool<int>.Shared.Rent(n * 4);
-            SegmentCounts = ArrayPool<int>.Shared.Rent(n);
-            _segments = ArrayPool<float>.Shared.Rent(n * _maxSegments * 4);
+            _ints = ints;
+            _floats = floats;
+            Index = ints.Rent(n);
+            Rects = ints.Rent(n * 4);
+            SegmentCounts = ints.Rent(n);
+            _segments = floats.Rent(n * _maxSegments * 4);
         }
 
         /// <summary>Gets room for person <paramref name="p"/>'s segments.</summary>
@@ -355,10 +373,10 @@ public sealed partial class MatteSplitter
 
         public readonly void Return()
         {
-            ArrayPool<int>.Shared.Return(Index);
-            ArrayPool<int>.Shared.Return(Rects);
-            ArrayPool<int>.Shared.Return(SegmentCounts);
-            ArrayPool<float>.Shared.Return(_segments);
+            _ints.Return(Index);
+            _ints.Return(Rects);
+            _ints.Return(SegmentCounts);
+            _floats.Return(_segments);
         }
     }
 }
