@@ -83,18 +83,7 @@ internal sealed partial class SourceBuilder
 
             sources.Add(source);
             source.Open();
-            if (_logger.IsEnabled(LogLevel.Information))
-            {
-                LogOpened(
-                    _logger,
-                    source.Id,
-                    source.Kind.ToString().ToLowerInvariant(),
-                    source.Width,
-                    source.Height,
-                    source.Fps > 0 ? string.Create(CultureInfo.InvariantCulture, $" @ {source.Fps:0.##} fps") : string.Empty,
-                    source.FrameCount is long n ? $", {n} frames" : string.Empty,
-                    source.IsLive ? " (live: drops oldest when behind)" : " (lossless)");
-            }
+            LogSource(source);
         }
     }
 
@@ -133,18 +122,7 @@ internal sealed partial class SourceBuilder
             throw;
         }
 
-        if (_logger.IsEnabled(LogLevel.Information))
-        {
-            LogOpened(
-                _logger,
-                source.Id,
-                source.Kind.ToString().ToLowerInvariant(),
-                source.Width,
-                source.Height,
-                source.Fps > 0 ? string.Create(CultureInfo.InvariantCulture, $" @ {source.Fps:0.##} fps") : string.Empty,
-                source.FrameCount is long n ? $", {n} frames" : string.Empty,
-                source.IsLive ? " (live: drops oldest when behind)" : " (lossless)");
-        }
+        LogSource(source);
 
         return source;
     }
@@ -184,6 +162,24 @@ internal sealed partial class SourceBuilder
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>Logs what was opened: kind, size, rate, length and edge policy.</summary>
+    [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
+    private void LogSource(IFrameSource source)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            LogOpened(
+                _logger,
+                source.Id,
+                source.Kind.ToString().ToLowerInvariant(),
+                source.Width,
+                source.Height,
+                source.Fps > 0 ? string.Create(CultureInfo.InvariantCulture, $" @ {source.Fps:0.##} fps") : string.Empty,
+                source.FrameCount is long n ? $", {n} frames" : string.Empty,
+                source.IsLive ? " (live: drops oldest when behind)" : " (lossless)");
         }
     }
 
