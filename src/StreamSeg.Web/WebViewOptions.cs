@@ -28,7 +28,7 @@ public sealed record WebViewOptions
     /// Gets the answer of <c>GET /api/streams</c> when a service manages the streams (<c>streamseg serve</c>: the
     /// list of streams); the page's own figures are then at <c>/api/streams?view</c>. Null (default): the figures.
     /// </summary>
-    public Func<IResult>? StreamList { get; init; }
+    public Func<CancellationToken, Task<IResult>>? StreamList { get; init; }
 
     /// <summary>Gets a value indicating whether <c>/health</c> is ready (200) with no stream at all: a service waiting for streams is up. Default false (a run with no stream yet is starting).</summary>
     public bool ReadyWhenEmpty { get; init; }

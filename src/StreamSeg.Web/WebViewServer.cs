@@ -179,7 +179,7 @@ public sealed class WebViewServer : IAsyncDisposable
         app.MapGet("/", (HttpContext context) => StaticText(context, page, "text/html; charset=utf-8"));
         app.MapGet("/app.js", (HttpContext context) => StaticText(context, script, "text/javascript; charset=utf-8"));
         app.MapGet("/app.css", (HttpContext context) => StaticText(context, style, "text/css; charset=utf-8"));
-        app.MapGet("/api/streams", (HttpContext context) => _options.StreamList is { } list && !context.Request.Query.ContainsKey("view") ? list() : GetStreams());
+        app.MapGet("/api/streams", (HttpRequest request, CancellationToken cancellationToken) => _options.StreamList is { } list && !request.Query.ContainsKey("view") ? list(cancellationToken) : Task.FromResult(GetStreams()));
         _options.Api?.Invoke(app);
         app.MapGet("/health", GetHealth);
         app.MapGet("/streams/{id}/mjpeg", StreamMjpegAsync);

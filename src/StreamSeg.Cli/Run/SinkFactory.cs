@@ -149,8 +149,11 @@ internal sealed partial class SinkFactory
         }
     }
 
-    /// <summary>Creates the MQTT sink of <paramref name="mqttUrl"/>; with <paramref name="node"/> (a service) each message also carries <c>id</c>, <c>node</c> and a per-stream <c>seq</c>.</summary>
-    public MessageSink CreateMqttSink(string mqttUrl, string? node = null)
+    /// <summary>
+    /// Creates the MQTT sink of <paramref name="mqttUrl"/>; with <paramref name="node"/> (a service) each message also
+    /// carries <c>id</c>, <c>node</c> and a per-stream <c>seq</c>, which starts from the clock with <paramref name="seqFromClock"/> (a cluster node).
+    /// </summary>
+    public MessageSink CreateMqttSink(string mqttUrl, string? node = null, bool seqFromClock = false)
     {
         MqttPublisherOptions mqtt;
         try
@@ -162,7 +165,7 @@ internal sealed partial class SinkFactory
             throw new ConfigException(ex.Message, ex);
         }
 
-        return new MessageSink(new MqttPublisher(mqtt, _loggerFactory.CreateLogger<MqttPublisher>()), new MessageSinkOptions { Name = "mqtt", Node = node });
+        return new MessageSink(new MqttPublisher(mqtt, _loggerFactory.CreateLogger<MqttPublisher>()), new MessageSinkOptions { Name = "mqtt", Node = node, SeqFromClock = seqFromClock });
     }
 
     private static ISink CreateVideoSink(string outPath, IReadOnlyList<IFrameSource> sources)

@@ -90,14 +90,14 @@ internal sealed partial class SourceBuilder
     /// <summary>
     /// Opens one source of a service: <paramref name="uri"/> with <paramref name="id"/> as its id, reconnecting (as
     /// <paramref name="config"/> says) with its state changes logged and passed to <paramref name="onChange"/>. The
-    /// caller owns the source.
+    /// caller owns the source. With <paramref name="loop"/>, a file starts again at its end.
     /// </summary>
     [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
-    public IFrameSource OpenOne(RunConfig config, string uri, string id, int index, Action<SourceStateChange> onChange, CancellationToken stop)
+    public IFrameSource OpenOne(RunConfig config, string uri, string id, int index, Action<SourceStateChange> onChange, CancellationToken stop, bool loop = false)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(onChange);
-        IFrameSource source = SourceFactory.Create(new SourceOptions(uri, id, "tcp", ReadTimeout: TimeSpan.FromSeconds(config.StallTimeout), Loop: false));
+        IFrameSource source = SourceFactory.Create(new SourceOptions(uri, id, "tcp", ReadTimeout: TimeSpan.FromSeconds(config.StallTimeout), Loop: loop));
         if (config.Reconnect && source.Kind is SourceKind.Stream or SourceKind.Camera)
         {
             source = new ReconnectingSource(

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StreamSeg.Cli.CommandLine;
 using StreamSeg.Cli.Hosting;
+using StreamSeg.Cluster;
 using StreamSeg.Configuration;
 using StreamSeg.Serving;
 
@@ -15,9 +16,12 @@ internal static class ServeCommand
 
     private const string Notes = """
         Usage: streamseg serve [--config node.yaml] [--http 127.0.0.1:8080] [--model …] [--max-streams N] [--mqtt url] [--node name]
+               streamseg serve --cluster --cluster-port P [--cluster-host H] --seed host:port [--seed host:port …] …
         The models load once and every stream shares them. The config's sources start at boot; the desired list
         (config plus API changes) is kept next to the config (node.yaml → node.streams.json) and restored on restart.
-        SIGINT/SIGTERM finalises every stream's outputs and exits 130.
+        With --cluster the nodes share one desired list (replicated in the cluster, no file): any node's API adds,
+        removes and lists the cluster's streams, each stream runs on one node, and a dead node's streams move.
+        SIGINT/SIGTERM finalises every stream's outputs and exits 130; in a cluster it first hands its streams over.
         """;
 
     private static readonly string[] s_runOptions =
@@ -39,12 +43,14 @@ internal static class ServeCommand
         Option<string> node = OptionParsers.Text("--node", "name", "this node's name in the API and in each MQTT message (default: the machine's name)");
         command.Options.Add(maxStreams);
         command.Options.Add(node);
+        var cluster = new ClusterOptionSet();
+        cluster.AddTo(command);
         help.AddNotes(command, () => Notes);
-        command.SetAction((result, _) => ExecuteAsync(result, binder, global, maxStreams, node));
+        command.SetAction((result, _) => ExecuteAsync(result, binder, global, maxStreams, node, cluster));
         return command;
     }
 
-    private static Task<int> ExecuteAsync(ParseResult result, RunOptionBinder binder, GlobalOptions global, Option<int> maxStreams, Option<string> node)
+    private static Task<int> ExecuteAsync(ParseResult result, RunOptionBinder binder, GlobalOptions global, Option<int> maxStreams, Option<string> node, ClusterOptionSet clusterOptions)
     {
         RunConfig config = binder.Bind(result);
         int max = result.GetValue(maxStreams);
@@ -54,10 +60,13 @@ internal static class ServeCommand
         }
 
         string? configPath = result.GetResult(binder.Config) is { Implicit: false } ? result.GetValue(binder.Config) : null;
+        ClusterNodeOptions? cluster = clusterOptions.Bind(result);
+        string defaultName = cluster is { Port: > 0 } ? $"{cluster.Host}:{cluster.Port}" : Environment.MachineName;
         var settings = new ServeSettings(
-            result.GetValue(node) is { Length: > 0 } name ? name : Environment.MachineName,
+            result.GetValue(node) is { Length: > 0 } name ? name : defaultName,
             max,
-            configPath is null ? null : DesiredStreams.PathFor(configPath));
+            configPath is null || cluster is not null ? null : DesiredStreams.PathFor(configPath),
+            cluster);
         HostApplicationBuilder builder = CliHost.CreateBuilder(global.Read(result, config));
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(settings);
@@ -65,8 +74,25 @@ internal static class ServeCommand
 
         // The cluster layer starts and stops streams through this.
         builder.Services.AddSingleton<IStreamHost>(sp => sp.GetRequiredService<StreamHost>());
+        if (cluster is null)
+        {
+            builder.Services.AddSingleton<IStreamCatalog, LocalStreamCatalog>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<ClusterStreamCatalog>();
+            builder.Services.AddSingleton<IStreamCatalog>(sp => sp.GetRequiredService<ClusterStreamCatalog>());
+        }
+
         builder.Services.AddSingleton<StreamApi>();
         builder.AddJob<ServeJob>();
+        if (cluster is not null)
+        {
+            // After the job (whose pipeline the streams run in): hosted services stop in reverse order, so the actor
+            // system's coordinated shutdown hands the streams over while the pipeline still runs.
+            builder.Services.AddStreamSegCluster(cluster);
+        }
+
         return CliHost.RunJobAsync(builder);
     }
 }

@@ -1,6 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamSeg.Cli.Hosting;
 using StreamSeg.Cli.Run;
+using StreamSeg.Cluster;
 using StreamSeg.Configuration;
 using StreamSeg.Frames;
 using StreamSeg.Inference;
@@ -14,13 +17,18 @@ namespace StreamSeg.Cli.Serve;
 /// <summary>
 /// <c>streamseg serve</c> under the host: loads the models once, runs a <see cref="LivePipeline"/> with the web view
 /// (and its stream API) and MQTT as shared sinks, starts the boot streams, and runs until SIGINT/SIGTERM; then every
-/// stream's outputs are finalised and it exits 130, as <c>run</c> does.
+/// stream's outputs are finalised and it exits 130, as <c>run</c> does. In a cluster (<c>--cluster</c>) it waits until the
+/// node is up, adds the config's streams to the cluster's desired list, and on a stop first leaves the cluster, which
+/// hands its streams to the other nodes.
 /// </summary>
 internal sealed partial class ServeJob : ICliJob
 {
     private readonly RunConfig _config;
     private readonly StreamHost _host;
     private readonly StreamApi _api;
+    private readonly IStreamCatalog _catalog;
+    private readonly IServiceProvider _services;
+    private readonly IHostApplicationLifetime _lifetime;
     private readonly ModelLoader _models;
     private readonly SinkFactory _sinks;
     private readonly InterruptState _interrupts;
@@ -28,11 +36,24 @@ internal sealed partial class ServeJob : ICliJob
     private readonly ILogger<ServeJob> _logger;
 
     /// <summary>Creates the job.</summary>
-    public ServeJob(RunConfig config, StreamHost host, StreamApi api, ModelLoader models, SinkFactory sinks, InterruptState interrupts, ILoggerFactory loggerFactory)
+    public ServeJob(
+        RunConfig config,
+        StreamHost host,
+        StreamApi api,
+        IStreamCatalog catalog,
+        ModelLoader models,
+        SinkFactory sinks,
+        InterruptState interrupts,
+        IServiceProvider services,
+        IHostApplicationLifetime lifetime,
+        ILoggerFactory loggerFactory)
     {
         _config = config;
         _host = host;
         _api = api;
+        _catalog = catalog;
+        _services = services;
+        _lifetime = lifetime;
         _models = models;
         _sinks = sinks;
         _interrupts = interrupts;
@@ -66,7 +87,7 @@ internal sealed partial class ServeJob : ICliJob
 
             if (_config.Mqtt is string mqtt)
             {
-                shared.Add(new SinkBinding(_sinks.CreateMqttSink(mqtt, _host.NodeName), new EdgeOptions(64, FrameDropPolicy.DropOldest)));
+                shared.Add(new SinkBinding(_sinks.CreateMqttSink(mqtt, _host.NodeName, seqFromClock: _catalog is ClusterStreamCatalog), new EdgeOptions(64, FrameDropPolicy.DropOldest)));
             }
 
             await using var pipeline = new LivePipeline(PipelineOptions.Default, stats, stages, shared, _loggerFactory);
@@ -74,16 +95,32 @@ internal sealed partial class ServeJob : ICliJob
             _host.Attach(pipeline, view, stop);
             using (_interrupts.EnterPipeline())
             {
-                await _host.StartBootStreamsAsync(BootStreams(_config), stop).ConfigureAwait(false);
-
-                // After the boot streams: a supervisor (or a test) that waits for this line sees them listed.
-                LogServing(_logger, _host.NodeName, _host.MaxStreams);
+                ClusterStreams? cluster = null;
                 try
                 {
+                    if (_catalog is ClusterStreamCatalog clusterCatalog)
+                    {
+                        cluster = await JoinAsync(clusterCatalog, stop).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await _host.StartBootStreamsAsync(BootStreams(_config), stop).ConfigureAwait(false);
+                    }
+
+                    // After the boot streams: a supervisor (or a test) that waits for this line sees them listed.
+                    LogServing(_logger, _host.NodeName, _host.MaxStreams);
                     await Task.WhenAny(Task.Delay(Timeout.Infinite, stop), pipeline.Completion!).ConfigureAwait(false);
                 }
                 finally
                 {
+                    if (cluster is not null)
+                    {
+                        // Coordinated shutdown: each of this node's streams stops here (outputs finalised) and then
+                        // starts on another node; the node leaves the cluster while its pipeline still runs.
+                        LogLeaving(_logger);
+                        await cluster.LeaveAsync().ConfigureAwait(false);
+                    }
+
                     // Every stream's outputs are finalised (the desired list is left as it is: they come back on restart).
                     await _host.StopAllAsync().ConfigureAwait(false);
                     await pipeline.StopAsync().ConfigureAwait(false);
@@ -120,6 +157,38 @@ internal sealed partial class ServeJob : ICliJob
         return _interrupts.Interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
     }
 
+    /// <summary>Waits until the host (and its actor system) has started and this node is up in the cluster, then adds the config's streams to the cluster.</summary>
+    private async Task<ClusterStreams> JoinAsync(ClusterStreamCatalog catalog, CancellationToken stop)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_lifetime.ApplicationStarted.Register(started.SetResult))
+        {
+            await started.Task.WaitAsync(stop).ConfigureAwait(false);
+        }
+
+        ClusterStreams cluster = _services.GetRequiredService<ClusterStreams>();
+        await cluster.WhenUp.WaitAsync(stop).ConfigureAwait(false);
+        catalog.Bind(cluster);
+        LogJoined(_logger, cluster.SelfAddress);
+        foreach (StreamSpec spec in BootStreams(_config))
+        {
+            try
+            {
+                await cluster.AddAsync(spec, stop).ConfigureAwait(false);
+            }
+            catch (StreamRequestException ex) when (ex.Error == StreamRequestError.Duplicate)
+            {
+                // Another node (or this one before a restart) added it already: the cluster runs it.
+            }
+            catch (StreamRequestException ex)
+            {
+                LogBootFailed(_logger, spec.Id, ex.Message);
+            }
+        }
+
+        return cluster;
+    }
+
     /// <summary>The streams of the config file: its sources, each with its id (or one made from its file name).</summary>
     internal static List<StreamSpec> BootStreams(RunConfig config)
     {
@@ -127,7 +196,7 @@ internal sealed partial class ServeJob : ICliJob
         foreach (SourceConfig source in config.Sources)
         {
             string id = source.Id ?? MakeId(source.Uri);
-            specs.Add(new StreamSpec(id, source.Uri));
+            specs.Add(new StreamSpec(id, source.Uri, Loop: source.Loop));
         }
 
         return specs;
@@ -149,7 +218,7 @@ internal sealed partial class ServeJob : ICliJob
             {
                 Endpoint = WebViewOptions.ParseEndpoint(http),
                 BearerToken = Environment.GetEnvironmentVariable("STREAMSEG_HTTP_TOKEN"),
-                StreamList = _api.List,
+                StreamList = _api.ListAsync,
                 Api = _api.Map,
                 ReadyWhenEmpty = true,
             };
@@ -174,6 +243,15 @@ internal sealed partial class ServeJob : ICliJob
         LogWebView(_logger, address);
         return web;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "cluster: up as {Address}")]
+    private static partial void LogJoined(ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "cluster: leaving; handing this node's streams over")]
+    private static partial void LogLeaving(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stream '{Id}' could not be added to the cluster: {Reason}")]
+    private static partial void LogBootFailed(ILogger logger, string id, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "web view: {Address}")]
     private static partial void LogWebView(ILogger logger, string address);

@@ -8,8 +8,9 @@ using StreamSeg.Serving;
 namespace StreamSeg.Cli.Serve;
 
 /// <summary>
-/// The stream API on the web view's server: <c>GET/POST /api/streams</c>, <c>GET/DELETE /api/streams/{id}</c>.
-/// Refusals are <c>{"error": "one line naming the field"}</c> with 400, 404, 409 or 429.
+/// The stream API on the web view's server: <c>GET/POST /api/streams</c>, <c>GET/DELETE /api/streams/{id}</c>, and in
+/// a cluster <c>GET /api/cluster</c>. Refusals are <c>{"error": "one line naming the field"}</c> with 400, 404, 409,
+/// 429, or 503 while the node is not up or is shutting down.
 /// </summary>
 internal sealed class StreamApi
 {
@@ -22,24 +23,38 @@ internal sealed class StreamApi
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private readonly StreamHost _host;
+    private readonly IStreamCatalog _catalog;
 
-    /// <summary>Creates the API over <paramref name="host"/>.</summary>
-    public StreamApi(StreamHost host)
+    /// <summary>Creates the API over <paramref name="catalog"/> (this node's streams, or the cluster's).</summary>
+    public StreamApi(IStreamCatalog catalog)
     {
-        _host = host;
+        _catalog = catalog;
     }
 
     /// <summary>The answer of <c>GET /api/streams</c>: every stream, credentials redacted.</summary>
-    public IResult List() => Results.Json(_host.Streams.Select(s => s.Summary()).ToList(), s_json);
+    public async Task<IResult> ListAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Results.Json(await _catalog.ListAsync(cancellationToken).ConfigureAwait(false), s_json);
+        }
+        catch (StreamRequestException ex)
+        {
+            return Error(StatusOf(ex.Error), ex.Message);
+        }
+    }
 
     /// <summary>Maps the other routes.</summary>
     public void Map(IEndpointRouteBuilder routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
         routes.MapPost("/api/streams", AddAsync);
-        routes.MapGet("/api/streams/{id}", Get);
+        routes.MapGet("/api/streams/{id}", GetAsync);
         routes.MapDelete("/api/streams/{id}", DeleteAsync);
+        if (_catalog is ClusterStreamCatalog cluster)
+        {
+            routes.MapGet("/api/cluster", (CancellationToken cancellationToken) => GetClusterAsync(cluster, cancellationToken));
+        }
     }
 
     private static IResult Error(int status, string message) => Results.Json(new ErrorBody(message), s_json, statusCode: status);
@@ -49,8 +64,26 @@ internal sealed class StreamApi
         StreamRequestError.Duplicate => StatusCodes.Status409Conflict,
         StreamRequestError.NotFound => StatusCodes.Status404NotFound,
         StreamRequestError.Full => StatusCodes.Status429TooManyRequests,
+        StreamRequestError.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
+
+    private static async Task<IResult> GetClusterAsync(ClusterStreamCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (catalog.Cluster is not { } cluster)
+        {
+            return Error(StatusCodes.Status503ServiceUnavailable, "the node is not up in the cluster yet");
+        }
+
+        try
+        {
+            return Results.Json(await cluster.GetClusterStateAsync(cancellationToken).ConfigureAwait(false), s_json);
+        }
+        catch (Akka.Actor.AskTimeoutException)
+        {
+            return Error(StatusCodes.Status503ServiceUnavailable, "the cluster did not answer in time; try again");
+        }
+    }
 
     private async Task<IResult> AddAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -63,8 +96,8 @@ internal sealed class StreamApi
         try
         {
             StreamSpec spec = StreamSpecParser.Parse(body);
-            await _host.StartAsync(spec, cancellationToken).ConfigureAwait(false);
-            return Results.Json(_host.Find(spec.Id)!.Summary(), s_json, statusCode: StatusCodes.Status201Created);
+            StreamSummary added = await _catalog.AddAsync(spec, cancellationToken).ConfigureAwait(false);
+            return Results.Json(added, s_json, statusCode: StatusCodes.Status201Created);
         }
         catch (StreamRequestException ex)
         {
@@ -72,13 +105,33 @@ internal sealed class StreamApi
         }
     }
 
-    private IResult Get(string id) =>
-        _host.Find(id) is { } stream ? Results.Json(stream.Detail(), s_json) : Error(StatusCodes.Status404NotFound, $"id: no stream '{id}'");
+    private async Task<IResult> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _catalog.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } stream
+                ? Results.Json(stream, s_json)
+                : Error(StatusCodes.Status404NotFound, $"id: no stream '{id}'");
+        }
+        catch (StreamRequestException ex)
+        {
+            return Error(StatusOf(ex.Error), ex.Message);
+        }
+    }
 
-    private async Task<IResult> DeleteAsync(string id, CancellationToken cancellationToken) =>
-        await _host.StopAsync(id, cancellationToken).ConfigureAwait(false)
-            ? Results.NoContent()
-            : Error(StatusCodes.Status404NotFound, $"id: no stream '{id}'");
+    private async Task<IResult> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _catalog.RemoveAsync(id, cancellationToken).ConfigureAwait(false)
+                ? Results.NoContent()
+                : Error(StatusCodes.Status404NotFound, $"id: no stream '{id}'");
+        }
+        catch (StreamRequestException ex)
+        {
+            return Error(StatusOf(ex.Error), ex.Message);
+        }
+    }
 
     private sealed record ErrorBody(string Error);
 }

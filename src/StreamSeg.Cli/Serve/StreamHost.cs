@@ -31,6 +31,7 @@ internal sealed partial class StreamHost : IStreamHost, IDisposable
     private LivePipeline? _pipeline;
     private WebViewSink? _view;
     private CancellationToken _stop;
+    private volatile bool _closing;
 
     /// <summary>Creates the host; nothing runs before <see cref="Attach"/>.</summary>
     public StreamHost(ServeSettings settings, RunConfig config, SourceBuilder sources, ILoggerFactory loggerFactory)
@@ -56,6 +57,24 @@ internal sealed partial class StreamHost : IStreamHost, IDisposable
             lock (_streams)
             {
                 return [.. _streams.Keys];
+            }
+        }
+    }
+
+    /// <summary>Gets how many streams still run (ended and failed ones are listed but take no capacity).</summary>
+    public int ActiveCount
+    {
+        get
+        {
+            lock (_streams)
+            {
+                int n = 0;
+                foreach (ServedStream s in _streams.Values)
+                {
+                    n += s.Live.State is LiveSourceState.Live or LiveSourceState.Stopping ? 1 : 0;
+                }
+
+                return n;
             }
         }
     }
@@ -162,6 +181,7 @@ internal sealed partial class StreamHost : IStreamHost, IDisposable
     /// <summary>Stops every stream (finalising its outputs) without changing the desired list: the node is shutting down.</summary>
     public async Task StopAllAsync()
     {
+        _closing = true;
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -193,16 +213,18 @@ internal sealed partial class StreamHost : IStreamHost, IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         StreamSpecParser.Validate(spec);
+        ThrowIfClosing();
         await _attached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ThrowIfClosing();
             if (Find(spec.Id) is not null)
             {
                 throw new StreamRequestException(StreamRequestError.Duplicate, $"id: stream '{spec.Id}' exists already");
             }
 
-            if (_settings.MaxStreams > 0 && RunningIds.Count >= _settings.MaxStreams)
+            if (_settings.MaxStreams > 0 && ActiveCount >= _settings.MaxStreams)
             {
                 throw new StreamRequestException(StreamRequestError.Full, $"this node runs --max-streams {_settings.MaxStreams} streams already");
             }
@@ -216,7 +238,11 @@ internal sealed partial class StreamHost : IStreamHost, IDisposable
             var streamStop = CancellationTokenSource.CreateLinkedTokenSource(_stop);
             try
             {
-                source = await Task.Run(() => _sources.OpenOne(_config, spec.Source, spec.Id, index, change => OnHealth(change, () => served), streamStop.Token), cancellationToken).ConfigureAwait(false);
+                source = await Task.Run(() => _sources.OpenOne(_config, spec.Source, spec.Id, index, change => OnHealth(change, () => served), streamStop.Token, spec.Loop), cancellationToken).ConfigureAwait(false);
+                if (spec.Loop)
+                {
+                    source = new PacedSource(source);
+                }
             }
             catch (Exception ex) when (ex is SourceException or IOException or ArgumentException or InvalidOperationException or NotSupportedException)
             {
@@ -255,6 +281,14 @@ internal sealed partial class StreamHost : IStreamHost, IDisposable
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private void ThrowIfClosing()
+    {
+        if (_closing || _stop.IsCancellationRequested)
+        {
+            throw new StreamRequestException(StreamRequestError.Unavailable, "the node is shutting down");
         }
     }
 

@@ -12,7 +12,7 @@ namespace StreamSeg.Cli.Serve;
 /// </summary>
 internal static partial class StreamSpecParser
 {
-    private static readonly string[] s_keys = ["id", "source", "publish", "record", "meta"];
+    private static readonly string[] s_keys = ["id", "source", "publish", "record", "meta", "loop"];
     private static readonly string[] s_streamSchemes = ["rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt"];
 
     /// <summary>Parses <paramref name="body"/>; a <see cref="StreamRequestException"/> (<see cref="StreamRequestError.Invalid"/>) says what is wrong.</summary>
@@ -36,11 +36,23 @@ internal static partial class StreamSpecParser
             }
 
             string? id = null, source = null, publish = null, record = null, meta = null;
+            bool loop = false;
             foreach (JsonProperty property in document.RootElement.EnumerateObject())
             {
                 if (Array.IndexOf(s_keys, property.Name) < 0)
                 {
-                    throw Invalid($"{property.Name}: unknown key (known: id, source, publish, record, meta)");
+                    throw Invalid($"{property.Name}: unknown key (known: id, source, publish, record, meta, loop)");
+                }
+
+                if (property.Name == "loop")
+                {
+                    loop = property.Value.ValueKind switch
+                    {
+                        JsonValueKind.True => true,
+                        JsonValueKind.False or JsonValueKind.Null => false,
+                        _ => throw Invalid("loop: must be true or false"),
+                    };
+                    continue;
                 }
 
                 if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
@@ -60,7 +72,7 @@ internal static partial class StreamSpecParser
                 }
             }
 
-            var spec = new StreamSpec(id ?? string.Empty, source ?? string.Empty, publish, record, meta);
+            var spec = new StreamSpec(id ?? string.Empty, source ?? string.Empty, publish, record, meta, loop);
             Validate(spec);
             return spec;
         }
@@ -86,6 +98,11 @@ internal static partial class StreamSpecParser
         }
 
         CheckSource(spec.Source);
+        if (spec.Loop && !File.Exists(spec.Source))
+        {
+            throw Invalid("loop: only a video file can be looped");
+        }
+
         if (spec.Publish is not null
             && (!Uri.TryCreate(spec.Publish, UriKind.Absolute, out Uri? publish) || publish.Scheme is not ("rtsp" or "rtsps") || string.IsNullOrEmpty(publish.Host)))
         {

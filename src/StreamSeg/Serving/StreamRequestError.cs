@@ -14,4 +14,7 @@ public enum StreamRequestError
 
     /// <summary>The node or cluster runs <c>--max-streams</c> already (429).</summary>
     Full,
+
+    /// <summary>The node is starting, joining its cluster or shutting down and takes no stream now (503).</summary>
+    Unavailable,
 }

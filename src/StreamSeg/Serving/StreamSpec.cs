@@ -8,4 +8,5 @@ namespace StreamSeg.Serving;
 /// <param name="Publish">Where the annotated video is pushed (RTSP), if anywhere.</param>
 /// <param name="Record">An MP4 file the annotated video is written to, if any.</param>
 /// <param name="Meta">An NDJSON file the per-frame metadata is written to, if any.</param>
-public sealed record StreamSpec(string Id, string Source, string? Publish = null, string? Record = null, string? Meta = null);
+/// <param name="Loop">For a file: read it as a live camera would deliver it, at its frame rate, from the start again at its end.</param>
+public sealed record StreamSpec(string Id, string Source, string? Publish = null, string? Record = null, string? Meta = null, bool Loop = false);

@@ -35,12 +35,14 @@ public sealed class FrameMetadataWriter : IDisposable
 
     private static readonly JsonEncodedText s_schema = JsonEncodedText.Encode(Schema);
     private static readonly JsonEncodedText[] s_stageNames = CreateStageNames();
+    private static readonly DateTimeOffset s_seqEpoch = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly bool _includeMasks;
     private readonly RleFormat _rleFormat;
     private readonly List<int> _counts = new(256);
     private readonly Utf8JsonWriter _json;
     private byte[] _rleText = new byte[1024];
     private readonly string? _node;
+    private readonly bool _seqFromClock;
     private readonly Dictionary<int, long> _seq = [];
     private bool _disposed;
 
@@ -52,6 +54,7 @@ public sealed class FrameMetadataWriter : IDisposable
         _includeMasks = options.IncludeMasks;
         _rleFormat = options.RleFormat;
         _node = options.Node;
+        _seqFromClock = options.SeqFromClock;
 
         // Relaxed escaping keeps RLE strings readable ('<', '>', '`' stay as they are); the output is a data file, never HTML.
         // The writer is created on a placeholder buffer and reset onto the caller's buffer for every frame.
@@ -82,6 +85,8 @@ public sealed class FrameMetadataWriter : IDisposable
         _json.Dispose();
     }
 
+    private long SeqBase() => _seqFromClock ? (DateTimeOffset.UtcNow - s_seqEpoch).Ticks / TimeSpan.TicksPerMillisecond * 4096 : 0;
+
     private void WriteFrame(Frame frame)
     {
         FrameMetadata meta = frame.Meta;
@@ -93,7 +98,7 @@ public sealed class FrameMetadataWriter : IDisposable
         if (_node is not null)
         {
             // A stream's index is never reused in a service, so its sequence starts at 1 and only grows.
-            long seq = _seq.GetValueOrDefault(meta.SourceIndex) + 1;
+            long seq = (_seq.TryGetValue(meta.SourceIndex, out long last) ? last : SeqBase()) + 1;
             _seq[meta.SourceIndex] = seq;
             json.WriteString("id"u8, meta.SourceId);
             json.WriteString("node"u8, _node);

@@ -16,6 +16,15 @@ public sealed record FrameMetadataWriterOptions
     /// </summary>
     public string? Node { get; init; }
 
+    /// <summary>
+    /// Gets whether a stream's <c>seq</c> starts from the clock instead of at 1 (a cluster node): the first message this
+    /// writer writes for a stream has <c>seq</c> = (milliseconds since 2024-01-01 UTC) × 4096 + 1, and each next one adds
+    /// 1. A camera that moves to another node then goes on with a larger <c>seq</c> (the new owner's first message comes
+    /// after the old owner's last; the step between them says it moved), as long as the nodes' clocks agree to better
+    /// than the move takes, and the values stay below 2^53 (exact in JavaScript) until 2093. Default false.
+    /// </summary>
+    public bool SeqFromClock { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when <see cref="RleFormat"/> is not a defined value.</summary>
     public void Validate()
     {

@@ -61,7 +61,7 @@ public sealed class MessageSink : ISink, IHealthSink
         _publisher = publisher;
         _options = options;
         Name = options.Name ?? publisher.Name;
-        _writer = new FrameMetadataWriter(new FrameMetadataWriterOptions { IncludeMasks = options.IncludeMasks, RleFormat = options.RleFormat, Node = options.Node });
+        _writer = new FrameMetadataWriter(new FrameMetadataWriterOptions { IncludeMasks = options.IncludeMasks, RleFormat = options.RleFormat, Node = options.Node, SeqFromClock = options.SeqFromClock });
         var outboxOptions = new BoundedChannelOptions(options.Capacity)
         {
             FullMode = BoundedChannelFullMode.DropOldest,

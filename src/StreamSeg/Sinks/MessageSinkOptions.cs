@@ -36,6 +36,9 @@ public sealed record MessageSinkOptions
     /// <summary>Gets the node name stamped on each frame message with the stream id and a per-stream <c>seq</c> (see <see cref="FrameMetadataWriterOptions.Node"/>); null: not stamped.</summary>
     public string? Node { get; init; }
 
+    /// <summary>Gets whether each stream's <c>seq</c> starts from the clock (a cluster node; see <see cref="FrameMetadataWriterOptions.SeqFromClock"/>).</summary>
+    public bool SeqFromClock { get; init; }
+
     /// <summary>Gets the sink name used in logs and fault messages; null uses the publisher's name.</summary>
     public string? Name { get; init; }
 
