@@ -6,6 +6,7 @@
 #   ./run.sh bench [args]    the benchmark (streamseg bench) on the sample video
 #   ./run.sh run [args]      streamseg run with your own arguments
 #   ./run.sh soak [min] [k]  soak: a live RTSP source for min minutes (30), the relay killed every k minutes (3)
+#   ./run.sh cluster-bench [kills]  cluster failover/rebalance/drain figures (10 kills) → bench/RESULTS.md
 #   ./run.sh setup           only install dependencies and build
 #   ./run.sh streamseg ...   any streamseg command (models info, --help, …)
 set -euo pipefail
@@ -112,8 +113,16 @@ case "$cmd" in
     ensure_apt rtsp-server-perl
     scripts/soak.sh "$@"
     ;;
+  cluster-bench)
+    # Three serve --cluster processes on loopback, SIGKILLed one at a time (a harness in the test project; figures, not a test).
+    ensure_apt "${APT_PACKAGES[@]}" mosquitto mosquitto-clients
+    build
+    STREAMSEG_CLUSTER_BENCH=1 STREAMSEG_CLUSTER_BENCH_KILLS="${1:-10}" STREAMSEG_CLUSTER_BENCH_OUT="$ROOT/bench/RESULTS.md" \
+      dotnet test tests/StreamSeg.Tests/StreamSeg.Tests.csproj -c "$CONFIG" -nologo --no-build \
+        --filter "FullyQualifiedName~StreamSeg.Tests.Cli.ClusterBench" --logger "console;verbosity=detailed"
+    ;;
   setup) setup ;;
   streamseg) build; streamseg "$@" ;;
- -h|--help|help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) log "unknown command '$cmd' (demo, test, bench, run, soak, setup, streamseg, help)"; exit 2 ;;
+ -h|--help|help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) log "unknown command '$cmd' (demo, test, bench, cluster-bench, run, soak, setup, streamseg, help)"; exit 2 ;;
 esac

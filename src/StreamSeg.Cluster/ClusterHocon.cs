@@ -10,6 +10,7 @@ internal static class ClusterHocon
     public static string Build(ClusterNodeOptions options)
     {
         var hocon = new StringBuilder();
+        hocon.AppendLine(CultureInfo.InvariantCulture, $"akka.cluster.failure-detector.heartbeat-interval = {Ms(options.HeartbeatInterval)}");
         hocon.AppendLine(CultureInfo.InvariantCulture, $"akka.cluster.failure-detector.acceptable-heartbeat-pause = {Ms(options.AcceptableHeartbeatPause)}");
         hocon.AppendLine(CultureInfo.InvariantCulture, $"akka.cluster.split-brain-resolver.stable-after = {Ms(options.StableAfter)}");
         if (options.DownRemovalMargin is { } margin)

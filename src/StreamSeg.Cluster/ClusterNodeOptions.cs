@@ -12,7 +12,8 @@ namespace StreamSeg.Cluster;
 /// uses <see cref="StableAfter"/> again), so a crashed node's cameras restart about 45 s after the crash. Raise
 /// <see cref="AcceptableHeartbeatPause"/> on busy or virtualised hosts (long GC pauses read as crashes) and
 /// <see cref="StableAfter"/> with the cluster's size (Akka's guide: 7 s for ≈ 10 nodes … 20 s for ≈ 100 nodes, more
-/// on flaky networks). Loopback tests use a 3 s pause, 5 s stable-after and a 2 s margin.
+/// on flaky networks). Nodes on one machine (tests, <c>--cluster-timing loopback</c>) use a heartbeat every 0.5 s, a
+/// 2 s pause, 3 s stable-after, a 1 s margin and a reconcile every second (see bench/RESULTS.md for what that gives).
 /// </para>
 /// <para>Shards are rebalanced every <see cref="RebalanceInterval"/> (Akka's default 10 s).</para>
 /// </remarks>
@@ -46,6 +47,9 @@ public sealed record ClusterNodeOptions
     /// <summary>Gets extra cluster roles of this node (its capacity role is added to them).</summary>
     public IReadOnlyList<string> Roles { get; init; } = [];
 
+    /// <summary>Gets how often a node sends its heartbeat to the nodes that watch it (Akka's default 1 s).</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets how long heartbeats may be missing before a node is unreachable (Akka's default 3 s).</summary>
     public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(3);
 
@@ -67,12 +71,17 @@ public sealed record ClusterNodeOptions
     /// <summary>Gets how long a request to the cluster (add, remove, state) waits for its answer.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets the options that loopback tests use: production values with faster failure handling and rebalancing.</summary>
+    /// <summary>
+    /// Gets the options for nodes on one machine (loopback tests): production values with faster failure handling and
+    /// rebalancing. Too tight for a real network, where a lost packet or a GC pause would read as a crash.
+    /// </summary>
     public ClusterNodeOptions ForLoopbackTests() => this with
     {
-        AcceptableHeartbeatPause = TimeSpan.FromSeconds(3),
-        StableAfter = TimeSpan.FromSeconds(5),
-        DownRemovalMargin = TimeSpan.FromSeconds(2),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+        AcceptableHeartbeatPause = TimeSpan.FromSeconds(2),
+        StableAfter = TimeSpan.FromSeconds(3),
+        DownRemovalMargin = TimeSpan.FromSeconds(1),
         RebalanceInterval = TimeSpan.FromSeconds(2),
+        ReconcileInterval = TimeSpan.FromSeconds(1),
     };
 }

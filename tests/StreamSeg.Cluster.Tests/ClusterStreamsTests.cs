@@ -22,8 +22,10 @@ public sealed class ClusterStreamsTests(ITestOutputHelper output)
 
         // The loopback timings reached Akka over its own defaults.
         Akka.Configuration.Config config = nodes[0].System.Settings.Config;
-        Assert.Equal(TimeSpan.FromSeconds(5), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
-        Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        ClusterNodeOptions loopback = new ClusterNodeOptions().ForLoopbackTests();
+        Assert.Equal(loopback.StableAfter, config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+        Assert.Equal(loopback.AcceptableHeartbeatPause, config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        Assert.Equal(loopback.DownRemovalMargin, config.GetTimeSpan("akka.cluster.down-removal-margin"));
         Assert.Equal("keep-majority", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
         Assert.True(config.GetBoolean("akka.cluster.sharding.remember-entities"));
         Assert.Equal("ddata", config.GetString("akka.cluster.sharding.state-store-mode"));

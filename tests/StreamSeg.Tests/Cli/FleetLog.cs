@@ -46,31 +46,54 @@ internal sealed class FleetLog : IDisposable
     public bool PublishedFrom(string id, string node, DateTime since) => _messages.Any(m => m.Id == id && m.Node == node && m.Received >= since);
 
     /// <summary>
-    /// Gets the times one camera was published by two nodes at once: in capture order, a node's messages after another
-    /// node's (each node of a camera must publish it in one unbroken run), with the overlap in seconds.
+    /// Gets the intervals in which one camera was published by two nodes at once. Each node's messages of a camera are
+    /// cut into sessions where they pause for more than <paramref name="pause"/> (a camera may come back to a node
+    /// later); two sessions of different nodes whose capture times overlap are two publishers at once.
     /// </summary>
-    public List<string> Overlaps()
+    public List<(string Id, string Nodes, double Seconds)> Overlaps(TimeSpan? pause = null)
     {
-        var overlaps = new List<string>();
+        TimeSpan gap = pause ?? TimeSpan.FromSeconds(1.5);
+        var overlaps = new List<(string Id, string Nodes, double Seconds)>();
         foreach (IGrouping<string, FleetMessage> camera in _messages.GroupBy(m => m.Id))
         {
-            var runs = new List<(string Node, DateTimeOffset First, DateTimeOffset Last)>();
-            foreach (FleetMessage m in camera.OrderBy(m => m.Captured))
+            var sessions = new List<(string Node, DateTimeOffset First, DateTimeOffset Last)>();
+            foreach (IGrouping<string, FleetMessage> node in camera.GroupBy(m => m.Node))
             {
-                if (runs.Count > 0 && runs[^1].Node == m.Node)
+                (string Node, DateTimeOffset First, DateTimeOffset Last)? open = null;
+                foreach (FleetMessage m in node.OrderBy(m => m.Captured))
                 {
-                    runs[^1] = (m.Node, runs[^1].First, m.Captured);
+                    if (open is { } o && m.Captured - o.Last <= gap)
+                    {
+                        open = (o.Node, o.First, m.Captured);
+                        continue;
+                    }
+
+                    if (open is { } done)
+                    {
+                        sessions.Add(done);
+                    }
+
+                    open = (m.Node, m.Captured, m.Captured);
                 }
-                else
+
+                if (open is { } last)
                 {
-                    runs.Add((m.Node, m.Captured, m.Captured));
+                    sessions.Add(last);
                 }
             }
 
-            foreach (IGrouping<string, (string Node, DateTimeOffset First, DateTimeOffset Last)> node in runs.GroupBy(r => r.Node).Where(g => g.Count() > 1))
+            for (int i = 0; i < sessions.Count; i++)
             {
-                double seconds = (node.Last().First - node.First().Last).TotalSeconds;
-                overlaps.Add(string.Create(CultureInfo.InvariantCulture, $"{camera.Key}: {node.Key} published again after another node took over (span {seconds:0.00} s)"));
+                for (int j = i + 1; j < sessions.Count; j++)
+                {
+                    (string Node, DateTimeOffset First, DateTimeOffset Last) a = sessions[i], b = sessions[j];
+                    if (a.Node != b.Node && a.First <= b.Last && b.First <= a.Last)
+                    {
+                        DateTimeOffset from = a.First > b.First ? a.First : b.First;
+                        DateTimeOffset to = a.Last < b.Last ? a.Last : b.Last;
+                        overlaps.Add((camera.Key, a.Node + "+" + b.Node, (to - from).TotalSeconds));
+                    }
+                }
             }
         }
 

@@ -29,7 +29,7 @@ internal sealed class FleetNode : IDisposable
     public string Address => string.Create(CultureInfo.InvariantCulture, $"akka.tcp://streamseg@127.0.0.1:{ClusterPort}");
 
     /// <summary>Starts node <paramref name="name"/> on <paramref name="clusterPort"/> with <paramref name="seedPorts"/> (the first seed forms the cluster when it is this node) and waits until it serves.</summary>
-    public static FleetNode Start(string name, int clusterPort, IEnumerable<int> seedPorts, string mqttUrl)
+    public static FleetNode Start(string name, int clusterPort, IEnumerable<int> seedPorts, string mqttUrl, params string[] extraArgs)
     {
         var args = new List<string>
         {
@@ -42,6 +42,7 @@ internal sealed class FleetNode : IDisposable
             args.Add(string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{seed}"));
         }
 
+        args.AddRange(extraArgs);
         return new FleetNode(name, clusterPort, ServeNode.Start([.. args]));
     }
 
