@@ -24,6 +24,8 @@ internal static partial class CliApp
           streamseg models info <model.onnx>
           streamseg models build-engine <model.onnx|name> [--device-id N] [--fp32] [--cache-dir DIR]
           streamseg bench --source <video> --model <model.onnx> [--frames N] [--json path]
+          streamseg eval --gt instances.json (--pred results.json | --images DIR) [--iou-type bbox|segm|keypoints] [--json out.json]
+          streamseg export coco|mot --meta run.ndjson -o <file>
           streamseg --help | --version
 
         Run 'streamseg run --help' for every run option.
@@ -67,6 +69,8 @@ internal static partial class CliApp
         root.Subcommands.Add(ModelsCommand.Create(global, help));
         root.Subcommands.Add(BenchCommand.Create(global, help));
         root.Subcommands.Add(Serve.ServeCommand.Create(global, help));
+        root.Subcommands.Add(Eval.EvalCommand.Create(global, help));
+        root.Subcommands.Add(Eval.ExportCommand.Create(global, help));
 
         // No command: the usage, and the exit code of bad arguments.
         root.SetAction(result => ShowHelp(result, ExitCodes.Usage));
