@@ -47,6 +47,26 @@ public sealed class EvalCommandTests
     }
 
     [Fact]
+    public async Task EvalAndExportHelp_ListTheirOptions()
+    {
+        foreach ((string[] args, string[] names) in new[]
+        {
+            (new[] { "eval", "--help" }, new[] { "--gt", "--pred", "--iou-type", "--json", "--per-category", "--images", "--results", "--model", "--device", "--mot-gt", "--mot-pred", "--gt-folder", "--pred-folder" }),
+            (new[] { "export", "coco", "--help" }, new[] { "--meta", "-o", "--gt" }),
+            (new[] { "export", "mot", "--help" }, new[] { "--meta", "-o", "--source-index", "--class" }),
+        })
+        {
+            using var output = new StringWriter();
+            int code = await StreamSeg.Cli.CommandLine.CliApp.InvokeAsync(args, new System.CommandLine.InvocationConfiguration { Output = output });
+            Assert.Equal(0, code);
+            foreach (string name in names)
+            {
+                Assert.Contains(name + " ", output.ToString(), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
     public void Eval_PanopticAndMot_AreRoutedToTheirSeam_NotAvailableYet()
     {
         CliRunner.Result panoptic = CliRunner.Run("eval", "--iou-type", "panoptic", "--gt", "gt.json", "--pred", "pred.json");

@@ -89,7 +89,12 @@ public sealed class CocoDataset
                 CocoAnnotation a = ReadAnnotation(e);
                 a.Id = e.GetProperty("id").GetInt64();
                 a.Area = e.TryGetProperty("area", out JsonElement area) ? area.GetDouble() : 0;
-                a.IsCrowd = e.TryGetProperty("iscrowd", out JsonElement crowd) && crowd.ValueKind == JsonValueKind.Number && crowd.GetInt32() != 0;
+                a.IsCrowd = e.TryGetProperty("iscrowd", out JsonElement crowd) && crowd.ValueKind switch
+                {
+                    JsonValueKind.Number => crowd.GetDouble() != 0,
+                    JsonValueKind.True => true,
+                    _ => false,
+                };
                 if (e.TryGetProperty("num_keypoints", out JsonElement numKeypoints))
                 {
                     a.NumKeypoints = numKeypoints.GetInt32();

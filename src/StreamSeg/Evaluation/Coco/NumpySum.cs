@@ -1,15 +1,33 @@
 namespace StreamSeg.Evaluation.Coco;
 
 /// <summary>
-/// numpy's pairwise summation of a contiguous float64 array (<c>DOUBLE_pairwise_sum</c>): the summation order of
-/// <c>numpy.sum</c> and <c>numpy.mean</c>, so that means come out to the same last bit as pycocotools'.
+/// The summation order of <c>numpy.sum</c> and <c>numpy.mean</c> on a contiguous float64 array, so that means come out
+/// to the same last bit as pycocotools': the reduction walks the array in chunks of the ufunc buffer size (8192
+/// elements), adding each chunk's pairwise sum (<c>DOUBLE_pairwise_sum</c>) to a running total that starts at 0.
 /// </summary>
 internal static class NumpySum
 {
-    private const int BlockSize = 128;
+    private const int PairwiseBlock = 128;
+
+    /// <summary>numpy's default ufunc buffer size (<c>NPY_BUFSIZE</c>): a reduction sees the array in chunks of this many elements.</summary>
+    private const int BufferSize = 8192;
 
     /// <summary>The sum of <paramref name="a"/> in numpy's order.</summary>
     public static double Sum(ReadOnlySpan<double> a)
+    {
+        double total = 0;
+        for (int start = 0; start < a.Length; start += BufferSize)
+        {
+            total += Pairwise(a.Slice(start, Math.Min(BufferSize, a.Length - start)));
+        }
+
+        return total;
+    }
+
+    /// <summary>The mean of <paramref name="a"/> as <c>numpy.mean</c>: the sum divided by the count.</summary>
+    public static double Mean(ReadOnlySpan<double> a) => Sum(a) / a.Length;
+
+    private static double Pairwise(ReadOnlySpan<double> a)
     {
         int n = a.Length;
         if (n < 8)
@@ -23,7 +41,7 @@ internal static class NumpySum
             return res;
         }
 
-        if (n <= BlockSize)
+        if (n <= PairwiseBlock)
         {
             double r0 = a[0], r1 = a[1], r2 = a[2], r3 = a[3], r4 = a[4], r5 = a[5], r6 = a[6], r7 = a[7];
             int i;
@@ -50,9 +68,6 @@ internal static class NumpySum
 
         int n2 = n / 2;
         n2 -= n2 % 8;
-        return Sum(a[..n2]) + Sum(a[n2..]);
+        return Pairwise(a[..n2]) + Pairwise(a[n2..]);
     }
-
-    /// <summary>The mean of <paramref name="a"/> as <c>numpy.mean</c>: the pairwise sum divided by the count.</summary>
-    public static double Mean(ReadOnlySpan<double> a) => Sum(a) / a.Length;
 }
