@@ -67,15 +67,31 @@ public sealed class EvalCommandTests
     }
 
     [Fact]
-    public void Eval_PanopticAndMot_AreRoutedToTheirSeam_NotAvailableYet()
+    public void Eval_PanopticAndMot_AreRoutedToTheirEvaluators()
     {
-        CliRunner.Result panoptic = CliRunner.Run("eval", "--iou-type", "panoptic", "--gt", "gt.json", "--pred", "pred.json");
-        Assert.Equal(1, panoptic.ExitCode);
-        Assert.Contains("panoptic evaluation (--iou-type panoptic) is not available", panoptic.StdErr, StringComparison.Ordinal);
+        // Missing inputs reach the panoptic and MOT evaluators, which name the file and what they expected (exit 3).
+        using var dir = new TempDirectory();
+        CliRunner.Result panoptic = CliRunner.Run("eval", "--iou-type", "panoptic", "--gt", dir.File("gt.json"), "--pred", dir.File("pred.json"));
+        Assert.Equal(3, panoptic.ExitCode);
+        Assert.Contains("panoptic ground-truth JSON", panoptic.StdErr, StringComparison.Ordinal);
+        Assert.Contains(dir.File("gt.json"), panoptic.StdErr, StringComparison.Ordinal);
 
-        CliRunner.Result mot = CliRunner.Run("eval", "--mot-gt", "gt.txt", "--mot-pred", "tracks.txt");
-        Assert.Equal(1, mot.ExitCode);
-        Assert.Contains("tracking evaluation (--mot-gt/--mot-pred) is not available", mot.StdErr, StringComparison.Ordinal);
+        CliRunner.Result mot = CliRunner.Run("eval", "--mot-gt", dir.File("gt.txt"), "--mot-pred", dir.File("tracks.txt"));
+        Assert.Equal(3, mot.ExitCode);
+        Assert.Contains("MOTChallenge ground truth", mot.StdErr, StringComparison.Ordinal);
+
+        // And a real pair: a tracker output identical to its ground truth scores MOTA 1 and HOTA 1.
+        const string Lines = "1,1,10,10,20,40,1,1,1\n2,1,12,10,20,40,1,1,1\n2,2,50,50,20,40,1,1,1\n";
+        File.WriteAllText(dir.File("gt.txt"), Lines);
+        File.WriteAllText(dir.File("tracks.txt"), Lines.Replace(",1,1,1\n", ",1,-1,-1\n", StringComparison.Ordinal));
+        CliRunner.Result same = CliRunner.Run("eval", "--mot-gt", dir.File("gt.txt"), "--mot-pred", dir.File("tracks.txt"), "--json", dir.File("mot.json"));
+        Assert.Equal(0, same.ExitCode);
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(dir.File("mot.json")));
+        JsonElement trackEval = doc.RootElement.GetProperty("TrackEval");
+        Assert.Equal(1.0, trackEval.GetProperty("CLEAR").GetProperty("MOTA").GetDouble(), 12);
+        Assert.Equal(3, trackEval.GetProperty("CLEAR").GetProperty("CLR_TP").GetInt32());
+        Assert.Equal(0, trackEval.GetProperty("CLEAR").GetProperty("IDSW").GetInt32());
+        Assert.Equal(1.0, trackEval.GetProperty("HOTA").GetProperty("HOTA").GetDouble(), 12);
     }
 
     [Fact]
