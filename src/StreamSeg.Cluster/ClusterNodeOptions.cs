@@ -13,7 +13,7 @@ namespace StreamSeg.Cluster;
 /// <see cref="AcceptableHeartbeatPause"/> on busy or virtualised hosts (long GC pauses read as crashes) and
 /// <see cref="StableAfter"/> with the cluster's size (Akka's guide: 7 s for ≈ 10 nodes … 20 s for ≈ 100 nodes, more
 /// on flaky networks). Nodes on one machine (tests, <c>--cluster-timing loopback</c>) use a heartbeat every 0.5 s, a
-/// 2 s pause, 3 s stable-after, a 1 s margin and a reconcile every second (see bench/RESULTS.md for what that gives).
+/// 2 s pause, 2 s stable-after, a 0.5 s margin and a reconcile every second (see bench/RESULTS.md for what that gives).
 /// </para>
 /// <para>Shards are rebalanced every <see cref="RebalanceInterval"/> (Akka's default 10 s).</para>
 /// </remarks>
@@ -79,8 +79,8 @@ public sealed record ClusterNodeOptions
     {
         HeartbeatInterval = TimeSpan.FromMilliseconds(500),
         AcceptableHeartbeatPause = TimeSpan.FromSeconds(2),
-        StableAfter = TimeSpan.FromSeconds(3),
-        DownRemovalMargin = TimeSpan.FromSeconds(1),
+        StableAfter = TimeSpan.FromSeconds(2),
+        DownRemovalMargin = TimeSpan.FromMilliseconds(500),
         RebalanceInterval = TimeSpan.FromSeconds(2),
         ReconcileInterval = TimeSpan.FromSeconds(1),
     };

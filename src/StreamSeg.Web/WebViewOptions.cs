@@ -33,6 +33,12 @@ public sealed record WebViewOptions
     /// <summary>Gets a value indicating whether <c>/health</c> is ready (200) with no stream at all: a service waiting for streams is up. Default false (a run with no stream yet is starting).</summary>
     public bool ReadyWhenEmpty { get; init; }
 
+    /// <summary>
+    /// Gets whether the service behind the page is up (a <c>serve</c> node: its pipeline runs and, in a cluster, it has
+    /// joined); while it says false, <c>/health</c> answers 503 <c>starting</c>. Null (default): no such condition.
+    /// </summary>
+    public Func<bool>? IsUp { get; init; }
+
     /// <summary>Gets more routes to map behind the same token (a service's stream API), or null.</summary>
     public Action<IEndpointRouteBuilder>? Api { get; init; }
 

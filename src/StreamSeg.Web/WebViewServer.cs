@@ -279,14 +279,15 @@ public sealed class WebViewServer : IAsyncDisposable
     {
         IReadOnlyList<StreamStatus> streams = _sink.GetStatus();
         var entries = new List<HealthEntry>(streams.Count);
-        bool ready = streams.Count > 0 || _options.ReadyWhenEmpty;
+        bool up = _options.IsUp?.Invoke() ?? true;
+        bool ready = up && (streams.Count > 0 || _options.ReadyWhenEmpty);
         foreach (StreamStatus s in streams)
         {
             entries.Add(new HealthEntry(s.Index, s.Id, s.Health, s.LastFrameAgeMs));
             ready &= s.Health == StreamHealth.Ready;
         }
 
-        var report = new HealthReport(ready ? "ready" : streams.Count == 0 ? "starting" : "degraded", entries);
+        var report = new HealthReport(ready ? "ready" : !up || streams.Count == 0 ? "starting" : "degraded", entries);
         return Results.Json(report, s_json, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 

@@ -34,6 +34,7 @@ internal sealed partial class ServeJob : ICliJob
     private readonly InterruptState _interrupts;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<ServeJob> _logger;
+    private volatile bool _up;
 
     /// <summary>Creates the job.</summary>
     public ServeJob(
@@ -107,12 +108,15 @@ internal sealed partial class ServeJob : ICliJob
                         await _host.StartBootStreamsAsync(BootStreams(_config), stop).ConfigureAwait(false);
                     }
 
-                    // After the boot streams: a supervisor (or a test) that waits for this line sees them listed.
+                        // After the boot streams: a supervisor (or a test) that waits for this line sees them listed.
+                    _up = true;
                     LogServing(_logger, _host.NodeName, _host.MaxStreams);
                     await Task.WhenAny(Task.Delay(Timeout.Infinite, stop), pipeline.Completion!).ConfigureAwait(false);
                 }
                 finally
                 {
+                    // Not ready from now on: a load balancer stops sending requests while the node drains.
+                    _up = false;
                     if (cluster is not null)
                     {
                         // Coordinated shutdown: each of this node's streams stops here (outputs finalised) and then
@@ -221,6 +225,7 @@ internal sealed partial class ServeJob : ICliJob
                 StreamList = _api.ListAsync,
                 Api = _api.Map,
                 ReadyWhenEmpty = true,
+                IsUp = () => _up,
             };
         }
         catch (FormatException ex)

@@ -94,6 +94,66 @@ public class ServeClusterTests
         }
     }
 
+    [Fact]
+    public async Task A_node_that_has_not_joined_its_cluster_is_not_healthy_and_refuses_requests_with_503()
+    {
+        // Its only seed is a port where nothing listens: the node runs its pipeline but never joins.
+        int http = Ports.Free();
+        var stdout = new System.Text.StringBuilder();
+        var stderr = new System.Text.StringBuilder();
+        string seed = "127.0.0.1:" + Ports.Free().ToString(CultureInfo.InvariantCulture);
+        System.Diagnostics.Process process = CliRunner.Start(
+            [
+                "serve", "--model", TestPaths.Model("yolo-seg.onnx"), "--device", "cpu", "--threads", "1",
+                "--http", "127.0.0.1:" + http.ToString(CultureInfo.InvariantCulture),
+                "--cluster", "--cluster-port", Ports.Free().ToString(CultureInfo.InvariantCulture), "--seed", seed, "--cluster-timing", "loopback",
+            ],
+            stdout,
+            stderr);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromSeconds(30) };
+            HttpResponseMessage? health = null;
+            Assert.True(
+                Readiness.PollUntil(
+                    () =>
+                    {
+                        try
+                        {
+                            health = client.GetAsync("health").GetAwaiter().GetResult();
+                            return true;
+                        }
+                        catch (HttpRequestException)
+                        {
+                            return process.HasExited;
+                        }
+                    },
+                    TimeSpan.FromSeconds(60)),
+                "the web view did not come up: " + stderr);
+            Assert.False(process.HasExited, "serve exited: " + stderr);
+
+            // Polled a little: it stays unhealthy, and the API says why.
+            for (int i = 0; i < 5; i++)
+            {
+                using HttpResponseMessage h = await client.GetAsync("health");
+                Assert.Equal(503, (int)h.StatusCode);
+                Assert.Contains("\"starting\"", await h.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                await Task.Delay(200);
+            }
+
+            // A request that is valid in itself (the source file exists).
+            using HttpResponseMessage post = await client.PostAsync("api/streams", new StringContent($$"""{"id":"cam1","source":"{{TestPaths.Model("yolo-seg.onnx")}}"}"""));
+            Assert.Equal(503, (int)post.StatusCode);
+            using HttpResponseMessage list = await client.GetAsync("api/streams");
+            Assert.Equal(503, (int)list.StatusCode);
+            Assert.Contains("not up in the cluster", await list.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            ChildProcess.Stop(process);
+        }
+    }
+
     private static string? NameOf(List<FleetNode> nodes, string address) => nodes.FirstOrDefault(n => n.Address == address)?.Name;
 
     private static async Task StartAsync(List<FleetNode> nodes, (string Name, int Port)[] which, int[] seeds, string mqtt)
