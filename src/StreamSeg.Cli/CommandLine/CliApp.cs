@@ -67,6 +67,7 @@ internal static partial class CliApp
         root.Subcommands.Add(ModelsCommand.Create(global, help));
         root.Subcommands.Add(BenchCommand.Create(global, help));
         root.Subcommands.Add(Serve.ServeCommand.Create(global, help));
+        root.Subcommands.Add(Track.TrackCommand.Create(global));
 
         // No command: the usage, and the exit code of bad arguments.
         root.SetAction(result => ShowHelp(result, ExitCodes.Usage));
