@@ -43,6 +43,9 @@ internal sealed class DetectionsFile
     /// <summary>Gets the <c>track_buffer</c> the file was made with, or null.</summary>
     public int? TrackBuffer { get; private set; }
 
+    /// <summary>Gets the <c>mot20</c> setting the file was made with (true: no score fusion), or null.</summary>
+    public bool? Mot20 { get; private set; }
+
     /// <summary>Gets the frame rate of the file (its <c>frame_rate</c>, or from NDJSON timestamps), or null when unknown.</summary>
     public double? FrameRate { get; private set; }
 
@@ -133,6 +136,11 @@ internal sealed class DetectionsFile
                 MatchThreshold = OptionalNumber(p, "match_thresh") is double m ? (float)m : null;
                 TrackBuffer = OptionalNumber(p, "track_buffer") is double b ? checked((int)b) : null;
                 FrameRate = OptionalNumber(p, "frame_rate");
+                if (p.TryGetProperty("mot20", out JsonElement mot20) && mot20.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                {
+                    Mot20 = mot20.GetBoolean();
+                }
+
                 if (p.TryGetProperty("img_size", out JsonElement size) && size.ValueKind == JsonValueKind.Array && size.GetArrayLength() == 2
                     && size[0].TryGetInt32(out int h) && size[1].TryGetInt32(out int w))
                 {

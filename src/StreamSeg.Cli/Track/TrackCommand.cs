@@ -10,7 +10,7 @@ namespace StreamSeg.Cli.Track;
 
 /// <summary>
 /// <c>streamseg track --detections FILE [--out tracks.json] [--track-thresh …] [--match-thresh …] [--track-buffer …]
-/// [--frame-rate …] [--confirmed-ids]</c>: re-tracks recorded detections (a ByteTrack reference file, or
+/// [--frame-rate …] [--mot20] [--confirmed-ids]</c>: re-tracks recorded detections (a ByteTrack reference file, or
 /// <c>streamseg.frame/1</c> NDJSON from <c>streamseg run --meta</c>) without running any model, and writes the tracks
 /// in the reference format (<see cref="TracksFileWriter"/>).
 /// </summary>
@@ -32,6 +32,7 @@ internal static partial class TrackCommand
         Option<float> matchThresh = OptionParsers.Float("--match-thresh", "0..1", "largest cost 1 − IoU·score of a first match (default: the file's, else 0.8)");
         Option<int> trackBuffer = OptionParsers.Int("--track-buffer", "N", "ByteTrack's track_buffer: a lost track is kept int(frame_rate / 30 × N) frames (default: the file's, else 30)");
         Option<float> frameRate = OptionParsers.Float("--frame-rate", "FPS", "the detections' frame rate, which scales the track buffer (default: the file's, else 30)");
+        var mot20 = new Option<bool>("--mot20") { Description = "upstream's mot20: match on IoU alone, without weighting it by the detection score (default: the file's, else off)" };
         var confirmedIds = new Option<bool>("--confirmed-ids") { Description = "number confirmed tracks only (1, 2, 3 … without gaps) instead of upstream's ids given at birth" };
         var command = new Command("track", "re-track recorded detections with ByteTrack (as published) and write the tracks, without running a model")
         {
@@ -41,6 +42,7 @@ internal static partial class TrackCommand
             matchThresh,
             trackBuffer,
             frameRate,
+            mot20,
             confirmedIds,
         };
         command.SetAction(result =>
@@ -54,7 +56,8 @@ internal static partial class TrackCommand
                 result.GetResult(matchThresh) is null ? null : result.GetValue(matchThresh),
                 result.GetResult(trackBuffer) is null ? null : result.GetValue(trackBuffer),
                 result.GetResult(frameRate) is null ? null : result.GetValue(frameRate),
-                result.GetValue(confirmedIds));
+                result.GetValue(confirmedIds),
+                result.GetValue(mot20) ? true : null);
             if (result.GetResult(frameRate) is null && file.FrameRate is null)
             {
                 LogFrameRateAssumed(logger, file.Path);
@@ -69,7 +72,7 @@ internal static partial class TrackCommand
     }
 
     /// <summary>The tracker settings for <paramref name="file"/>: each flag given, else the file's, else upstream's.</summary>
-    internal static ByteTrackerOptions Options(DetectionsFile file, float? trackThresh, float? matchThresh, int? trackBuffer, float? frameRate, bool confirmedIds)
+    internal static ByteTrackerOptions Options(DetectionsFile file, float? trackThresh, float? matchThresh, int? trackBuffer, float? frameRate, bool confirmedIds, bool? mot20 = null)
     {
         var defaults = new ByteTrackerOptions();
         var options = new ByteTrackerOptions
@@ -78,6 +81,7 @@ internal static partial class TrackCommand
             MatchThreshold = matchThresh ?? file.MatchThreshold ?? defaults.MatchThreshold,
             TrackBuffer = trackBuffer ?? file.TrackBuffer ?? defaults.TrackBuffer,
             FrameRate = frameRate ?? file.FrameRate ?? defaults.FrameRate,
+            FuseScore = !(mot20 ?? file.Mot20 ?? false),
             ConfirmedIds = confirmedIds,
         };
         Check(options.TrackHighThreshold is >= 0 and <= 1, "--track-thresh", options.TrackHighThreshold.ToString(CultureInfo.InvariantCulture), "a score in 0..1");

@@ -91,7 +91,7 @@ public sealed class TrackCommandTests
         File.WriteAllText(input, FrameLine("cam0", 0, 0, Instance(100, 100, 150, 250, 0.3)) + "\n");
 
         // At the default track_thresh 0.5 a 0.3 person starts nothing; at 0.2 it starts a track (0.3 ≥ 0.2 + 0.1).
-        CliRunner.Result r = CliRunner.Run("track", "--detections", input, "--track-thresh", "0.2", "--frame-rate", "15", "--track-buffer", "60", "--match-thresh", "0.7");
+        CliRunner.Result r = CliRunner.Run("track", "--detections", input, "--track-thresh", "0.2", "--frame-rate", "15", "--track-buffer", "60", "--match-thresh", "0.7", "--mot20");
 
         Assert.True(r.ExitCode == 0, r.StdErr);
         using JsonDocument got = JsonDocument.Parse(r.StdOut);
@@ -99,6 +99,7 @@ public sealed class TrackCommandTests
         Assert.Equal(0.2, p.GetProperty("track_thresh").GetDouble());
         Assert.Equal(0.7, p.GetProperty("match_thresh").GetDouble());
         Assert.Equal(30, p.GetProperty("max_time_lost").GetInt32());
+        Assert.True(p.GetProperty("mot20").GetBoolean());
         Assert.Single(got.RootElement.GetProperty("frames")[0].GetProperty("tracks").EnumerateArray());
         Assert.DoesNotContain("fps assumed", r.StdErr, StringComparison.Ordinal);
 
