@@ -71,6 +71,7 @@ internal static partial class CliApp
         root.Subcommands.Add(Serve.ServeCommand.Create(global, help));
         root.Subcommands.Add(Eval.EvalCommand.Create(global, help));
         root.Subcommands.Add(Eval.ExportCommand.Create(global, help));
+        root.Subcommands.Add(Track.TrackCommand.Create(global));
 
         // No command: the usage, and the exit code of bad arguments.
         root.SetAction(result => ShowHelp(result, ExitCodes.Usage));

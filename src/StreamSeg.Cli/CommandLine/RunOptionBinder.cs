@@ -61,7 +61,9 @@ internal sealed class RunOptionBinder
         Bind(new Option<bool>("--no-reconnect") { Description = "end a live source when it stalls or fails instead of reopening it [config: reconnect: false]" }, (c, v) => c.Reconnect &= !v);
         Bind(OptionParsers.Int("--reconnect-attempts", "n", "give up after n failed reopen attempts in a row (default 0: never) [config: reconnect_attempts]"), (c, v) => c.ReconnectAttempts = v);
         Bind(new Option<bool>("--no-track") { Description = "no tracking (no track ids) [config: track: false]" }, (c, v) => c.Track &= !v);
-        Bind(OptionParsers.Float("--track-thresh", "0..1", "score that starts and first-matches a track (default 0.5; people preset 0.25) [config: track_threshold]"), (c, v) => c.TrackThreshold = v);
+        Bind(OptionParsers.Float("--track-thresh", "0..1", "ByteTrack's track_thresh: scores above it are matched first, and new tracks need track_thresh + 0.1 (default 0.5; people preset 0.25) [config: track_threshold]"), (c, v) => c.TrackThreshold = v);
+        Bind(new Option<bool>("--smooth") { Description = "smooth each track's keypoints over time (One Euro filter, MediaPipe's settings; default: on for videos, cameras and streams, off for image folders) [config: smooth: true]" }, (c, v) => c.Smooth = v ? true : c.Smooth);
+        Bind(new Option<bool>("--no-smooth") { Description = "no keypoint smoothing [config: smooth: false]" }, (c, v) => c.Smooth = v ? false : c.Smooth);
         Bind(new Option<bool>("--no-masks") { Description = "do not draw masks [config: overlay.masks: false]" }, (c, v) => c.Overlay.Masks &= !v);
         Bind(new Option<bool>("--no-boxes") { Description = "do not draw boxes [config: overlay.boxes: false]" }, (c, v) => c.Overlay.Boxes &= !v);
         Bind(new Option<bool>("--no-labels") { Description = "do not draw labels, scores and track ids [config: overlay.labels: false]" }, (c, v) => c.Overlay.Labels &= !v);

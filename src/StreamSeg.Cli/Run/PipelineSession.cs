@@ -81,7 +81,7 @@ internal sealed partial class PipelineSession
 
     private async Task<PipelineRun> RunPipelineAsync(RunConfig config, List<OnnxModel> models, List<IFrameSource> sources, PipelineStats stats, List<IHealthSink> healthSinks, CancellationToken stop, CancellationToken abort)
     {
-        List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> stages = StageComposer.Create(config, models, sources.Count, stats, _loggerFactory);
+        List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> stages = StageComposer.Create(config, models, sources.Count, stats, _loggerFactory, sources: sources);
         SinkSet? sinks = null;
         try
         {

@@ -110,6 +110,12 @@ public sealed class RunConfig
     /// </summary>
     public float? TrackThreshold { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the keypoints of each track are smoothed over time (One Euro filter, MediaPipe's settings);
+    /// null: on for video files, cameras and streams, off for image folders (whose frames are not a motion).
+    /// </summary>
+    public bool? Smooth { get; set; }
+
     /// <summary>Gets or sets the format of the log lines on standard error: <c>text</c> (<c>streamseg: info: …</c>) or <c>json</c> (one object per line).</summary>
     public string LogFormat { get; set; } = "text";
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using StreamSeg.Decode;
 using StreamSeg.Frames;
 
@@ -10,40 +11,45 @@ namespace StreamSeg.Tracking;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each <see cref="Update"/> call is one frame and follows ifzhang/ByteTrack's <c>BYTETracker.update</c>:
+/// Each <see cref="Update"/> call is one frame and follows ifzhang/ByteTrack's <c>BYTETracker.update</c> (commit
+/// d1bf019) rule for rule; with the default options its ids, its track lists and its Kalman boxes are upstream's
+/// (tested against upstream's own outputs):
 /// </para>
 /// <list type="number">
-/// <item>Detections with score ≥ <see cref="ByteTrackerOptions.TrackHighThreshold"/> are high; those above
-/// <see cref="ByteTrackerOptions.TrackLowThreshold"/> and below the high threshold are low; the rest are ignored.</item>
-/// <item>Confirmed tracked tracks and lost tracks are Kalman-predicted (lost ones with their height velocity cleared)
-/// and matched to the high detections on the cost 1 − IoU (1 − IoU·score with <see cref="ByteTrackerOptions.FuseScore"/>),
-/// gated by <see cref="ByteTrackerOptions.MatchThreshold"/>. A matched lost track is found again and keeps its id.</item>
-/// <item>Tracked tracks still unmatched are matched to the low detections on 1 − IoU, gated at 0.5; those still
+/// <item>Detections scoring above <see cref="ByteTrackerOptions.TrackHighThreshold"/> are high; those above
+/// <see cref="ByteTrackerOptions.TrackLowThreshold"/> and below the high threshold are low; the rest (a score equal
+/// to the high threshold included) are ignored.</item>
+/// <item>Confirmed tracked tracks, then lost tracks, are Kalman-predicted (lost ones with their height velocity
+/// cleared) and matched to the high detections on the cost 1 − IoU·score (1 − IoU without
+/// <see cref="ByteTrackerOptions.FuseScore"/>), limit <see cref="ByteTrackerOptions.MatchThreshold"/>. IoU uses
+/// upstream's +1 pixel convention. A matched lost track is found again and keeps its id.</item>
+/// <item>Tracked tracks still unmatched are matched to the low detections on 1 − IoU, limit 0.5; those still
 /// unmatched become lost.</item>
-/// <item>Unconfirmed tracks (born on the previous frame) are matched to the remaining high detections, gated at 0.7;
+/// <item>Unconfirmed tracks (born on the previous frame) are matched to the high detections left over, limit 0.7;
 /// matched ones are confirmed and the others removed.</item>
-/// <item>Each remaining high detection with score ≥ <see cref="ByteTrackerOptions.NewTrackThreshold"/> starts a track
-/// with the next id (1, 2, …). It is confirmed at once on the first frame, and otherwise only when it is matched on
-/// the next frame. Ids are given at birth, so a track that is never confirmed leaves a gap in the ids.</item>
-/// <item>Lost tracks unmatched for more than <see cref="ByteTrackerOptions.TrackBuffer"/> frames are removed, and a
-/// tracked and a lost track whose boxes overlap with IoU &gt; 0.85 are treated as duplicates: the younger is removed.</item>
+/// <item>Each remaining high detection scoring at least <see cref="ByteTrackerOptions.EffectiveNewTrackThreshold"/>
+/// starts a track with the next id (1, 2, …): ids are given at birth, so a track that is never confirmed leaves a gap
+/// (<see cref="ByteTrackerOptions.ConfirmedIds"/> numbers confirmed tracks only). A track is confirmed at once on the
+/// first frame, and otherwise only when it is matched on the next frame.</item>
+/// <item>Lost tracks unmatched for more than <see cref="ByteTrackerOptions.MaxTimeLost"/> frames are removed; as
+/// upstream, such a track stays in the lost list (and matchable) until the end of the next frame, and one that was
+/// found again then leaves the lost list on the frame it is next lost. A tracked and a lost track whose boxes overlap
+/// with IoU &gt; 0.85 are duplicates: the one with the shorter history is dropped.</item>
 /// </list>
 /// <para>
-/// Association is class-agnostic: a track may follow a detection whose class differs from the previous one, and the
-/// output always carries the class of the detection. The result holds exactly the detections matched to a confirmed
-/// track in this frame, ordered by track id, taken with <see cref="Instances.Select"/> so that their boxes (the
-/// detection boxes, not the Kalman boxes), scores, classes, masks and keypoints travel with their track ids.
-/// Detections that get no id are not in the result.
+/// Association is class-agnostic: the output carries the class of the matched detection. The result holds exactly the
+/// confirmed tracks matched on this frame, ordered by track id, each with its detection taken with
+/// <see cref="Instances.Select"/> (score, class, mask and keypoints) and the track's Kalman box, as upstream reports it
+/// (<see cref="ByteTrackerOptions.ReportDetectionBoxes"/> keeps the detection box). <see cref="CopyTracks"/> gives
+/// the full state (unconfirmed and lost tracks, matched detection indices, boxes in double precision).
 /// </para>
 /// <para>
-/// Dropped frames: when <see cref="FrameMetadata.Discontinuity"/> is set, the tracker predicts every track across
-/// the gap rather than widening its gates, since with a constant-velocity model the prediction is where the object
-/// should be. The gap is the jump in <see cref="FrameMetadata.Index"/> since the previous call when that jump is more
-/// than one frame (at most <see cref="ByteTrackerOptions.TrackBuffer"/> + 1 prediction steps are run); otherwise one
-/// extra step is assumed. The tracker's frame clock advances by the same amount, so
-/// <see cref="ByteTrackerOptions.TrackBuffer"/> counts source frames, dropped ones included. Without the flag each
-/// call is one frame and <see cref="FrameMetadata.Index"/> is not used. Velocities are per source frame, so the
-/// tracker expects to see every frame that was not dropped.
+/// Dropped frames, an addition to upstream: when <see cref="FrameMetadata.Discontinuity"/> is set, the tracker predicts
+/// every track across the gap rather than widening its gates. The gap is the jump in <see cref="FrameMetadata.Index"/>
+/// since the previous call when that jump is more than one frame (at most <see cref="ByteTrackerOptions.MaxTimeLost"/>
+/// + 1 prediction steps are run); otherwise one extra step is assumed. The tracker's frame clock advances by the same
+/// amount, so the buffer counts source frames, dropped ones included. Without the flag each call is one frame, as
+/// upstream, and <see cref="FrameMetadata.Index"/> is not used.
 /// </para>
 /// <para>
 /// Options cannot change while running. An instance tracks one source (see <see cref="MultiSourceTracker"/> for
@@ -51,37 +57,49 @@ namespace StreamSeg.Tracking;
 /// tracks are allocated.
 /// </para>
 /// <code>
-/// var tracker = new ByteTracker(new ByteTrackerOptions { TrackBuffer = 60, NewTrackThreshold = 0.7f });
+/// var tracker = new ByteTracker(new ByteTrackerOptions { TrackHighThreshold = 0.25f, FrameRate = 10 });
 /// Instances tracked = tracker.Update(detections, frame.Metadata);
 /// </code>
 /// </remarks>
 public sealed class ByteTracker
 {
-    private const float SecondMatchThreshold = 0.5f;
-    private const float UnconfirmedMatchThreshold = 0.7f;
-    private const float DuplicateDistance = 0.15f;
+    // Upstream's fixed limits, as the float64 literals of its Python source.
+    private const double SecondMatchThreshold = 0.5;
+    private const double UnconfirmedMatchThreshold = 0.7;
+    private const double DuplicateDistance = 0.15;
 
     private readonly ByteTrackerOptions _options;
+    private readonly float _newTrackThreshold;
+    private readonly double _matchThreshold;
+    private readonly int _maxTimeLost;
 
-    // Every live track (tracked, unconfirmed and lost), in birth order and therefore in id order.
-    private readonly List<Track> _tracks = [];
+    // Upstream's tracked_stracks (confirmed and unconfirmed) and lost_stracks, in upstream's order.
+    private readonly List<Track> _tracked = [];
+    private readonly List<Track> _lost = [];
 
     // Scratch lists and arrays, cleared and reused every frame.
     private readonly List<Track> _pool = [];
     private readonly List<Track> _unconfirmed = [];
     private readonly List<Track> _remaining = [];
-    private readonly List<Track> _duplicates = [];
+    private readonly List<Track> _activated = [];
+    private readonly List<Track> _refound = [];
+    private readonly List<Track> _newLost = [];
+    private readonly List<Track> _newRemoved = [];
+    private readonly List<Track> _output = [];
     private readonly List<int> _high = [];
     private readonly List<int> _low = [];
     private readonly List<int> _leftoverHigh = [];
     private readonly List<int> _leftoverLow = [];
     private readonly List<int> _newDetections = [];
-    private float[] _costs = [];
+    private bool[] _dropTracked = [];
+    private bool[] _dropLost = [];
+    private double[] _costs = [];
     private int[] _rowToColumn = [];
     private int[] _columnToRow = [];
     private int[] _outputIndices = [];
 
     private int _nextId = 1;
+    private int _nextConfirmedId = 1;
     private long _frame;
     private long _lastIndex;
 
@@ -90,15 +108,24 @@ public sealed class ByteTracker
     {
         ValidateOptions(options);
         _options = options;
+        _newTrackThreshold = options.EffectiveNewTrackThreshold;
+
+        // Upstream compares float64 costs with the float64 0.8 its arguments hold; the option's shortest decimal
+        // (0.8f prints as "0.8") gives that same double.
+        _matchThreshold = double.Parse(options.MatchThreshold.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        _maxTimeLost = options.MaxTimeLost;
     }
 
     /// <summary>Gets the tracker's settings.</summary>
     public ByteTrackerOptions Options => _options;
 
+    /// <summary>Gets the tracker's frame number of the last update (1 for the first, as upstream's <c>frame_id</c>).</summary>
+    public long FrameNumber => _frame;
+
     /// <summary>Assigns track ids to the detections of the next frame of the source.</summary>
     /// <param name="detections">The frame's detections; not modified.</param>
     /// <param name="meta">The frame's metadata; <see cref="FrameMetadata.Discontinuity"/> and <see cref="FrameMetadata.Index"/> are read.</param>
-    /// <returns>The detections matched to a confirmed track, ordered by track id, with <see cref="Instances.TrackIds"/> set.</returns>
+    /// <returns>The confirmed tracks matched on this frame, ordered by track id, with <see cref="Instances.TrackIds"/> set.</returns>
     public Instances Update(Instances detections, FrameMetadata meta)
     {
         ArgumentNullException.ThrowIfNull(detections);
@@ -108,42 +135,40 @@ public sealed class ByteTracker
         long frame = _frame;
         BoxF[] boxes = detections.Boxes;
         float[] scores = detections.Scores;
-        int[] classIds = detections.ClassIds;
 
-        // Split the detections by score. NaN scores fail both tests and are ignored.
+        // Split the detections by score, strictly on both sides as upstream. NaN scores fail every test.
         _high.Clear();
         _low.Clear();
         for (int i = 0; i < scores.Length; i++)
         {
             float s = scores[i];
-            if (s >= _options.TrackHighThreshold)
+            if (s > _options.TrackHighThreshold)
             {
                 _high.Add(i);
             }
-            else if (s > _options.TrackLowThreshold)
+            else if (s > _options.TrackLowThreshold && s < _options.TrackHighThreshold)
             {
                 _low.Add(i);
             }
         }
 
-        // Split the tracks: the pool is confirmed tracked tracks, then lost ones.
+        // The pool is confirmed tracked tracks, then lost ones; unconfirmed ones are matched later and not predicted.
         _pool.Clear();
         _unconfirmed.Clear();
-        foreach (Track t in _tracks)
+        _activated.Clear();
+        _refound.Clear();
+        _newLost.Clear();
+        _newRemoved.Clear();
+        foreach (Track t in _tracked)
         {
             t.DetectionIndex = -1;
-            if (t.State == TrackState.Tracked)
-            {
-                (t.IsActivated ? _pool : _unconfirmed).Add(t);
-            }
+            (t.IsActivated ? _pool : _unconfirmed).Add(t);
         }
 
-        foreach (Track t in _tracks)
+        foreach (Track t in _lost)
         {
-            if (t.State == TrackState.Lost)
-            {
-                _pool.Add(t);
-            }
+            t.DetectionIndex = -1;
+            _pool.Add(t);
         }
 
         foreach (Track t in _pool)
@@ -160,9 +185,9 @@ public sealed class ByteTracker
         }
 
         // First association: the pool against the high detections.
-        Associate(_pool, boxes, scores, classIds, _high, _options.FuseScore, _options.MatchThreshold, frame, _leftoverHigh);
+        Associate(_pool, detections, _high, _options.FuseScore, _matchThreshold, frame, _leftoverHigh);
 
-        // Second association: tracked tracks left over against the low detections, without score fusion.
+        // Second association: tracked tracks left over (lost ones take no part) against the low detections.
         _remaining.Clear();
         foreach (Track t in _pool)
         {
@@ -172,56 +197,78 @@ public sealed class ByteTracker
             }
         }
 
-        Associate(_remaining, boxes, scores, classIds, _low, fuseScore: false, SecondMatchThreshold, frame, _leftoverLow);
+        Associate(_remaining, detections, _low, fuseScore: false, SecondMatchThreshold, frame, _leftoverLow);
         foreach (Track t in _remaining)
         {
             if (t.DetectionIndex < 0)
             {
                 t.State = TrackState.Lost;
+                _newLost.Add(t);
             }
         }
 
         // Unconfirmed tracks against the high detections left over; an unconfirmed track gets one chance only.
-        Associate(_unconfirmed, boxes, scores, classIds, _leftoverHigh, _options.FuseScore, UnconfirmedMatchThreshold, frame, _newDetections);
+        Associate(_unconfirmed, detections, _leftoverHigh, _options.FuseScore, UnconfirmedMatchThreshold, frame, _newDetections);
         foreach (Track t in _unconfirmed)
         {
             if (t.DetectionIndex < 0)
             {
                 t.State = TrackState.Removed;
+                _newRemoved.Add(t);
             }
         }
 
         foreach (int d in _newDetections)
         {
-            if (scores[d] >= _options.NewTrackThreshold)
+            if (!(scores[d] < _newTrackThreshold))
             {
-                bool confirmed = frame == 1;
-                var track = new Track(confirmed ? _nextId++ : 0, boxes[d], scores[d], classIds[d], frame, activated: confirmed)
-                {
-                    DetectionIndex = d,
-                };
-                _tracks.Add(track);
+                BoxF b = boxes[d];
+                _activated.Add(new Track(_nextId++, b.X1, b.Y1, b.X2, b.Y2, scores[d], detections.ClassIds[d], d, frame, activated: frame == 1));
             }
         }
 
-        foreach (Track t in _tracks)
+        foreach (Track t in _lost)
         {
-            if (t.State == TrackState.Lost && frame - t.LastFrame > _options.TrackBuffer)
+            if (frame - t.LastFrame > _maxTimeLost)
             {
                 t.State = TrackState.Removed;
+                _newRemoved.Add(t);
             }
         }
 
+        UpdateLists();
         RemoveDuplicates();
-        Compact();
         return BuildOutput(detections);
+    }
+
+    /// <summary>
+    /// Appends every live track to <paramref name="destination"/>: upstream's tracked list (confirmed and unconfirmed,
+    /// in upstream's order), then its lost list, as they stand after the last <see cref="Update"/>.
+    /// </summary>
+    public void CopyTracks(List<TrackSnapshot> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        foreach (Track t in _tracked)
+        {
+            t.Filter.GetBox(out double x1, out double y1, out double x2, out double y2);
+            var status = t.IsActivated ? TrackStatus.Confirmed : TrackStatus.Unconfirmed;
+            destination.Add(new TrackSnapshot(ReportedId(t), status, x1, y1, x2, y2, t.Score, t.DetectionIndex, t.LastFrame, TimedOut: false));
+        }
+
+        foreach (Track t in _lost)
+        {
+            t.Filter.GetBox(out double x1, out double y1, out double x2, out double y2);
+            destination.Add(new TrackSnapshot(ReportedId(t), TrackStatus.Lost, x1, y1, x2, y2, t.Score, -1, t.LastFrame, t.State == TrackState.Removed));
+        }
     }
 
     /// <summary>Forgets every track and restarts the ids at 1, as for a new source.</summary>
     public void Reset()
     {
-        _tracks.Clear();
+        _tracked.Clear();
+        _lost.Clear();
         _nextId = 1;
+        _nextConfirmedId = 1;
         _frame = 0;
         _lastIndex = 0;
     }
@@ -232,9 +279,18 @@ public sealed class ByteTracker
         ArgumentNullException.ThrowIfNull(options);
         ThrowIfNotUnit(options.TrackHighThreshold, nameof(options.TrackHighThreshold));
         ThrowIfNotUnit(options.TrackLowThreshold, nameof(options.TrackLowThreshold));
-        ThrowIfNotUnit(options.NewTrackThreshold, nameof(options.NewTrackThreshold));
+        if (options.NewTrackThreshold is float newTrack)
+        {
+            ThrowIfNotUnit(newTrack, nameof(options.NewTrackThreshold));
+        }
+
         ThrowIfNotUnit(options.MatchThreshold, nameof(options.MatchThreshold));
         ArgumentOutOfRangeException.ThrowIfNegative(options.TrackBuffer, nameof(options.TrackBuffer));
+        if (!(options.FrameRate > 0 && options.FrameRate < 10_000))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.FrameRate, $"{nameof(options.FrameRate)} must be a positive number of frames per second.");
+        }
+
         if (options.TrackLowThreshold > options.TrackHighThreshold)
         {
             // The pair is out of range, not one value: the argument at fault is the options object.
@@ -245,6 +301,26 @@ public sealed class ByteTracker
         }
     }
 
+    /// <summary>IoU of two [x1, y1, x2, y2] boxes with the +1 pixel convention of upstream's <c>cython_bbox.bbox_overlaps</c> (a's area first, as there).</summary>
+    internal static double IoUPlusOne(double ax1, double ay1, double ax2, double ay2, double bx1, double by1, double bx2, double by2)
+    {
+        double iw = Math.Min(ax2, bx2) - Math.Max(ax1, bx1) + 1;
+        if (!(iw > 0))
+        {
+            return 0;
+        }
+
+        double ih = Math.Min(ay2, by2) - Math.Max(ay1, by1) + 1;
+        if (!(ih > 0))
+        {
+            return 0;
+        }
+
+        double bArea = (bx2 - bx1 + 1) * (by2 - by1 + 1);
+        double ua = ((ax2 - ax1 + 1) * (ay2 - ay1 + 1)) + bArea - (iw * ih);
+        return iw * ih / ua;
+    }
+
     private static void ThrowIfNotUnit(float value, string name)
     {
         if (!(value >= 0 && value <= 1))
@@ -252,6 +328,8 @@ public sealed class ByteTracker
             throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1].");
         }
     }
+
+    private int ReportedId(Track t) => _options.ConfirmedIds ? t.ConfirmedId : t.Id;
 
     // Advances the frame clock and returns how many Kalman prediction steps this frame needs.
     private int AdvanceClock(FrameMetadata meta)
@@ -271,7 +349,7 @@ public sealed class ByteTracker
             }
 
             _frame += gap;
-            steps = (int)Math.Min(gap, Math.Max(2L, _options.TrackBuffer + 1L));
+            steps = (int)Math.Min(gap, Math.Max(2L, _maxTimeLost + 1L));
         }
         else
         {
@@ -282,16 +360,15 @@ public sealed class ByteTracker
         return steps;
     }
 
-    // Matches tracks to the candidate detections by minimum total cost and updates the matched tracks; the candidates
-    // left unmatched go to unmatchedDetections, in their original order.
+    // Matches tracks to the candidate detections as upstream's linear_assignment (lapjv with a cost limit), updates the
+    // matched tracks (found-again ones go to _refound, the others to _activated, in row order), and puts the candidates
+    // left unmatched in unmatchedDetections, in their original order.
     private void Associate(
         List<Track> tracks,
-        BoxF[] boxes,
-        float[] scores,
-        int[] classIds,
+        Instances detections,
         List<int> candidates,
         bool fuseScore,
-        float threshold,
+        double threshold,
         long frame,
         List<int> unmatchedDetections)
     {
@@ -304,22 +381,27 @@ public sealed class ByteTracker
             return;
         }
 
+        BoxF[] boxes = detections.Boxes;
+        float[] scores = detections.Scores;
         EnsureLength(ref _costs, rows * columns);
         EnsureLength(ref _rowToColumn, rows);
         EnsureLength(ref _columnToRow, columns);
         for (int r = 0; r < rows; r++)
         {
-            BoxF trackBox = tracks[r].Box;
+            tracks[r].Filter.GetBox(out double x1, out double y1, out double x2, out double y2);
             for (int c = 0; c < columns; c++)
             {
                 int d = candidates[c];
-                float similarity = BoxF.IoU(trackBox, boxes[d]);
+                BoxF b = boxes[d];
+
+                // matching.iou_distance, then fuse_score: the same operations in the same order.
+                double cost = 1 - IoUPlusOne(x1, y1, x2, y2, b.X1, b.Y1, b.X2, b.Y2);
                 if (fuseScore)
                 {
-                    similarity *= scores[d];
+                    cost = 1 - ((1 - cost) * scores[d]);
                 }
 
-                _costs[(r * columns) + c] = 1 - similarity;
+                _costs[(r * columns) + c] = cost;
             }
         }
 
@@ -329,8 +411,11 @@ public sealed class ByteTracker
             int c = _rowToColumn[r];
             if (c >= 0)
             {
+                Track t = tracks[r];
                 int d = candidates[c];
-                tracks[r].Match(boxes[d], scores[d], classIds[d], d, frame);
+                BoxF b = boxes[d];
+                (t.State == TrackState.Tracked ? _activated : _refound).Add(t);
+                t.Match(b.X1, b.Y1, b.X2, b.Y2, scores[d], detections.ClassIds[d], d, frame);
             }
         }
 
@@ -343,93 +428,150 @@ public sealed class ByteTracker
         }
     }
 
-    // ByteTrack's remove_duplicate_stracks: a tracked and a lost track with IoU distance < 0.15 are one object seen
-    // twice; the one with the shorter history goes. All pairs are judged before any track is removed, as in ByteTrack.
+    // Upstream's list upkeep, in its order. Lists are joined and subtracted by track, which is the same as by id.
+    private void UpdateLists()
+    {
+        // tracked = [t for t in tracked if t.state == Tracked]; then joint with activated, then with refound.
+        _tracked.RemoveAll(static t => t.State != TrackState.Tracked);
+        foreach (Track t in _activated)
+        {
+            if (!_tracked.Contains(t))
+            {
+                _tracked.Add(t);
+            }
+        }
+
+        foreach (Track t in _refound)
+        {
+            if (!_tracked.Contains(t))
+            {
+                _tracked.Add(t);
+            }
+        }
+
+        // lost = sub(lost, tracked); lost += new lost; lost = sub(lost, removed) — with the removed list as it was
+        // *before* this frame's removals are added, so a track that timed out now stays one more frame.
+        _lost.RemoveAll(static t => t.State == TrackState.Tracked);
+        _lost.AddRange(_newLost);
+        _lost.RemoveAll(static t => t.InRemovedList);
+        foreach (Track t in _newRemoved)
+        {
+            t.InRemovedList = true;
+        }
+    }
+
+    // Upstream's remove_duplicate_stracks: a tracked and a lost track with IoU distance < 0.15 are one object seen
+    // twice; the one with the shorter history goes (the tracked one on a tie). All pairs are judged before any track
+    // is dropped, and dropped tracks simply leave the lists.
     private void RemoveDuplicates()
     {
-        _duplicates.Clear();
-        foreach (Track p in _tracks)
+        if (_tracked.Count == 0 || _lost.Count == 0)
         {
-            if (p.State != TrackState.Tracked)
-            {
-                continue;
-            }
+            return;
+        }
 
-            BoxF pBox = p.Box;
-            foreach (Track q in _tracks)
+        EnsureLength(ref _dropTracked, _tracked.Count);
+        EnsureLength(ref _dropLost, _lost.Count);
+        Array.Clear(_dropTracked, 0, _tracked.Count);
+        Array.Clear(_dropLost, 0, _lost.Count);
+        bool any = false;
+        for (int p = 0; p < _tracked.Count; p++)
+        {
+            Track a = _tracked[p];
+            a.Filter.GetBox(out double ax1, out double ay1, out double ax2, out double ay2);
+            for (int q = 0; q < _lost.Count; q++)
             {
-                if (q.State != TrackState.Lost || 1 - BoxF.IoU(pBox, q.Box) >= DuplicateDistance)
+                Track b = _lost[q];
+                b.Filter.GetBox(out double bx1, out double by1, out double bx2, out double by2);
+                if (1 - IoUPlusOne(ax1, ay1, ax2, ay2, bx1, by1, bx2, by2) >= DuplicateDistance)
                 {
                     continue;
                 }
 
-                long timeP = p.LastFrame - p.StartFrame;
-                long timeQ = q.LastFrame - q.StartFrame;
-                _duplicates.Add(timeP > timeQ ? q : p);
+                any = true;
+                long timeP = a.LastFrame - a.StartFrame;
+                long timeQ = b.LastFrame - b.StartFrame;
+                if (timeP > timeQ)
+                {
+                    _dropLost[q] = true;
+                }
+                else
+                {
+                    _dropTracked[p] = true;
+                }
             }
         }
 
-        foreach (Track t in _duplicates)
+        if (any)
         {
-            t.State = TrackState.Removed;
+            Compact(_tracked, _dropTracked);
+            Compact(_lost, _dropLost);
         }
     }
 
-    // Drops removed tracks while keeping the rest in id order.
-    private void Compact()
+    private static void Compact(List<Track> list, bool[] drop)
     {
         int kept = 0;
-        for (int i = 0; i < _tracks.Count; i++)
+        for (int i = 0; i < list.Count; i++)
         {
-            Track t = _tracks[i];
-            if (t.State != TrackState.Removed)
+            if (!drop[i])
             {
-                _tracks[kept++] = t;
+                list[kept++] = list[i];
             }
         }
 
-        _tracks.RemoveRange(kept, _tracks.Count - kept);
+        list.RemoveRange(kept, list.Count - kept);
     }
 
     private Instances BuildOutput(Instances detections)
     {
-        EnsureLength(ref _outputIndices, _tracks.Count);
-        int n = 0;
-        foreach (Track t in _tracks)
+        // Confirmed tracks, sorted by id by insertion (a handful per frame, mostly in order already).
+        _output.Clear();
+        foreach (Track t in _tracked)
         {
-            if (t.State == TrackState.Tracked && t.IsActivated && t.DetectionIndex >= 0)
+            if (!t.IsActivated)
             {
-                if (t.Id == 0)
-                {
-                    // First confirmed now: tracks born earlier may confirm later, so output is sorted below.
-                    t.Id = _nextId++;
-                }
-
-                n++;
+                continue;
             }
+
+            Debug.Assert(t.DetectionIndex >= 0, "A confirmed tracked track was matched on this frame.");
+            int j = _output.Count;
+            _output.Add(t);
+            while (j > 0 && _output[j - 1].Id > t.Id)
+            {
+                _output[j] = _output[j - 1];
+                j--;
+            }
+
+            _output[j] = t;
         }
 
+        int n = _output.Count;
+        EnsureLength(ref _outputIndices, n);
         var trackIds = new int[n];
-        n = 0;
-        foreach (Track t in _tracks)
+        for (int j = 0; j < n; j++)
         {
-            if (t.State == TrackState.Tracked && t.IsActivated && t.DetectionIndex >= 0)
+            Track t = _output[j];
+            if (t.ConfirmedId == 0)
             {
-                // Insertion by id: a handful of tracks per frame, already almost in order.
-                int j = n++;
-                while (j > 0 && trackIds[j - 1] > t.Id)
-                {
-                    trackIds[j] = trackIds[j - 1];
-                    _outputIndices[j] = _outputIndices[j - 1];
-                    j--;
-                }
+                // Upstream confirms a track exactly one frame after its birth, so first outputs come in birth order.
+                t.ConfirmedId = _nextConfirmedId++;
+            }
 
-                trackIds[j] = t.Id;
-                _outputIndices[j] = t.DetectionIndex;
+            trackIds[j] = ReportedId(t);
+            _outputIndices[j] = t.DetectionIndex;
+        }
+
+        Instances result = detections.Select(_outputIndices.AsSpan(0, n), trackIds);
+        if (!_options.ReportDetectionBoxes)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                result.Boxes[j] = _output[j].Filter.Box;
             }
         }
 
-        return detections.Select(_outputIndices.AsSpan(0, n), trackIds);
+        return result;
     }
 
     private static void EnsureLength<T>(ref T[] array, int length)

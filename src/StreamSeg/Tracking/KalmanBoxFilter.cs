@@ -12,7 +12,7 @@ namespace StreamSeg.Tracking;
 /// Every noise term is proportional to the box height, with a position weight of 1/20 and a velocity weight of 1/160
 /// (ByteTrack's <c>_std_weight_position</c> and <c>_std_weight_velocity</c>). The aspect ratio gets fixed noise
 /// (1e-2 process, 1e-1 measurement, 1e-5 for its velocity). Heights are clamped to at least 1e-3 pixels so that a
-/// degenerate box cannot make the noise vanish. <see cref="Predict"/> and <see cref="Update"/> allocate nothing.
+/// degenerate box cannot make the noise vanish. <see cref="Predict"/> and <c>Update</c> allocate nothing.
 /// An instance is not thread-safe.
 /// </remarks>
 public sealed class KalmanBoxFilter
@@ -36,6 +36,12 @@ public sealed class KalmanBoxFilter
         Initiate(box);
     }
 
+    /// <summary>Creates a filter whose state starts at the box (<paramref name="x1"/>, <paramref name="y1"/>, <paramref name="x2"/>, <paramref name="y2"/>) with zero velocity.</summary>
+    public KalmanBoxFilter(double x1, double y1, double x2, double y2)
+    {
+        Initiate(x1, y1, x2, y2);
+    }
+
     /// <summary>Gets the state mean (cx, cy, a, h, vcx, vcy, va, vh).</summary>
     public ReadOnlySpan<double> Mean => _mean;
 
@@ -47,17 +53,33 @@ public sealed class KalmanBoxFilter
     {
         get
         {
-            double h = _mean[3];
-            double w = _mean[2] * h;
-            return BoxF.FromCenter((float)_mean[0], (float)_mean[1], (float)w, (float)h);
+            GetBox(out double x1, out double y1, out double x2, out double y2);
+            return new BoxF((float)x1, (float)y1, (float)x2, (float)y2);
         }
     }
 
+    /// <summary>
+    /// Gets the box of the current state mean in double precision, as ByteTrack's <c>STrack.tlbr</c> computes it:
+    /// w = a·h, x1 = cx − w/2, y1 = cy − h/2, x2 = x1 + w, y2 = y1 + h.
+    /// </summary>
+    public void GetBox(out double x1, out double y1, out double x2, out double y2)
+    {
+        double h = _mean[3];
+        double w = _mean[2] * h;
+        x1 = _mean[0] - (w / 2);
+        y1 = _mean[1] - (h / 2);
+        x2 = x1 + w;
+        y2 = y1 + h;
+    }
+
     /// <summary>Restarts the filter at <paramref name="box"/> with zero velocity and the initial uncertainty.</summary>
-    public void Initiate(in BoxF box)
+    public void Initiate(in BoxF box) => Initiate(box.X1, box.Y1, box.X2, box.Y2);
+
+    /// <summary>Restarts the filter at the box (<paramref name="x1"/>, <paramref name="y1"/>, <paramref name="x2"/>, <paramref name="y2"/>) with zero velocity and the initial uncertainty.</summary>
+    public void Initiate(double x1, double y1, double x2, double y2)
     {
         Span<double> z = stackalloc double[MeasurementSize];
-        ToMeasurement(box, z);
+        ToMeasurement(x1, y1, x2, y2, z);
         Array.Clear(_mean);
         z.CopyTo(_mean);
         Array.Clear(_covariance);
@@ -105,10 +127,13 @@ public sealed class KalmanBoxFilter
     }
 
     /// <summary>Corrects the state with the measured <paramref name="box"/>.</summary>
-    public void Update(in BoxF box)
+    public void Update(in BoxF box) => Update(box.X1, box.Y1, box.X2, box.Y2);
+
+    /// <summary>Corrects the state with the measured box (<paramref name="x1"/>, <paramref name="y1"/>, <paramref name="x2"/>, <paramref name="y2"/>).</summary>
+    public void Update(double x1, double y1, double x2, double y2)
     {
         Span<double> z = stackalloc double[MeasurementSize];
-        ToMeasurement(box, z);
+        ToMeasurement(x1, y1, x2, y2, z);
 
         // S = H·P·Hᵀ + R, the top-left 4×4 block of P plus the measurement noise.
         double h = NoiseHeight();
@@ -191,13 +216,23 @@ public sealed class KalmanBoxFilter
     }
 
     /// <summary>Converts a box into the measurement (cx, cy, a, h).</summary>
-    public static void ToMeasurement(in BoxF box, Span<double> measurement)
+    public static void ToMeasurement(in BoxF box, Span<double> measurement) => ToMeasurement(box.X1, box.Y1, box.X2, box.Y2, measurement);
+
+    /// <summary>
+    /// Converts the box (<paramref name="x1"/>, <paramref name="y1"/>, <paramref name="x2"/>, <paramref name="y2"/>)
+    /// into the measurement (cx, cy, a, h) as ByteTrack's <c>tlwh_to_xyah</c> does: w = x2 − x1, h = y2 − y1 (no +1),
+    /// cx = x1 + w/2, cy = y1 + h/2, a = w/h.
+    /// </summary>
+    public static void ToMeasurement(double x1, double y1, double x2, double y2, Span<double> measurement)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(measurement.Length, MeasurementSize, nameof(measurement));
-        double h = Math.Max(box.Height, MinHeight);
-        measurement[0] = box.CenterX;
-        measurement[1] = box.CenterY;
-        measurement[2] = box.Width / h;
+        double w = Math.Max(x2 - x1, 0);
+
+        // A degenerate box would make a = w/h and the noise terms infinite or zero; upstream has no guard.
+        double h = Math.Max(y2 - y1, MinHeight);
+        measurement[0] = x1 + (w / 2);
+        measurement[1] = y1 + (h / 2);
+        measurement[2] = w / h;
         measurement[3] = h;
     }
 

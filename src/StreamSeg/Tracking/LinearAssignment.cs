@@ -40,9 +40,49 @@ public static class LinearAssignment
             throw new ArgumentException($"The cost matrix has {costs.Length} entries; expected {rows}×{columns} = {rows * columns}.", nameof(costs));
         }
 
+        if (!float.IsFinite(threshold))
+        {
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be finite.");
+        }
+
+        double[] wide = ArrayPool<double>.Shared.Rent(costs.Length);
+        try
+        {
+            for (int i = 0; i < costs.Length; i++)
+            {
+                wide[i] = costs[i];
+            }
+
+            return Solve(wide.AsSpan(0, costs.Length), rows, columns, (double)threshold, rowToColumn, columnToRow);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(wide);
+        }
+    }
+
+    /// <summary>
+    /// Matches the rows and columns of the row-major <paramref name="rows"/>×<paramref name="columns"/> matrix
+    /// <paramref name="costs"/> in double precision (as ByteTrack's float64 costs), and returns the number of matched pairs.
+    /// </summary>
+    /// <param name="costs">The costs, row-major; pairs with a cost above <paramref name="threshold"/>, NaN or +∞ are never matched.</param>
+    /// <param name="rows">The number of rows.</param>
+    /// <param name="columns">The number of columns.</param>
+    /// <param name="threshold">The largest cost a matched pair may have; must be finite.</param>
+    /// <param name="rowToColumn">Receives, for each row, its matched column or -1; at least <paramref name="rows"/> long.</param>
+    /// <param name="columnToRow">Receives, for each column, its matched row or -1; at least <paramref name="columns"/> long.</param>
+    public static int Solve(ReadOnlySpan<double> costs, int rows, int columns, double threshold, Span<int> rowToColumn, Span<int> columnToRow)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        if (costs.Length != rows * columns)
+        {
+            throw new ArgumentException($"The cost matrix has {costs.Length} entries; expected {rows}×{columns} = {rows * columns}.", nameof(costs));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(rowToColumn.Length, rows, nameof(rowToColumn));
         ArgumentOutOfRangeException.ThrowIfLessThan(columnToRow.Length, columns, nameof(columnToRow));
-        if (!float.IsFinite(threshold))
+        if (!double.IsFinite(threshold))
         {
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be finite.");
         }
@@ -169,9 +209,9 @@ public static class LinearAssignment
 
     // The cost of (row i, column j) of the n×m working matrix, shifted so that every allowed pair is ≤ 0 and every
     // forbidden pair is exactly 0.
-    private static double Adjusted(ReadOnlySpan<float> costs, int columns, float threshold, bool transposed, int i, int j)
+    private static double Adjusted(ReadOnlySpan<double> costs, int columns, double threshold, bool transposed, int i, int j)
     {
-        float c = transposed ? costs[(j * columns) + i] : costs[(i * columns) + j];
-        return c <= threshold ? (double)c - threshold : 0.0;
+        double c = transposed ? costs[(j * columns) + i] : costs[(i * columns) + j];
+        return c <= threshold ? c - threshold : 0.0;
     }
 }

@@ -6,7 +6,7 @@ namespace StreamSeg.Tracking;
 /// <summary>Keeps one <see cref="ByteTracker"/> per source, chosen by <see cref="FrameMetadata.SourceIndex"/>.</summary>
 /// <remarks>
 /// Each source gets its own tracks and its own ids (starting at 1), created on the first frame of that source with the
-/// shared options. Sources never match each other's tracks, even two with the same name (the index is the run's own
+/// shared options, or with the options given for that source (its own frame rate, for example). Sources never match each other's tracks, even two with the same name (the index is the run's own
 /// and unique). Options cannot change
 /// while running, and frames of all sources must reach it one at a time; <see cref="Reset"/> may come from another thread.
 /// <code>
@@ -17,6 +17,7 @@ namespace StreamSeg.Tracking;
 public sealed class MultiSourceTracker
 {
     private readonly ByteTrackerOptions _options;
+    private readonly Func<int, ByteTrackerOptions>? _optionsForSource;
     private readonly Dictionary<int, ByteTracker> _trackers = [];
 
     // Guards the dictionary only: a source leaving a live pipeline is forgotten from another thread while the
@@ -30,7 +31,19 @@ public sealed class MultiSourceTracker
         _options = options;
     }
 
-    /// <summary>Gets the settings every source's tracker uses.</summary>
+    /// <summary>
+    /// Creates a tracker for any number of sources whose settings depend on the source:
+    /// <paramref name="optionsForSource"/> is called with a source's index on its first frame (and again after
+    /// <see cref="Reset"/>); <paramref name="options"/> are the settings reported by <see cref="Options"/>.
+    /// </summary>
+    public MultiSourceTracker(ByteTrackerOptions options, Func<int, ByteTrackerOptions> optionsForSource)
+        : this(options)
+    {
+        ArgumentNullException.ThrowIfNull(optionsForSource);
+        _optionsForSource = optionsForSource;
+    }
+
+    /// <summary>Gets the settings every source's tracker uses (the default ones when settings depend on the source).</summary>
     public ByteTrackerOptions Options => _options;
 
     /// <summary>Gets the number of sources that currently have a tracker.</summary>
@@ -56,12 +69,33 @@ public sealed class MultiSourceTracker
         {
             if (!_trackers.TryGetValue(meta.SourceIndex, out tracker))
             {
-                tracker = new ByteTracker(_options);
+                tracker = new ByteTracker(_optionsForSource?.Invoke(meta.SourceIndex) ?? _options);
                 _trackers.Add(meta.SourceIndex, tracker);
             }
         }
 
         return tracker.Update(detections, meta);
+    }
+
+    /// <summary>
+    /// Appends the tracks of source <paramref name="sourceIndex"/> after its last update to <paramref name="destination"/>
+    /// (as <see cref="ByteTracker.CopyTracks"/>) and returns that tracker's frame number, or 0 when the source has no tracker.
+    /// </summary>
+    public long CopyTracks(int sourceIndex, List<TrackSnapshot> destination)
+    {
+        ByteTracker? tracker;
+        lock (_lock)
+        {
+            _trackers.TryGetValue(sourceIndex, out tracker);
+        }
+
+        if (tracker is null)
+        {
+            return 0;
+        }
+
+        tracker.CopyTracks(destination);
+        return tracker.FrameNumber;
     }
 
     /// <summary>Forgets the tracks of source <paramref name="sourceIndex"/>, so that its next frame starts again at id 1; returns whether it had any state.</summary>

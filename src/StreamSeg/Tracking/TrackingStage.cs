@@ -6,21 +6,41 @@ namespace StreamSeg.Tracking;
 
 /// <summary>
 /// Gives every instance a stable track id with ByteTrack, one tracker per source, so masks and keypoints travel with
-/// their track. Instances that do not (yet) belong to a confirmed track are not passed on.
+/// their track, and smooths the keypoints of each track over time (One Euro filter) where the source's settings ask
+/// for it. Instances that do not (yet) belong to a confirmed track are not passed on.
 /// </summary>
 /// <remarks>
 /// A frame flagged as a discontinuity (frames were dropped before it) is passed to the tracker with the flag, which
-/// lets it predict across the gap. Example config: <c>track: true</c>.
+/// lets it predict across the gap, and restarts the keypoint filters. <c>streamseg track</c> replays recorded
+/// detections through the same <see cref="MultiSourceTracker"/>. Example config: <c>track: true</c>, <c>smooth: true</c>.
 /// </remarks>
 public sealed class TrackingStage : IStage<Frame, Frame>, ISourceStateOwner
 {
     private readonly MultiSourceTracker _tracker;
+    private readonly Func<int, TrackingSourceSettings> _settingsForSource;
 
-    /// <summary>Creates the stage with ByteTrack settings.</summary>
+    // Per source: its smoother, or null when the source's settings have none. Guarded: ForgetSource comes from
+    // another thread.
+    private readonly Dictionary<int, KeypointSmoother?> _smoothers = [];
+    private readonly Lock _lock = new();
+
+    /// <summary>Creates the stage with ByteTrack settings shared by every source, without keypoint smoothing.</summary>
     public TrackingStage(ByteTrackerOptions options)
+        : this(options, _ => new TrackingSourceSettings(options))
+    {
+    }
+
+    /// <summary>
+    /// Creates the stage with settings per source: <paramref name="settingsForSource"/> is called with a source's index
+    /// on its first frame (and again after <see cref="ForgetSource"/>); <paramref name="options"/> validates the shared
+    /// defaults.
+    /// </summary>
+    public TrackingStage(ByteTrackerOptions options, Func<int, TrackingSourceSettings> settingsForSource)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _tracker = new MultiSourceTracker(options);
+        ArgumentNullException.ThrowIfNull(settingsForSource);
+        _settingsForSource = settingsForSource;
+        _tracker = new MultiSourceTracker(options, source => settingsForSource(source).Tracker);
     }
 
     /// <inheritdoc/>
@@ -37,7 +57,9 @@ public sealed class TrackingStage : IStage<Frame, Frame>, ISourceStateOwner
             return ValueTask.FromResult(input);
         }
 
-        input.Instances = _tracker.Update(input.Instances ?? Instances.Empty, input.Meta);
+        Instances tracked = _tracker.Update(input.Instances ?? Instances.Empty, input.Meta);
+        Smoother(input.Meta.SourceIndex)?.Apply(tracked, input.Meta);
+        input.Instances = tracked;
         return ValueTask.FromResult(input);
     }
 
@@ -45,8 +67,30 @@ public sealed class TrackingStage : IStage<Frame, Frame>, ISourceStateOwner
     public int SourceCount => _tracker.SourceCount;
 
     /// <inheritdoc/>
-    public void ForgetSource(int sourceIndex) => _tracker.Reset(sourceIndex);
+    public void ForgetSource(int sourceIndex)
+    {
+        _tracker.Reset(sourceIndex);
+        lock (_lock)
+        {
+            _smoothers.Remove(sourceIndex);
+        }
+    }
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private KeypointSmoother? Smoother(int sourceIndex)
+    {
+        lock (_lock)
+        {
+            if (!_smoothers.TryGetValue(sourceIndex, out KeypointSmoother? smoother))
+            {
+                TrackingSourceSettings settings = _settingsForSource(sourceIndex);
+                smoother = settings.Smoothing is null ? null : new KeypointSmoother(settings.Smoothing, settings.Tracker.FrameRate);
+                _smoothers.Add(sourceIndex, smoother);
+            }
+
+            return smoother;
+        }
+    }
 }

@@ -58,8 +58,10 @@ public class PeoplePresetTests
                             area++;
                             int x = p % 768; // Decode returns the mask row-major
                             int y = p / 768;
-                            Assert.InRange(x, (int)box[0] - 1, (int)box[2] + 1);
-                            Assert.InRange(y, (int)box[1] - 1, (int)box[3] + 1);
+                            // The box is ByteTrack's Kalman box (as upstream reports it), not the detection box the
+                            // mask was cut to, so it may sit a few pixels off the mask.
+                            Assert.InRange(x, (int)box[0] - 8, (int)box[2] + 8);
+                            Assert.InRange(y, (int)box[1] - 8, (int)box[3] + 8);
                         }
                     }
 

@@ -42,6 +42,8 @@ public class RunOptionBinderTests
         { ["--reconnect-attempts", "3"], "reconnect_attempts: 3\n" },
         { ["--no-track"], "track: false\n" },
         { ["--track-thresh", "0.3"], "track_threshold: 0.3\n" },
+        { ["--smooth"], "smooth: true\n" },
+        { ["--no-smooth"], "smooth: false\n" },
         { ["--no-masks"], "overlay:\n  masks: false\n" },
         { ["--no-boxes"], "overlay:\n  boxes: false\n" },
         { ["--no-labels"], "overlay:\n  labels: false\n" },

@@ -9,7 +9,8 @@ public class MultiSourceTrackerTests
     [Fact]
     public void Update_InterleavedSources_KeepsTracksAndIdsIndependent()
     {
-        var tracker = new MultiSourceTracker(new ByteTrackerOptions());
+        // Detection boxes, so that each output can be compared with the detection it must carry.
+        var tracker = new MultiSourceTracker(new ByteTrackerOptions { ReportDetectionBoxes = true });
 
         for (int t = 0; t < 20; t++)
         {
@@ -84,6 +85,29 @@ public class MultiSourceTrackerTests
         }
 
         Assert.Equal(2, tracker.SourceCount);
+    }
+
+    [Fact]
+    public void Update_OptionsForSource_EachSourceGetsItsOwnFrameRate()
+    {
+        // cam0 at 30 fps keeps a lost track 30 frames, cam1 at 10 fps only 10 (upstream's scaled track buffer).
+        var tracker = new MultiSourceTracker(new ByteTrackerOptions(), source => new ByteTrackerOptions { FrameRate = source == 0 ? 30 : 10 });
+        Instances detections = Detections((Box(100, 200), 0.9f));
+        foreach (string cam in new[] { "cam0", "cam1" })
+        {
+            tracker.Update(detections, Meta(0, sourceId: cam));
+            for (int t = 1; t <= 15; t++)
+            {
+                tracker.Update(Detections(), Meta(t, sourceId: cam));
+            }
+        }
+
+        Assert.Equal([1], tracker.Update(detections, Meta(16, sourceId: "cam0")).Ids());
+        Assert.Equal([], tracker.Update(detections, Meta(16, sourceId: "cam1")).Ids());
+        var snapshot = new List<TrackSnapshot>();
+        Assert.Equal(17, tracker.CopyTracks(1, snapshot));
+        Assert.Equal(TrackStatus.Unconfirmed, Assert.Single(snapshot).Status);
+        Assert.Equal(0, tracker.CopyTracks(5, snapshot));
     }
 
     [Fact]
