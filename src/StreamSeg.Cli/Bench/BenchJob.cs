@@ -49,18 +49,36 @@ internal sealed class BenchJob : ICliJob
         RunConfig config = _config;
         long frames = _settings.Frames;
 
-        // 1. Inference only, on tensors prepared beforehand from the first frames of the video.
-        OnnxSessionFactory factory = _models.CreateSessionFactory(config);
-        var models = new List<OnnxModel>();
+        // 1. Inference only, on tensors prepared beforehand from the first frames of the video: the models one after
+        // another (each with every intra-op thread) and side by side (each with its share), in alternating halves so
+        // that a disturbance on a shared machine does not favour one of them; each figure is the better of its halves.
+        int asked = config.ModelConcurrency;
+        int concurrent = asked == 1 ? 0 : asked;
+        var sequentialModels = new List<OnnxModel>();
+        var concurrentModels = new List<OnnxModel>();
+        double sequentialFps;
+        double? concurrentFps = null;
         double inferenceFps;
         var byBatch = new SortedDictionary<int, double>();
         string provider;
         string inputs;
         List<Dictionary<string, object?>> modelRows;
+        List<OnnxModel> models;
         try
         {
-            _models.Load(config, factory, models);
+            config.ModelConcurrency = 1;
+            _models.Load(config, _models.CreateSessionFactory(config), sequentialModels);
+            config.ModelConcurrency = concurrent;
+            bool sideBySide = ModelLoader.ModelLanesFor(config) > 1;
+            if (sideBySide)
+            {
+                _models.Load(config, _models.CreateSessionFactory(config), concurrentModels);
+            }
 
+            config.ModelConcurrency = asked;
+
+            // The set the pipeline's mode uses: measured again after the pipeline, and at larger batches.
+            models = asked != 1 && sideBySide ? concurrentModels : sequentialModels;
             provider = models[0].Provider;
             (int width, int height) = InferenceBenchmark.FrameSize(config.Sources[0].Uri);
             inputs = string.Join("; ", models.Select(m => $"{Path.GetFileName(m.Path)}: {ModelLoader.Describe(m.Input)}"));
@@ -74,20 +92,33 @@ internal sealed class BenchJob : ICliJob
             });
             inputs += " — fed " + string.Join(", ", modelRows.Select(r => $"[{string.Join(',', (long[])r["input_shape"]!)}] {r["input_type"]}"));
             int runs = (int)Math.Min(frames, 200);
-            inferenceFps = InferenceBenchmark.Measure(config.Sources[0].Uri, models, runs, batch: 1);
+            int half = Math.Max(4, runs / 2);
+            sequentialFps = 0;
+            for (int round = 0; round < 2; round++)
+            {
+                sequentialFps = Math.Max(sequentialFps, InferenceBenchmark.Measure(config.Sources[0].Uri, sequentialModels, half, batch: 1, concurrency: 1));
+                if (sideBySide)
+                {
+                    concurrentFps = Math.Max(concurrentFps ?? 0, InferenceBenchmark.Measure(config.Sources[0].Uri, concurrentModels, half, batch: 1, concurrency: concurrent));
+                }
+            }
+
+            inferenceFps = Math.Max(sequentialFps, concurrentFps ?? 0);
             if (models.Exists(m => m.SupportsBatch))
             {
                 // Frames per second at larger batches (the models that cannot batch run frame by frame within them).
-                byBatch[1] = inferenceFps;
+                byBatch[1] = models == sequentialModels ? sequentialFps : concurrentFps!.Value;
                 for (int b = 2; b <= 8; b *= 2)
                 {
-                    byBatch[b] = InferenceBenchmark.Measure(config.Sources[0].Uri, models, Math.Max(runs, 4 * b), b);
+                    byBatch[b] = InferenceBenchmark.Measure(config.Sources[0].Uri, models, Math.Max(runs, 4 * b), b, asked);
                 }
             }
         }
         catch
         {
-            models.ForEach(m => m.Dispose());
+            config.ModelConcurrency = asked;
+            sequentialModels.ForEach(m => m.Dispose());
+            concurrentModels.ForEach(m => m.Dispose());
             throw;
         }
 
@@ -133,15 +164,16 @@ internal sealed class BenchJob : ICliJob
 
             // 1 again: the models alone once more, after the pipeline. Whatever disturbed one of the two measurements
             // (a build or JIT still finishing, another process), the better one is the models' speed on this machine.
-            inferenceAfter = code == ExitCodes.Ok ? InferenceBenchmark.Measure(config.Sources[0].Uri, models, (int)Math.Min(frames, 200), batch: 1) : 0;
+            inferenceAfter = code == ExitCodes.Ok ? InferenceBenchmark.Measure(config.Sources[0].Uri, models, (int)Math.Min(frames, 200), batch: 1, asked) : 0;
         }
         finally
         {
-            models.ForEach(m => m.Dispose());
+            sequentialModels.ForEach(m => m.Dispose());
+            concurrentModels.ForEach(m => m.Dispose());
         }
 
         long allocated = allocatedEnd - allocatedBefore;
-        double inferenceBefore = inferenceFps;
+        double inferenceBefore = models == sequentialModels ? sequentialFps : concurrentFps!.Value;
         inferenceFps = Math.Max(inferenceFps, inferenceAfter);
         Directory.Delete(scratch, recursive: true);
         if (code != ExitCodes.Ok || result is null || stats is null)
@@ -203,6 +235,10 @@ internal sealed class BenchJob : ICliJob
             ["source"] = Path.GetFileName(config.Sources[0].Uri),
             ["frames"] = result.FramesOut,
             ["inference_only_fps"] = Math.Round(inferenceFps, 2),
+            ["inference_sequential_fps"] = Math.Round(sequentialFps, 2),
+            ["inference_concurrent_fps"] = concurrentFps is double c ? Math.Round(c, 2) : null,
+            ["model_concurrency"] = asked,
+            ["intra_op_threads_per_model"] = new { sequential = ModelLoader.IntraOpThreadsPerModel(WithConcurrency(config, 1)), concurrent = ModelLoader.IntraOpThreadsPerModel(WithConcurrency(config, concurrent)) },
             ["inference_only_fps_before_after_pipeline"] = new[] { Math.Round(inferenceBefore, 2), Math.Round(inferenceAfter, 2) },
             ["inference_only_fps_by_batch"] = byBatch.Count == 0 ? null : byBatch.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => Math.Round(kv.Value, 2)),
             ["best_batch"] = byBatch.Count == 0 ? 1 : byBatch.MaxBy(kv => kv.Value).Key,
@@ -220,7 +256,12 @@ internal sealed class BenchJob : ICliJob
 
         Console.WriteLine($"bench: {report["source"]}, {result.FramesOut} frames, provider {provider}, {Environment.ProcessorCount} cores ({CpuModel()}), GPU {TensorRtEngineCache.GpuName(0)} (driver {TensorRtEngineCache.DriverVersion()})");
         Console.WriteLine($"  models               {inputs}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  inference only       {inferenceFps,8:0.00} fps (batch 1; the better of {inferenceBefore:0.00} before and {inferenceAfter:0.00} after the pipeline)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  inference only       {inferenceFps,8:0.00} fps (batch 1, best of: {sequentialFps:0.00} models in sequence, {(concurrentFps is double cf ? cf.ToString("0.00", CultureInfo.InvariantCulture) + " side by side" : "one model: nothing to run side by side")}, {inferenceAfter:0.00} after the pipeline)"));
+        if (concurrentFps is double side)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  side by side/sequence {side / sequentialFps,8:0.000}"));
+        }
+
         if (byBatch.Count > 0)
         {
             KeyValuePair<int, double> best = byBatch.MaxBy(kv => kv.Value);
@@ -260,6 +301,15 @@ internal sealed class BenchJob : ICliJob
         return ExitCodes.Ok;
     }
 
+    private static RunConfig WithConcurrency(RunConfig config, int concurrency) => new()
+    {
+        Model = config.Model,
+        PoseModel = config.PoseModel,
+        Detector = config.Detector,
+        Threads = config.Threads,
+        ModelConcurrency = concurrency,
+    };
+
     private static RunConfig PacedCopies(RunConfig config, int copies, long frames)
     {
         var sources = new List<SourceConfig>();
@@ -276,6 +326,7 @@ internal sealed class BenchJob : ICliJob
             Adapter = config.Adapter,
             Device = config.Device,
             Threads = config.Threads,
+            ModelConcurrency = config.ModelConcurrency,
             PoseSize = config.PoseSize,
             Detector = config.Detector,
             Upload = config.Upload,

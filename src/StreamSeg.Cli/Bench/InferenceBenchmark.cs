@@ -11,9 +11,14 @@ namespace StreamSeg.Cli.Bench;
 /// <summary>The models alone, on tensors prepared beforehand from the first frames of a video: bench's inference-only figure.</summary>
 internal static class InferenceBenchmark
 {
-    /// <summary>Frames per second of the models alone, <paramref name="batch"/> frames per call (batchable models batch, the others run frame by frame).</summary>
-    public static double Measure(string video, List<OnnxModel> models, int runs, int batch)
+    /// <summary>
+    /// Frames per second of the models alone, <paramref name="batch"/> frames per call (batchable models batch, the
+    /// others run frame by frame), at most <paramref name="concurrency"/> models at once (1: one after another; 0:
+    /// every distinct model side by side, as <see cref="InferenceStage"/> runs them).
+    /// </summary>
+    public static double Measure(string video, List<OnnxModel> models, int runs, int batch, int concurrency)
     {
+        using var lanes = new ModelLanes(models, concurrency);
         using IFrameSource source = SourceFactory.Create(new SourceOptions(video));
         source.Open();
         var preprocess = new PreprocessStage(models.ConvertAll(m => m.Input));
@@ -46,14 +51,14 @@ internal static class InferenceBenchmark
             if (batch > 1)
             {
                 // One warm-up call per batchable model at this batch size (ONNX Runtime plans each new shape once).
-                RunFrames(models, prepared, 0, batch);
+                RunFrames(lanes, models, prepared, 0, batch);
             }
 
             var sw = Stopwatch.StartNew();
             int calls = Math.Max(1, runs / batch);
             for (int r = 0; r < calls; r++)
             {
-                RunFrames(models, prepared, r * batch, batch);
+                RunFrames(lanes, models, prepared, r * batch, batch);
             }
 
             return calls * batch / sw.Elapsed.TotalSeconds;
@@ -65,30 +70,28 @@ internal static class InferenceBenchmark
         }
     }
 
-    private static void RunFrames(List<OnnxModel> models, List<ModelInputs> prepared, int first, int count)
-    {
-        var tensors = new List<PooledTensor>(count);
-        for (int i = 0; i < models.Count; i++)
+    private static void RunFrames(ModelLanes lanes, List<OnnxModel> models, List<ModelInputs> prepared, int first, int count) =>
+        lanes.Run(i =>
         {
             if (count > 1 && models[i].SupportsBatch)
             {
-                tensors.Clear();
+                var tensors = new List<PooledTensor>(count);
                 for (int k = 0; k < count; k++)
                 {
                     tensors.Add(prepared[(first + k) % prepared.Count].Tensors[i]);
                 }
 
                 Array.ForEach(models[i].RunBatch(tensors), o => o.Dispose());
-                continue;
+                return;
             }
 
             for (int k = 0; k < count; k++)
             {
                 models[i].Run(prepared[(first + k) % prepared.Count].Tensors[i], 0, discontinuity: false).Dispose();
             }
-        }
-    }
+        });
 
+    /// <summary>Gets the frame size of <paramref name="video"/>.</summary>
     public static (int Width, int Height) FrameSize(string video)
     {
         using IFrameSource source = SourceFactory.Create(new SourceOptions(video));

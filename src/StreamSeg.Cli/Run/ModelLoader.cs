@@ -48,11 +48,58 @@ internal sealed partial class ModelLoader
         _ => ExecutionDevice.Auto,
     };
 
-    /// <summary>Creates the session factory of <paramref name="config"/> (device, threads, engine cache); its provider fallbacks are logged as warnings.</summary>
-    public OnnxSessionFactory CreateSessionFactory(RunConfig config) =>
-        new(
-            new SessionFactoryOptions(ParseDevice(config.Device), IntraOpThreads: config.Threads, EngineCacheRoot: config.EngineCache),
+    /// <summary>
+    /// Creates the session factory of <paramref name="config"/> (device, threads, engine cache); its provider fallbacks
+    /// are logged as warnings. Each session gets <see cref="IntraOpThreadsPerModel"/> intra-op threads.
+    /// </summary>
+    public OnnxSessionFactory CreateSessionFactory(RunConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int lanes = ModelLanesFor(config);
+        int threads = IntraOpThreadsPerModel(config);
+        if (lanes > 1)
+        {
+            LogSideBySide(_logger, lanes, threads);
+        }
+
+        return new(
+            new SessionFactoryOptions(ParseDevice(config.Device), IntraOpThreads: threads, EngineCacheRoot: config.EngineCache),
             _loggerFactory.CreateLogger<OnnxSessionFactory>());
+    }
+
+    /// <summary>Gets how many distinct models (sessions) <paramref name="config"/> loads: the preset's two or three, else <c>--model</c> and <c>--pose-model</c>.</summary>
+    public static int DistinctModels(RunConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Model is null && config.PoseModel is null
+            ? (config.Detector == "centernet" ? 3 : 2)
+            : (config.Model is null ? 0 : 1) + (config.PoseModel is null ? 0 : 1);
+    }
+
+    /// <summary>Gets how many models of a frame run at once (<see cref="RunConfig.ModelConcurrency"/>; as <see cref="ModelLanes.LaneCount"/> will count them).</summary>
+    public static int ModelLanesFor(RunConfig config)
+    {
+        int distinct = DistinctModels(config);
+        return Math.Max(1, config.ModelConcurrency > 0 ? Math.Min(config.ModelConcurrency, distinct) : distinct);
+    }
+
+    /// <summary>
+    /// Gets each session's intra-op threads: <see cref="RunConfig.Threads"/> when the models run one after another
+    /// (0: ONNX Runtime's default, one per core); when they run side by side, the budget (the threads asked for, else
+    /// the cores) shared out among them, at least one each, so that together they fill the cores without
+    /// oversubscribing them.
+    /// </summary>
+    public static int IntraOpThreadsPerModel(RunConfig config)
+    {
+        int lanes = ModelLanesFor(config);
+        if (lanes <= 1)
+        {
+            return config.Threads;
+        }
+
+        int total = config.Threads > 0 ? config.Threads : Environment.ProcessorCount;
+        return Math.Max(1, total / lanes);
+    }
 
     /// <summary>Loads the models of <paramref name="config"/> into <paramref name="models"/> (the caller disposes them, also on failure).</summary>
     public void Load(RunConfig config, OnnxSessionFactory factory, List<OnnxModel> models)
@@ -201,6 +248,9 @@ internal sealed partial class ModelLoader
             throw new ModelLoadException(ex.Message, ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "inference: {Lanes} models of each frame run side by side, {Threads} intra-op threads each (--model-concurrency 1: one after another)")]
+    private static partial void LogSideBySide(ILogger logger, int lanes, int threads);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "input upload: uint8 BGR frames; each model's cast, channel order, scale and layout run inside the model (on the GPU when its provider is one)")]
     private static partial void LogUint8Upload(ILogger logger);

@@ -30,7 +30,7 @@ internal static class StageComposer
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
             (new PreprocessStage(models.ConvertAll(m => m.Input)), PipelineStage.Preprocess),
-            (new InferenceStage(models, ModelLoader.BatchSize(config, sourceCount, models)), PipelineStage.Inference),
+            (new InferenceStage(models, ModelLoader.BatchSize(config, sourceCount, models), config.ModelConcurrency), PipelineStage.Inference),
             (new DecodeStage(models.ConvertAll(m => m.Adapter), splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default, logger: loggerFactory.CreateLogger<MatteSplitter>()) : null), PipelineStage.Decode),
         };
         if (config.Track)

@@ -36,8 +36,17 @@ public sealed class RunConfig
     /// <summary>Gets or sets the device: <c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>tensorrt</c>.</summary>
     public string Device { get; set; } = "auto";
 
-    /// <summary>Gets or sets ONNX Runtime's intra-op threads (0 = one per core).</summary>
+    /// <summary>
+    /// Gets or sets ONNX Runtime's intra-op threads (0 = one per core). When models run side by side
+    /// (<see cref="ModelConcurrency"/>) this is the budget they share: each gets its part, at least one.
+    /// </summary>
     public int Threads { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many of a frame's models run at once: 1 runs them one after another (each with every intra-op
+    /// thread); 0 (default) runs every distinct model side by side, each with its share of the threads.
+    /// </summary>
+    public int ModelConcurrency { get; set; }
 
     /// <summary>
     /// Gets or sets the most frames one inference run takes (cross-stream batching; models with a free batch

@@ -121,6 +121,11 @@ public static partial class RunConfigLoader
             throw new ConfigException($"Config '{name}': log_format '{config.LogFormat}' is not text or json.");
         }
 
+        if (config.ModelConcurrency is < 0 or > 16)
+        {
+            throw new ConfigException($"Config '{name}': model_concurrency {config.ModelConcurrency} must be between 0 (every model side by side) and 16 (1: one after another).");
+        }
+
         if (config.Batch is < 0 or > 64)
         {
             throw new ConfigException($"Config '{name}': batch {config.Batch} must be between 0 (automatic) and 64.");

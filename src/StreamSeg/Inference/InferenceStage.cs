@@ -11,33 +11,71 @@ namespace StreamSeg.Inference;
 /// <remarks>
 /// The input tensors go back to their pool as soon as the models have run. Recurrent models (RVM) continue the state
 /// of the frame's source (<see cref="Frames.FrameMetadata.SourceIndex"/>) and start it again after a
-/// <see cref="Frames.FrameMetadata.Discontinuity"/>. Models run one after another on the
-/// shared sessions, so several sources in one run share one session per model. The models are owned by the caller
-/// (the composition root), not by the stage.
+/// <see cref="Frames.FrameMetadata.Discontinuity"/>. Several sources in one run share one session per model. The
+/// models are owned by the caller (the composition root), not by the stage.
+/// <para>The models of a frame do not depend on each other, so they run side by side (<see cref="ModelLanes"/>): each
+/// distinct model on a lane of its own, joined before the frame moves on; entries that share one model instance run on
+/// the same lane, one after the other. Frames still go through one at a time, so each model (and each source's
+/// recurrent state) sees them in order. A concurrency of 1 runs the models one after another on the stage's thread.</para>
 /// <para>Given several frames at once (<see cref="ProcessBatchAsync"/>), a model that
 /// <see cref="OnnxModel.SupportsBatch"/> runs once on all the frames whose inputs have the same shape (cross-stream
-/// batching); other models (a fixed batch of 1, recurrent state) run frame by frame, in order.</para>
+/// batching); other models (a fixed batch of 1, recurrent state) run frame by frame, in order. The models still run
+/// side by side.</para>
+/// <para>A model that fails is named, with the frame and its source, in a <see cref="ModelRunException"/>; the
+/// outputs the other models made for that frame are released.</para>
 /// </remarks>
 public sealed class InferenceStage : IBatchStage, ISourceStateOwner
 {
     private readonly IReadOnlyList<OnnxModel> _models;
+    private readonly string[] _names;
+    private readonly ModelLanes _lanes;
+    private readonly Action<int> _runFrameEntry;
+    private readonly Action<int> _runBatchEntry;
     private readonly List<Frame> _real = [];
-    private readonly List<PooledTensor> _group = [];
-    private readonly List<int> _groupIndex = [];
+
+    // Per entry, so that lanes never share scratch.
+    private readonly List<PooledTensor>[] _group;
+    private readonly List<int>[] _groupIndex;
+    private readonly bool[][] _grouped;
+
+    // The call in progress, read by the lanes.
+    private Frame? _frame;
+    private ModelInputs? _inputs;
+    private ModelOutput[]? _frameOutputs;
+    private ModelOutput[][]? _batchOutputs;
 
     /// <summary>Creates the stage for <paramref name="models"/> (in the same order as the preprocess stage's inputs).</summary>
-    /// <param name="models">The models, in preprocess order.</param>
+    /// <param name="models">The models, in preprocess order; one instance may appear more than once (several input sizes).</param>
     /// <param name="maxBatch">The most frames one call takes; 1 runs every frame on its own.</param>
-    public InferenceStage(IReadOnlyList<OnnxModel> models, int maxBatch = 1)
+    /// <param name="concurrency">The most models run at once: 1 runs them one after another; 0 (default) runs every distinct model on its own lane.</param>
+    public InferenceStage(IReadOnlyList<OnnxModel> models, int maxBatch = 1, int concurrency = 0)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _models = models;
         MaxBatch = maxBatch;
+        _names = new string[models.Count];
+        _group = new List<PooledTensor>[models.Count];
+        _groupIndex = new List<int>[models.Count];
+        _grouped = new bool[models.Count][];
+        for (int m = 0; m < models.Count; m++)
+        {
+            _names[m] = Path.GetFileName(models[m].Path);
+            _group[m] = [];
+            _groupIndex[m] = [];
+            _grouped[m] = new bool[maxBatch];
+        }
+
+        _lanes = new ModelLanes(models, concurrency);
+        _runFrameEntry = RunFrameEntry;
+        _runBatchEntry = RunBatchEntry;
     }
 
     /// <inheritdoc/>
     public string Name => "inference";
+
+    /// <summary>Gets how many models run at once (1: one after another).</summary>
+    public int Concurrency => _lanes.Count;
 
     /// <inheritdoc/>
     public void ForgetSource(int sourceIndex)
@@ -86,10 +124,8 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
 
         try
         {
-            for (int m = 0; m < _models.Count; m++)
-            {
-                RunModel(m, outputs);
-            }
+            _batchOutputs = outputs;
+            _lanes.Run(_runBatchEntry);
         }
         catch
         {
@@ -102,6 +138,7 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
         }
         finally
         {
+            _batchOutputs = null;
             foreach (Frame frame in _real)
             {
                 frame.Payload?.Dispose();
@@ -118,22 +155,39 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
         return ValueTask.CompletedTask;
     }
 
-    private void RunModel(int m, ModelOutput[][] outputs)
+    /// <summary>Runs entry <paramref name="m"/> on every frame of the batch in progress (on its lane).</summary>
+    private void RunBatchEntry(int m)
     {
+        ModelOutput[][] outputs = _batchOutputs!;
         OnnxModel model = _models[m];
         if (!model.SupportsBatch)
         {
             for (int f = 0; f < _real.Count; f++)
             {
                 Frame frame = _real[f];
-                outputs[f][m] = model.Run(((ModelInputs)frame.Payload!).Tensors[m], frame.Meta.SourceIndex, frame.Meta.Discontinuity);
+                try
+                {
+                    outputs[f][m] = model.Run(Tensor(f, m), frame.Meta.SourceIndex, frame.Meta.Discontinuity);
+                }
+                catch (Exception ex)
+                {
+                    throw Failed(m, frame, ex);
+                }
             }
 
             return;
         }
 
         // One run per group of inputs of the same shape (frames of equal size, or of models with a fixed input size).
-        var done = new bool[_real.Count];
+        List<PooledTensor> group = _group[m];
+        List<int> groupIndex = _groupIndex[m];
+        bool[] done = _grouped[m];
+        if (done.Length < _real.Count)
+        {
+            _grouped[m] = done = new bool[_real.Count];
+        }
+
+        Array.Clear(done);
         for (int f = 0; f < _real.Count; f++)
         {
             if (done[f])
@@ -141,23 +195,32 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
                 continue;
             }
 
-            _group.Clear();
-            _groupIndex.Clear();
+            group.Clear();
+            groupIndex.Clear();
             long[] shape = Tensor(f, m).Shape;
             for (int g = f; g < _real.Count; g++)
             {
                 if (!done[g] && Tensor(g, m).Shape.AsSpan().SequenceEqual(shape))
                 {
                     done[g] = true;
-                    _group.Add(Tensor(g, m));
-                    _groupIndex.Add(g);
+                    group.Add(Tensor(g, m));
+                    groupIndex.Add(g);
                 }
             }
 
-            ModelOutput[] results = model.RunBatch(_group);
+            ModelOutput[] results;
+            try
+            {
+                results = model.RunBatch(group);
+            }
+            catch (Exception ex)
+            {
+                throw Failed(m, _real[f], ex);
+            }
+
             for (int i = 0; i < results.Length; i++)
             {
-                outputs[_groupIndex[i]][m] = results[i];
+                outputs[groupIndex[i]][m] = results[i];
             }
         }
     }
@@ -188,10 +251,8 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
         var outputs = new ModelOutput[_models.Count];
         try
         {
-            for (int i = 0; i < _models.Count; i++)
-            {
-                outputs[i] = _models[i].Run(inputs.Tensors[i], input.Meta.SourceIndex, input.Meta.Discontinuity);
-            }
+            (_frame, _inputs, _frameOutputs) = (input, inputs, outputs);
+            _lanes.Run(_runFrameEntry);
         }
         catch
         {
@@ -200,6 +261,8 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
         }
         finally
         {
+            (_frame, _inputs, _frameOutputs) = (null, null, null);
+
             // The tensors are no longer needed whatever happened: return them now rather than with the frame.
             input.Payload = null;
             inputs.Dispose();
@@ -208,8 +271,28 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
         input.RawOutputs = new ModelOutputs(outputs);
     }
 
+    /// <summary>Runs entry <paramref name="m"/> on the frame in progress (on its lane).</summary>
+    private void RunFrameEntry(int m)
+    {
+        Frame frame = _frame!;
+        try
+        {
+            _frameOutputs![m] = _models[m].Run(_inputs!.Tensors[m], frame.Meta.SourceIndex, frame.Meta.Discontinuity);
+        }
+        catch (Exception ex)
+        {
+            throw Failed(m, frame, ex);
+        }
+    }
+
+    private ModelRunException Failed(int m, Frame frame, Exception ex) => new(_names[m], frame.Meta.SourceId, frame.Meta.Index, ex);
+
     private static InvalidOperationException NoInputs() => new("The frame has no prepared model inputs; the preprocess stage must run first.");
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _lanes.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

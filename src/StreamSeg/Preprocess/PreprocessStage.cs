@@ -51,8 +51,9 @@ public sealed class PreprocessStage : IStage<Frame, Frame>
             InputSpec spec = _specs[i];
             long[] shape = TensorWriter.ShapeFor(spec, input.Width, input.Height);
             tensors[i] = _pools.Rent(shape, TensorWriter.ElementFor(spec));
-            _writer.Write(input.Image, spec, tensors[i]);
         }
+
+        _writer.WriteAll(input.Image, _specs, tensors);
 
         input.Payload?.Dispose();
         input.Payload = new ModelInputs(tensors);

@@ -7,7 +7,7 @@ namespace StreamSeg.Sinks;
 /// <remarks>
 /// <para>
 /// ffmpeg is started lazily on the first frame, whose size fixes the stream size (a later frame of another size is an
-/// error): <c>ffmpeg -f rawvideo -pix_fmt bgr24 -s WxH -r fps -i - -c:v libx264 -preset veryfast -crf 23 -pix_fmt
+/// error): <c>ffmpeg -f rawvideo -pix_fmt bgr24 -s WxH -r fps -i - -c:v libx264 -preset superfast -crf 23 -pix_fmt
 /// yuv420p …</c>. Odd sizes are padded by one pixel, since 4:2:0 needs even sizes. Each frame's pixels are written
 /// to ffmpeg's stdin straight from the <see cref="Mat"/>'s native memory, without a managed copy; a full pipe
 /// makes <see cref="FfmpegSink.WriteAsync"/> wait, which is the sink's backpressure.

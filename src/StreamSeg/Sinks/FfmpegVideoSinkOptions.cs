@@ -10,8 +10,11 @@ public sealed record FfmpegVideoSinkOptions(string Path)
     /// <summary>Gets the ffmpeg video encoder. Default <c>libx264</c>.</summary>
     public string Codec { get; init; } = "libx264";
 
-    /// <summary>Gets the encoder preset, or null/empty to pass none. Default <c>veryfast</c>.</summary>
-    public string? Preset { get; init; } = "veryfast";
+    /// <summary>
+    /// Gets the encoder preset, or null/empty to pass none. Default <c>superfast</c>: on a 768×576 video it takes about
+    /// 60 % of <c>veryfast</c>'s CPU for an 11 % larger file (bench/RESULTS.md, issue 16), CPU the models keep.
+    /// </summary>
+    public string? Preset { get; init; } = "superfast";
 
     /// <summary>Gets the constant rate factor (0..63; lower is better), or null to pass none. Default 23.</summary>
     public int? Crf { get; init; } = 23;

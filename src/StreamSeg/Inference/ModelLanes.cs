@@ -1,0 +1,211 @@
+namespace StreamSeg.Inference;
+
+/// <summary>
+/// Runs the model entries of one frame (or one batch) side by side: each distinct <see cref="OnnxModel"/> belongs to
+/// one lane, lanes run concurrently, and the entries of a lane run one after another in entry order. Used by
+/// <see cref="InferenceStage"/> and by <c>streamseg bench</c>.
+/// </summary>
+/// <remarks>
+/// <para>Entries that share one <see cref="OnnxModel"/> instance (one session run at two input sizes, for example) are
+/// always put on the same lane: a model is not thread-safe (one binding per session), so it never runs on two lanes at
+/// once. With a concurrency of 1, or a single distinct model, everything runs on the calling thread, as before.</para>
+/// <para>The first lane runs on the calling thread; every other lane has a dedicated thread, started once and woken
+/// per call, so that a run neither allocates per frame nor waits for the thread pool to grow (the pipeline's stages
+/// hold its few threads on a small machine). A call returns when every lane is done. One caller at a time.</para>
+/// </remarks>
+public sealed class ModelLanes : IDisposable
+{
+    private readonly int[][] _lanes;
+    private readonly Thread[] _threads;
+    private readonly SemaphoreSlim[] _start;
+    private readonly CountdownEvent _done;
+    private readonly Exception?[] _faults;
+    private Action<int>? _runEntry;
+    private volatile bool _disposed;
+
+    /// <summary>Assigns <paramref name="models"/> (the entries, in order) to lanes.</summary>
+    /// <param name="models">The entries; the same instance may appear more than once.</param>
+    /// <param name="concurrency">The most lanes: 1 runs every entry in sequence; 0 gives every distinct model its own lane.</param>
+    public ModelLanes(IReadOnlyList<OnnxModel> models, int concurrency)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentOutOfRangeException.ThrowIfNegative(concurrency);
+        _lanes = Assign(models, concurrency);
+        _faults = new Exception?[models.Count];
+        _start = new SemaphoreSlim[_lanes.Length - 1];
+        _threads = new Thread[_lanes.Length - 1];
+        _done = new CountdownEvent(1);
+        for (int i = 0; i < _threads.Length; i++)
+        {
+            _start[i] = new SemaphoreSlim(0);
+            int lane = i + 1;
+            _threads[i] = new Thread(() => Work(lane)) { IsBackground = true, Name = $"inference-lane-{lane}" };
+            _threads[i].Start();
+        }
+    }
+
+    /// <summary>Gets how many lanes run at once (1: in sequence).</summary>
+    public int Count => _lanes.Length;
+
+    /// <summary>Gets the entries of each lane, in the order they run.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Lanes => _lanes;
+
+    /// <summary>
+    /// Gets how many lanes <paramref name="models"/> get with <paramref name="concurrency"/> (see the constructor): the
+    /// distinct instances, at most <paramref name="concurrency"/> when it is positive.
+    /// </summary>
+    public static int LaneCount(IReadOnlyList<OnnxModel> models, int concurrency)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        int distinct = Distinct(models).Count;
+        return Math.Max(1, concurrency > 0 ? Math.Min(concurrency, distinct) : distinct);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="runEntry"/> once for every entry index: concurrently across lanes, in entry order within
+    /// one. Returns when all lanes are done. When entries fail, the fault of the lowest entry is rethrown (after every
+    /// lane has stopped, so that nothing still uses the inputs); a failed entry skips the rest of its lane.
+    /// </summary>
+    public void Run(Action<int> runEntry)
+    {
+        ArgumentNullException.ThrowIfNull(runEntry);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_threads.Length == 0)
+        {
+            // In sequence: the entry's own exception, with its own stack, straight to the caller.
+            foreach (int entry in _lanes[0])
+            {
+                runEntry(entry);
+            }
+
+            return;
+        }
+
+        Array.Clear(_faults);
+        _runEntry = runEntry;
+        _done.Reset(_threads.Length);
+        foreach (SemaphoreSlim start in _start)
+        {
+            start.Release();
+        }
+
+        RunLane(0);
+        _done.Wait();
+        _runEntry = null;
+        foreach (Exception? fault in _faults)
+        {
+            if (fault is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault);
+            }
+        }
+    }
+
+    /// <summary>Stops the lane threads (after the call in progress, if any).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (SemaphoreSlim start in _start)
+        {
+            start.Release();
+        }
+
+        foreach (Thread thread in _threads)
+        {
+            thread.Join();
+        }
+
+        foreach (SemaphoreSlim start in _start)
+        {
+            start.Dispose();
+        }
+
+        _done.Dispose();
+    }
+
+    private void Work(int lane)
+    {
+        SemaphoreSlim start = _start[lane - 1];
+        while (true)
+        {
+            start.Wait();
+            if (_disposed)
+            {
+                return;
+            }
+
+            RunLane(lane);
+            _done.Signal();
+        }
+    }
+
+    private void RunLane(int lane)
+    {
+        Action<int> runEntry = _runEntry!;
+        foreach (int entry in _lanes[lane])
+        {
+            try
+            {
+                runEntry(entry);
+            }
+            catch (Exception ex)
+            {
+                // Kept for the caller, which rethrows it once every lane has stopped.
+                _faults[entry] = ex;
+                return;
+            }
+        }
+    }
+
+    /// <summary>Groups entry indices by instance (first appearance order), then deals the groups round-robin to the lanes.</summary>
+    private static int[][] Assign(IReadOnlyList<OnnxModel> models, int concurrency)
+    {
+        List<List<int>> groups = Distinct(models);
+        int lanes = LaneCount(models, concurrency);
+        var perLane = new List<int>[lanes];
+        for (int l = 0; l < lanes; l++)
+        {
+            perLane[l] = [];
+        }
+
+        for (int g = 0; g < groups.Count; g++)
+        {
+            perLane[g % lanes].AddRange(groups[g]);
+        }
+
+        var result = new int[lanes][];
+        for (int l = 0; l < lanes; l++)
+        {
+            perLane[l].Sort();
+            result[l] = [.. perLane[l]];
+        }
+
+        return result;
+    }
+
+    private static List<List<int>> Distinct(IReadOnlyList<OnnxModel> models)
+    {
+        var groups = new List<List<int>>();
+        var owners = new List<OnnxModel>();
+        for (int i = 0; i < models.Count; i++)
+        {
+            int g = owners.FindIndex(o => ReferenceEquals(o, models[i]));
+            if (g < 0)
+            {
+                owners.Add(models[i]);
+                groups.Add([i]);
+            }
+            else
+            {
+                groups[g].Add(i);
+            }
+        }
+
+        return groups;
+    }
+}

@@ -1,0 +1,31 @@
+using StreamSeg.Cli.Run;
+using StreamSeg.Configuration;
+
+namespace StreamSeg.Tests.Cli;
+
+/// <summary>Issue 16: models that run side by side share the intra-op threads; one after another each keeps them all.</summary>
+public class ThreadBudgetTests
+{
+    public static TheoryData<string?, string?, string, int, int, int, int> Cases => new()
+    {
+        // model, pose model, detector, model_concurrency, threads → lanes, threads per session
+        { null, null, "none", 0, 0, 2, Math.Max(1, Environment.ProcessorCount / 2) },
+        { null, null, "none", 1, 0, 1, 0 },
+        { null, null, "none", 1, 6, 1, 6 },
+        { null, null, "none", 0, 6, 2, 3 },
+        { null, null, "centernet", 0, 6, 3, 2 },
+        { null, null, "centernet", 2, 6, 2, 3 },
+        { null, null, "none", 0, 1, 2, 1 },
+        { "m.onnx", null, "none", 0, 4, 1, 4 },
+        { "m.onnx", "p.onnx", "none", 0, 4, 2, 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void SideBySide_SharesTheThreads_InSequence_EachHasThemAll(string? model, string? pose, string detector, int concurrency, int threads, int lanes, int perSession)
+    {
+        var config = new RunConfig { Model = model, PoseModel = pose, Detector = detector, ModelConcurrency = concurrency, Threads = threads };
+        Assert.Equal(lanes, ModelLoader.ModelLanesFor(config));
+        Assert.Equal(perSession, ModelLoader.IntraOpThreadsPerModel(config));
+    }
+}
