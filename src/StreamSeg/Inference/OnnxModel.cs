@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using StreamSeg.Memory;
@@ -22,7 +23,7 @@ namespace StreamSeg.Inference;
 /// </remarks>
 public sealed class OnnxModel : IDisposable
 {
-    private readonly ModelSession _session;
+    private readonly ProfiledSessions _sessions;
     private readonly IOutputAllocator _outputs;
     private readonly RecurrentStateBinder? _recurrent;
     private readonly BatchRunner? _batch;
@@ -37,11 +38,13 @@ public sealed class OnnxModel : IDisposable
     /// and is fed resized uint8 BGR pixels (<see cref="Input"/> says <see cref="PixelUpload.Bgr8"/>), unless its input
     /// has no batch axis (torchvision R-CNN), which keeps the CPU conversion.
     /// </param>
-    public OnnxModel(string path, OnnxSessionFactory factory, string? adapterName = null, AdapterOptions? adapterOptions = null, IPixelInputComposer? pixelComposer = null)
+    /// <param name="logger">Gets the TensorRT profile lines (<see cref="UseShapes"/>).</param>
+    public OnnxModel(string path, OnnxSessionFactory factory, string? adapterName = null, AdapterOptions? adapterOptions = null, IPixelInputComposer? pixelComposer = null, ILogger<OnnxModel>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         Path = path;
         InferenceSession session;
+        Func<TensorRtProfile?, (InferenceSession Session, string Provider)> create = profile => factory.Create(path, profile);
         if (pixelComposer is null)
         {
             (session, Provider) = factory.Create(path);
@@ -63,6 +66,7 @@ public sealed class OnnxModel : IDisposable
             {
                 byte[] composed = pixelComposer.Compose(File.ReadAllBytes(path), Adapter.Input);
                 (session, Provider) = factory.Create(composed, path);
+                create = profile => factory.Create(composed, path, profile);
                 Input = Adapter.Input with { Upload = PixelUpload.Bgr8 };
             }
         }
@@ -101,7 +105,12 @@ public sealed class OnnxModel : IDisposable
             _outputs = (staticShapes ?? rowShapes) is long[][] shapes ? new StaticOutputAllocator(outputNames, shapes)
                 : Adapter.OutputShapesFollowInput && learnable ? new LearnedOutputAllocator()
                 : new OrtOutputAllocator();
-            _session = new ModelSession(session, outputNames, needed);
+            _sessions = new ProfiledSessions(
+                new ModelSession(session, outputNames, needed),
+                profile => new ModelSession(create(profile).Session, outputNames, needed),
+                ShapesAt,
+                System.IO.Path.GetFileName(path),
+                logger);
         }
         catch
         {
@@ -157,16 +166,17 @@ public sealed class OnnxModel : IDisposable
     public ModelOutput Run(PooledTensor input, int sourceKey, bool discontinuity)
     {
         ArgumentNullException.ThrowIfNull(input);
-        _session.BindInput(Adapter.Input.Name, input.Value);
+        ModelSession session = _sessions.For(input.Transform.SourceWidth, input.Transform.SourceHeight, 1);
+        session.BindInput(Adapter.Input.Name, input.Value);
         if (_recurrent is null)
         {
-            return _outputs.Run(_session, input, observer: null);
+            return _outputs.Run(session, input, observer: null);
         }
 
-        _recurrent.Bind(_session, input.Transform, sourceKey, discontinuity);
+        _recurrent.Bind(session, input.Transform, sourceKey, discontinuity);
         try
         {
-            return _outputs.Run(_session, input, _recurrent);
+            return _outputs.Run(session, input, _recurrent);
         }
         finally
         {
@@ -197,7 +207,99 @@ public sealed class OnnxModel : IDisposable
             throw new InvalidOperationException($"Model '{System.IO.Path.GetFileName(Path)}' cannot run batches: its input '{Adapter.Input.Name}' or an output has a fixed first dimension, or it keeps recurrent state.");
         }
 
-        return inputs.Count == 1 ? [Run(inputs[0], -1, discontinuity: true)] : _batch!.Run(_session, inputs);
+        if (inputs.Count == 1)
+        {
+            return [Run(inputs[0], -1, discontinuity: true)];
+        }
+
+        LetterboxTransform first = inputs[0].Transform;
+        return _batch!.Run(_sessions.For(first.SourceWidth, first.SourceHeight, inputs.Count), inputs);
+    }
+
+    /// <summary>Gets the TensorRT optimisation profile the session was built for (<see cref="UseShapes"/>), or null.</summary>
+    public TensorRtProfile? Profile => _sessions.Profile;
+
+    /// <summary>
+    /// Tells the model the frame sizes and batch sizes the run will feed. On TensorRT, a model with dynamic inputs (the
+    /// frame-sized RVM, MoveNet at its long side, any model that batches) gets its engine built now for the profile of
+    /// those shapes (<see cref="TensorRtProfile"/>, cached under a key that includes it) instead of on the first frame
+    /// and again mid-run; a frame size that later falls outside it gets an engine of its own, logged once. On the other
+    /// providers nothing changes. Returns the profile, or null when none applies.
+    /// </summary>
+    public TensorRtProfile? UseShapes(TensorRtShapePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (Provider != OnnxSessionFactory.ProviderName(ExecutionDevice.TensorRt))
+        {
+            return null;
+        }
+
+        // An engine takes only shapes inside its profile: a state's first frame must have the shape of the later ones.
+        StartStatesAtFullShape();
+        return _sessions.Apply(SupportsBatch ? plan : plan with { MaxBatch = 1 });
+    }
+
+    /// <summary>
+    /// Makes a recurrent model's states start (and restart) as zeros at their full shape rather than the adapter's
+    /// initial broadcast shape, where the adapter knows the shape (<see cref="IRecurrentAdapter.StateShape"/>); the
+    /// model computes the same either way. Returns whether it applies.
+    /// </summary>
+    internal bool StartStatesAtFullShape()
+    {
+        if (_recurrent is null || Adapter is not IRecurrentAdapter recurrent || recurrent.StateShape(0, 16, 16) is null)
+        {
+            return false;
+        }
+
+        _recurrent.States.ZeroShape = recurrent.StateShape;
+        return true;
+    }
+
+    /// <summary>
+    /// Gets the shapes of the model's dynamic inputs (the image, and a recurrent model's states) for <paramref name="batch"/>
+    /// frames of <paramref name="size"/>, as the runs feed them; empty when an input's shape cannot be told (no profile
+    /// is made then) or none is dynamic.
+    /// </summary>
+    public IReadOnlyDictionary<string, long[]> ShapesAt(FrameSize size, int batch)
+    {
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (TensorSignature declared in Signature.Inputs)
+        {
+            bool dynamic = declared.Shape.Length == 0 || Array.Exists(declared.Shape, d => d <= 0);
+            long[] shape;
+            if (declared.Name == Adapter.Input.Name)
+            {
+                shape = TensorWriter.ShapeFor(Input, size.Width, size.Height);
+            }
+            else if (Adapter is IRecurrentAdapter recurrent && recurrent.States.ToList().FindIndex(p => p.Input == declared.Name) is int state and >= 0)
+            {
+                if (recurrent.StateShape(state, size.Width, size.Height) is not IReadOnlyList<long> stateShape)
+                {
+                    return new Dictionary<string, long[]>();
+                }
+
+                shape = [.. stateShape];
+            }
+            else if (!dynamic || (Adapter is IRecurrentAdapter extras && extras.ExtraInputs(size.Width, size.Height).Any(t => t.Name == declared.Name && t.Shape.Length == declared.Shape.Length)))
+            {
+                // Static inputs, and extra inputs whose declared rank is their real one (scalars), need no range.
+                continue;
+            }
+            else
+            {
+                return new Dictionary<string, long[]>();
+            }
+
+            if (shape.Length == 0 || !dynamic)
+            {
+                continue;
+            }
+
+            shape[0] = batch;
+            shapes[declared.Name] = shape;
+        }
+
+        return shapes;
     }
 
     /// <summary>Runs the model once on a zero input so that the first frame does not pay for lazy initialisation.</summary>
@@ -242,7 +344,7 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Releases the session, binding and buffers.</summary>
     public void Dispose()
     {
-        _session.Dispose();
+        _sessions.Dispose();
         _recurrent?.Dispose();
         _outputs.Dispose();
         _batch?.Dispose();

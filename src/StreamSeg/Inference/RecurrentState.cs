@@ -11,16 +11,25 @@ namespace StreamSeg.Inference;
 public sealed class RecurrentState : IDisposable
 {
     private readonly long[] _initialShape;
+    private readonly Func<int, int, int, IReadOnlyList<long>?>? _zeroShape;
     private readonly float[][] _buffers;
     private readonly long[][] _shapes;
     private readonly OrtValue?[] _values;
 
     /// <summary>Creates a zero state of <paramref name="count"/> tensors of <paramref name="initialShape"/>.</summary>
-    public RecurrentState(int count, IReadOnlyList<long> initialShape)
+    /// <param name="count">The number of state tensors.</param>
+    /// <param name="initialShape">The shape of the zeros a state starts from.</param>
+    /// <param name="zeroShape">
+    /// When given, the full shape of state tensor <c>i</c> for frames of a size (<c>(i, width, height)</c>, null when
+    /// unknown): a reset starts from zeros at that shape instead of <paramref name="initialShape"/>, so the first
+    /// frame's state has the shape of every later one (a TensorRT profile's range, or a batch's other rows).
+    /// </param>
+    public RecurrentState(int count, IReadOnlyList<long> initialShape, Func<int, int, int, IReadOnlyList<long>?>? zeroShape = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentNullException.ThrowIfNull(initialShape);
         _initialShape = [.. initialShape];
+        _zeroShape = zeroShape;
         _buffers = new float[count][];
         _shapes = new long[count][];
         _values = new OrtValue?[count];
@@ -48,15 +57,16 @@ public sealed class RecurrentState : IDisposable
     /// <summary>Starts again from zeros for frames of the given size.</summary>
     public void Reset(int frameWidth, int frameHeight)
     {
-        long count = 1;
-        foreach (long d in _initialShape)
-        {
-            count *= d;
-        }
-
         for (int i = 0; i < _buffers.Length; i++)
         {
-            Set(i, _initialShape, checked((int)count));
+            IReadOnlyList<long> shape = frameWidth > 0 && frameHeight > 0 ? _zeroShape?.Invoke(i, frameWidth, frameHeight) ?? _initialShape : _initialShape;
+            long count = 1;
+            foreach (long d in shape)
+            {
+                count *= d;
+            }
+
+            Set(i, shape as long[] ?? [.. shape], checked((int)count));
             Array.Clear(_buffers[i]);
         }
 
