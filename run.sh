@@ -6,6 +6,7 @@
 #   ./run.sh bench [args]    the benchmark (streamseg bench) on the sample video
 #   ./run.sh run [args]      streamseg run with your own arguments
 #   ./run.sh soak [min] [k]  soak: a live RTSP source for min minutes (30), the relay killed every k minutes (3)
+#   ./run.sh gpu-check [..]  on an NVIDIA GPU: tests, engines and benches of the people preset → bench/gpu-check-*.md
 #   ./run.sh setup           only install dependencies and build
 #   ./run.sh streamseg ...   any streamseg command (models info, --help, …)
 set -euo pipefail
@@ -113,7 +114,8 @@ case "$cmd" in
     scripts/soak.sh "$@"
     ;;
   setup) setup ;;
+  gpu-check) exec scripts/gpu-check.sh "$@" ;;
   streamseg) build; streamseg "$@" ;;
  -h|--help|help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) log "unknown command '$cmd' (demo, test, bench, run, soak, setup, streamseg, help)"; exit 2 ;;
+  *) log "unknown command '$cmd' (demo, test, bench, run, soak, setup, gpu-check, streamseg, help)"; exit 2 ;;
 esac
