@@ -24,6 +24,8 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
     private readonly List<Frame> _real = [];
     private readonly List<PooledTensor> _group = [];
     private readonly List<int> _groupIndex = [];
+    private readonly List<int> _groupSources = [];
+    private readonly List<bool> _groupDiscontinuities = [];
 
     /// <summary>Creates the stage for <paramref name="models"/> (in the same order as the preprocess stage's inputs).</summary>
     /// <param name="models">The models, in preprocess order.</param>
@@ -143,18 +145,25 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
 
             _group.Clear();
             _groupIndex.Clear();
+            _groupSources.Clear();
+            _groupDiscontinuities.Clear();
             long[] shape = Tensor(f, m).Shape;
             for (int g = f; g < _real.Count; g++)
             {
-                if (!done[g] && Tensor(g, m).Shape.AsSpan().SequenceEqual(shape))
+                // A recurrent model takes one frame per source per run: a source's next frame goes in a later group,
+                // which runs after this one, so each source's frames keep their order.
+                FrameMetadata meta = _real[g].Meta;
+                if (!done[g] && Tensor(g, m).Shape.AsSpan().SequenceEqual(shape) && (model.States is null || !_groupSources.Contains(meta.SourceIndex)))
                 {
                     done[g] = true;
                     _group.Add(Tensor(g, m));
                     _groupIndex.Add(g);
+                    _groupSources.Add(meta.SourceIndex);
+                    _groupDiscontinuities.Add(meta.Discontinuity);
                 }
             }
 
-            ModelOutput[] results = model.RunBatch(_group);
+            ModelOutput[] results = model.RunBatch(_group, _groupSources, _groupDiscontinuities);
             for (int i = 0; i < results.Length; i++)
             {
                 outputs[_groupIndex[i]][m] = results[i];

@@ -92,13 +92,19 @@ public sealed class OnnxModel : IDisposable
                 learnable &= !needed[i] || Signature.Outputs[i].ElementType == nameof(TensorElementType.Float);
             }
 
-            if (BatchRowShapes(Signature, _recurrent is not null, out long[][]? rowShapes))
+            if (ModelShapeRules.BatchRowShapes(Signature, _recurrent is not null, out long[][]? rowShapes))
             {
                 _batch = new BatchRunner(System.IO.Path.GetFileName(path), Adapter.Input.Name, rowShapes);
                 SupportsBatch = true;
             }
+            else if (_recurrent is not null && ModelShapeRules.RecurrentBatches(Signature, Adapter.Input.Name) && StartStatesAtFullShape())
+            {
+                // States stacked along the batch axis need one shape per frame size: full-shape zeros from the start.
+                _batch = new BatchRunner(System.IO.Path.GetFileName(path), Adapter.Input.Name, null);
+                SupportsBatch = true;
+            }
 
-            long[][]? staticShapes = StaticFloatShapes(Signature);
+            long[][]? staticShapes = ModelShapeRules.StaticFloatShapes(Signature);
             OutputsPreallocated = staticShapes is not null;
 
             // A free batch dimension with static rows: a batch of one still gets preallocated outputs.
@@ -142,8 +148,10 @@ public sealed class OnnxModel : IDisposable
     public bool OutputsPreallocated { get; }
 
     /// <summary>
-    /// Gets whether one run can take several frames (<see cref="RunBatch"/>): the model has a single image input
-    /// whose first dimension is free, every output has a free first dimension, and it keeps no recurrent state.
+    /// Gets whether one run can take several frames (<see cref="RunBatch(IReadOnlyList{PooledTensor})"/>): the model has
+    /// a single image input whose first dimension is free and every output has a free first dimension; or it is a
+    /// recurrent model (RVM) whose image input has a free first dimension and whose adapter knows the states' shapes,
+    /// so that the frames' sources' states can be stacked (<see cref="RunBatch(IReadOnlyList{PooledTensor}, IReadOnlyList{int}, IReadOnlyList{bool})"/>).
     /// </summary>
     public bool SupportsBatch { get; private set; }
 
@@ -212,8 +220,89 @@ public sealed class OnnxModel : IDisposable
             return [Run(inputs[0], -1, discontinuity: true)];
         }
 
+        if (_recurrent is not null)
+        {
+            // One-off frames: each its own zero state, not kept.
+            var keys = new int[inputs.Count];
+            for (int b = 0; b < keys.Length; b++)
+            {
+                keys[b] = -1 - b;
+            }
+
+            return RunBatch(inputs, keys, Enumerable.Repeat(true, keys.Length).ToArray());
+        }
+
         LetterboxTransform first = inputs[0].Transform;
         return _batch!.Run(_sessions.For(first.SourceWidth, first.SourceHeight, inputs.Count), inputs);
+    }
+
+    /// <summary>
+    /// Runs the model once on <paramref name="inputs"/>, frames of the sources <paramref name="sourceKeys"/> (one frame
+    /// per source, all of one size), as <see cref="RunBatch(IReadOnlyList{PooledTensor})"/>; a recurrent model stacks
+    /// those sources' states along the batch axis and gives each source its rows of the state outputs back, and a
+    /// source whose <paramref name="discontinuities"/> entry is set starts again from zeros, alone. Gives each frame
+    /// exactly what <see cref="Run(PooledTensor, int, bool)"/> would, frame by frame.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists differ in length, or a source is in the batch twice.</exception>
+    public ModelOutput[] RunBatch(IReadOnlyList<PooledTensor> inputs, IReadOnlyList<int> sourceKeys, IReadOnlyList<bool> discontinuities)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(sourceKeys);
+        ArgumentNullException.ThrowIfNull(discontinuities);
+        if (sourceKeys.Count != inputs.Count || discontinuities.Count != inputs.Count)
+        {
+            throw new ArgumentException($"{inputs.Count} inputs need as many source keys and discontinuity flags; got {sourceKeys.Count} and {discontinuities.Count}.", nameof(sourceKeys));
+        }
+
+        if (_recurrent is null)
+        {
+            return RunBatch(inputs);
+        }
+
+        if (inputs.Count == 1)
+        {
+            return [Run(inputs[0], sourceKeys[0], discontinuities[0])];
+        }
+
+        if (!SupportsBatch)
+        {
+            throw new InvalidOperationException($"Model '{System.IO.Path.GetFileName(Path)}' cannot run batches: its input '{Adapter.Input.Name}' has a fixed first dimension, or its adapter does not know its states' shapes.");
+        }
+
+        for (int b = 1; b < sourceKeys.Count; b++)
+        {
+            for (int c = 0; c < b; c++)
+            {
+                if (sourceKeys[c] == sourceKeys[b])
+                {
+                    throw new ArgumentException($"Source {sourceKeys[b]} is in the batch twice: a recurrent model runs a source's frames one after another.", nameof(sourceKeys));
+                }
+            }
+        }
+
+        LetterboxTransform first = inputs[0].Transform;
+        ModelSession session = _sessions.For(first.SourceWidth, first.SourceHeight, inputs.Count);
+        try
+        {
+            if (!_recurrent.BindBatch(session, first, sourceKeys, discontinuities))
+            {
+                var one = new ModelOutput[inputs.Count];
+                for (int b = 0; b < one.Length; b++)
+                {
+                    one[b] = Run(inputs[b], sourceKeys[b], discontinuities[b]);
+                }
+
+                return one;
+            }
+
+            ModelOutput[] outputs = _batch!.Run(session, inputs);
+            _recurrent.OnBatchOutputs(outputs);
+            return outputs;
+        }
+        finally
+        {
+            _recurrent.UnbindBatch(sourceKeys);
+        }
     }
 
     /// <summary>Gets the TensorRT optimisation profile the session was built for (<see cref="UseShapes"/>), or null.</summary>
@@ -260,47 +349,7 @@ public sealed class OnnxModel : IDisposable
     /// frames of <paramref name="size"/>, as the runs feed them; empty when an input's shape cannot be told (no profile
     /// is made then) or none is dynamic.
     /// </summary>
-    public IReadOnlyDictionary<string, long[]> ShapesAt(FrameSize size, int batch)
-    {
-        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        foreach (TensorSignature declared in Signature.Inputs)
-        {
-            bool dynamic = declared.Shape.Length == 0 || Array.Exists(declared.Shape, d => d <= 0);
-            long[] shape;
-            if (declared.Name == Adapter.Input.Name)
-            {
-                shape = TensorWriter.ShapeFor(Input, size.Width, size.Height);
-            }
-            else if (Adapter is IRecurrentAdapter recurrent && recurrent.States.ToList().FindIndex(p => p.Input == declared.Name) is int state and >= 0)
-            {
-                if (recurrent.StateShape(state, size.Width, size.Height) is not IReadOnlyList<long> stateShape)
-                {
-                    return new Dictionary<string, long[]>();
-                }
-
-                shape = [.. stateShape];
-            }
-            else if (!dynamic || (Adapter is IRecurrentAdapter extras && extras.ExtraInputs(size.Width, size.Height).Any(t => t.Name == declared.Name && t.Shape.Length == declared.Shape.Length)))
-            {
-                // Static inputs, and extra inputs whose declared rank is their real one (scalars), need no range.
-                continue;
-            }
-            else
-            {
-                return new Dictionary<string, long[]>();
-            }
-
-            if (shape.Length == 0 || !dynamic)
-            {
-                continue;
-            }
-
-            shape[0] = batch;
-            shapes[declared.Name] = shape;
-        }
-
-        return shapes;
-    }
+    public IReadOnlyDictionary<string, long[]> ShapesAt(FrameSize size, int batch) => DynamicInputShapes.At(Signature, Adapter, Input, size, batch);
 
     /// <summary>Runs the model once on a zero input so that the first frame does not pay for lazy initialisation.</summary>
     public void WarmUp(int frameWidth, int frameHeight)
@@ -348,56 +397,5 @@ public sealed class OnnxModel : IDisposable
         _recurrent?.Dispose();
         _outputs.Dispose();
         _batch?.Dispose();
-    }
-
-    /// <summary>
-    /// Gets whether the model can run batches: a single image input whose first dimension is free, every output with a
-    /// free first dimension, and no recurrent state; <paramref name="rowShapes"/> are the outputs' shapes for one frame
-    /// when all of them are static floats (null otherwise: the rows are copied out).
-    /// </summary>
-    private static bool BatchRowShapes(ModelSignature signature, bool recurrent, out long[][]? rowShapes)
-    {
-        rowShapes = null;
-        if (recurrent || signature.Inputs.Count != 1 || signature.Inputs[0].Shape is not { Length: 4 } input || input[0] > 0)
-        {
-            return false;
-        }
-
-        var rows = new long[signature.Outputs.Count][];
-        bool staticRows = true;
-        for (int i = 0; i < rows.Length; i++)
-        {
-            TensorSignature o = signature.Outputs[i];
-            if (o.Shape.Length == 0 || o.Shape[0] > 0)
-            {
-                return false;
-            }
-
-            rows[i] = [1, .. o.Shape.AsSpan(1)];
-            staticRows &= o.ElementType == nameof(TensorElementType.Float) && Array.TrueForAll(rows[i], d => d > 0);
-        }
-
-        rowShapes = staticRows ? rows : null;
-        return true;
-    }
-
-    /// <summary>Gets the output shapes when every output is a float tensor of static shape; otherwise null.</summary>
-    private static long[][]? StaticFloatShapes(ModelSignature signature)
-    {
-        var shapes = new long[signature.Outputs.Count][];
-        for (int i = 0; i < shapes.Length; i++)
-        {
-            TensorSignature o = signature.Outputs[i];
-            // An empty shape is how ONNX Runtime reports an output of unknown rank (as well as a true scalar): treat it
-            // as dynamic rather than preallocating a scalar that the run would not fit.
-            if (o.ElementType != nameof(TensorElementType.Float) || o.Shape.Length == 0 || Array.Exists(o.Shape, d => d <= 0))
-            {
-                return null;
-            }
-
-            shapes[i] = o.Shape;
-        }
-
-        return shapes;
     }
 }

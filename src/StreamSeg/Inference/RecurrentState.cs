@@ -14,6 +14,7 @@ public sealed class RecurrentState : IDisposable
     private readonly Func<int, int, int, IReadOnlyList<long>?>? _zeroShape;
     private readonly float[][] _buffers;
     private readonly long[][] _shapes;
+    private readonly int[] _counts;
     private readonly OrtValue?[] _values;
 
     /// <summary>Creates a zero state of <paramref name="count"/> tensors of <paramref name="initialShape"/>.</summary>
@@ -32,6 +33,7 @@ public sealed class RecurrentState : IDisposable
         _zeroShape = zeroShape;
         _buffers = new float[count][];
         _shapes = new long[count][];
+        _counts = new int[count];
         _values = new OrtValue?[count];
         Reset(0, 0);
     }
@@ -91,6 +93,17 @@ public sealed class RecurrentState : IDisposable
         IsInitial = false;
     }
 
+    /// <summary>Gets the elements of state tensor <paramref name="index"/> at its current shape; valid until the next update or reset.</summary>
+    public ReadOnlySpan<float> DataOf(int index) => _buffers[index].AsSpan(0, _counts[index]);
+
+    /// <summary>Copies one row of a batched state output (<paramref name="data"/>, of <paramref name="shape"/>) into state tensor <paramref name="index"/>.</summary>
+    public void Update(int index, ReadOnlySpan<long> shape, ReadOnlySpan<float> data)
+    {
+        Set(index, shape, data.Length);
+        data.CopyTo(_buffers[index]);
+        IsInitial = false;
+    }
+
     /// <summary>Marks one more frame as run on this state.</summary>
     public void Advance() => Frames++;
 
@@ -103,7 +116,7 @@ public sealed class RecurrentState : IDisposable
         }
     }
 
-    private void Set(int index, long[] shape, int count)
+    private void Set(int index, ReadOnlySpan<long> shape, int count)
     {
         // Reuse the buffer and its OrtValue while the shape is unchanged (every frame after the first).
         if (_values[index] is not null && _shapes[index].AsSpan().SequenceEqual(shape))
@@ -113,7 +126,8 @@ public sealed class RecurrentState : IDisposable
 
         _values[index]?.Dispose();
         _buffers[index] = new float[Math.Max(1, count)];
-        _shapes[index] = [.. shape];
+        _counts[index] = count;
+        _shapes[index] = shape.ToArray();
         _values[index] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _buffers[index].AsMemory(0, count), _shapes[index]);
     }
 }
