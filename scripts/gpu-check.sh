@@ -3,7 +3,7 @@
 # under 10 minutes, measures the people preset and writes one Markdown report.
 #
 #   scripts/gpu-check.sh [--app DIR] [--out FILE] [--source VIDEO] [--models-dir DIR] [--frames N]
-#                        [--devices "tensorrt cuda"] [--uploads "uint8 float"]
+#                        [--devices "tensorrt cuda"] [--uploads "uint8 float"] [--skip-tests]
 #   ./run.sh gpu-check [same options]
 #
 # The app, in this order: --app DIR (a publish folder with StreamSeg.Cli.dll, or a self-contained one), the unpacked
@@ -27,6 +27,7 @@ models_dir=""
 frames=200
 devices="tensorrt cuda"
 uploads="uint8 float"
+skip_tests=0
 budget_s=${STREAMSEG_GPU_CHECK_BUDGET_S:-570}
 started=$(date +%s)
 
@@ -42,6 +43,7 @@ while [ $# -gt 0 ]; do
     --frames) frames=${2:?--frames needs a number}; shift 2 ;;
     --devices) devices=${2:?--devices needs a list}; shift 2 ;;
     --uploads) uploads=${2:?--uploads needs a list}; shift 2 ;;
+    --skip-tests) skip_tests=1; shift ;;
     -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" 2 ;;
   esac
@@ -88,15 +90,15 @@ else
 fi
 [ -f "$app_dir/StreamSeg.Cli.dll" ] || die "no StreamSeg.Cli.dll in '$app_dir'"
 
-streamseg() {
-  if [ "$app_dir" = /opt/ss/app ] && [ -x /opt/ss/run-on-gpu.sh ]; then
-    /opt/ss/run-on-gpu.sh StreamSeg.Cli.dll "$@"
-  elif [ -x "$app_dir/StreamSeg.Cli" ]; then
-    LD_LIBRARY_PATH="$app_dir${cuda_lib:+:$cuda_lib}:/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$app_dir/StreamSeg.Cli" "$@"
-  else
-    LD_LIBRARY_PATH="$app_dir${cuda_lib:+:$cuda_lib}:/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" dotnet "$app_dir/StreamSeg.Cli.dll" "$@"
-  fi
-}
+# The command that runs streamseg (an array, so that 'timeout' can run it).
+libs="$app_dir${cuda_lib:+:$cuda_lib}:/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+if [ "$app_dir" = /opt/ss/app ] && [ -x /opt/ss/run-on-gpu.sh ]; then
+  streamseg=(/opt/ss/run-on-gpu.sh StreamSeg.Cli.dll)
+elif [ -x "$app_dir/StreamSeg.Cli" ]; then
+  streamseg=(env "LD_LIBRARY_PATH=$libs" "$app_dir/StreamSeg.Cli")
+else
+  streamseg=(env "LD_LIBRARY_PATH=$libs" dotnet "$app_dir/StreamSeg.Cli.dll")
+fi
 
 # Absolute paths only: the bundle's launcher runs from its own folder.
 if [ -z "$models_dir" ]; then
@@ -153,8 +155,10 @@ providers_of() {  # the provider each model loaded on, from a run's log
 
 # --- GPU-only tests ----------------------------------------------------------------------------------------------------
 say "## GPU-only tests"
-if command -v dotnet >/dev/null 2>&1 && [ -n "$(dotnet --list-sdks 2>/dev/null)" ] && [ -d "$root/tests/StreamSeg.Tests" ]; then
-  classes=$(grep -rlE '\[(GpuFact|TensorRtFact)(\(available: true\))?\]' "$root/tests" --include='*.cs' | xargs -r -n1 basename | sed 's/\.cs$//' | sort -u)
+if [ "$skip_tests" = 1 ]; then
+  say "Not run (--skip-tests)."
+elif command -v dotnet >/dev/null 2>&1 && [ -n "$(dotnet --list-sdks 2>/dev/null)" ] && [ -d "$root/tests/StreamSeg.Tests" ]; then
+  classes=$(grep -rlE '\[(GpuFact|TensorRtFact)(\(available: true\))?\]' "$root/tests" --include='*.cs' | grep -v '/Support/' | xargs -r -n1 basename | sed 's/\.cs$//' | sort -u)
   filter=$(printf 'FullyQualifiedName~%s|' $classes); filter=${filter%|}
   run_step "GPU-only tests ($(echo $classes | wc -w) classes)" 240 "$work/tests.log" -- \
     dotnet test "$root/StreamSeg.sln" -c Release -nologo --filter "$filter" --logger "console;verbosity=minimal"
@@ -174,7 +178,7 @@ if [[ " $devices " == *" tensorrt "* ]]; then
   say "| model | result |"
   say "|---|---|"
   for m in movenet-multipose rvm; do
-    run_step "build-engine $m" 150 "$work/engine-$m.log" -- streamseg models build-engine "$models_dir/$m.onnx" --frame-size "$frame_size" --batch 1
+    run_step "build-engine $m" 150 "$work/engine-$m.log" -- "${streamseg[@]}" models build-engine "$models_dir/$m.onnx" --frame-size "$frame_size" --batch 1
     rc=$?
     if [ $rc = 0 ]; then
       say "| $m | $(grep -E '^(built|reused):' "$work/engine-$m.log" | head -1 | sed 's/|/\\|/g'); $(grep -E '^profile:' "$work/engine-$m.log" | sed 's/|/\\|/g') |"
@@ -194,7 +198,7 @@ for d in $devices; do
   for u in $uploads; do
     name="$d-$u"
     run_step "bench --device $d --upload $u" 170 "$work/bench-$name.log" -- \
-      streamseg bench --source "$source_video" --device "$d" --upload "$u" --frames "$frames" --json "$work/bench-$name.json"
+      "${streamseg[@]}" bench --source "$source_video" --device "$d" --upload "$u" --frames "$frames" --json "$work/bench-$name.json"
     rc=$?
     inf=$(sed -n 's/^  inference only *\([0-9.]*\) fps.*/\1/p' "$work/bench-$name.log" | head -1)
     pipe=$(sed -n 's/^  whole pipeline *\([0-9.]*\) fps.*/\1/p' "$work/bench-$name.log" | head -1)
