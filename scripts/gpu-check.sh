@@ -204,6 +204,8 @@ for d in $devices; do
     pipe=$(sed -n 's/^  whole pipeline *\([0-9.]*\) fps.*/\1/p' "$work/bench-$name.log" | head -1)
     streams=$(awk '/paced at the source/ {t=1; next} t && /^ +[0-9]+ / {if ($6+0 <= 100) n=$1} END {print n+0}' "$work/bench-$name.log")
     status=$([ $rc = 0 ] && echo ok || { [ $rc = 124 ] && echo "timed out" || echo "exit $rc"; })
+    why=$(grep -m1 '^streamseg: error: ' "$work/bench-$name.log" | sed 's/^streamseg: error: //; s/|/\\|/g' | cut -c1-200)
+    [ -n "$why" ] && status="$status: $why"
     printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$d" "$u" "$status" "$(providers_of "$work/bench-$name.log")" "${inf:--}" "${pipe:--}" "$streams" >>"$summary"
     {
       echo "### --device $d --upload $u ($status)"
