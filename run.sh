@@ -7,6 +7,7 @@
 #   ./run.sh run [args]      streamseg run with your own arguments
 #   ./run.sh soak [min] [k]  soak: a live RTSP source for min minutes (30), the relay killed every k minutes (3)
 #   ./run.sh cluster-bench [kills]  cluster failover/rebalance/drain figures (10 kills) → bench/RESULTS.md
+#   ./run.sh gpu-check [..]  on an NVIDIA GPU: tests, engines and benches of the people preset → bench/gpu-check-*.md
 #   ./run.sh setup           only install dependencies and build
 #   ./run.sh streamseg ...   any streamseg command (models info, --help, …)
 set -euo pipefail
@@ -122,7 +123,8 @@ case "$cmd" in
         --filter "FullyQualifiedName~StreamSeg.Tests.Cli.ClusterBench" --logger "console;verbosity=detailed"
     ;;
   setup) setup ;;
+  gpu-check) exec scripts/gpu-check.sh "$@" ;;
   streamseg) build; streamseg "$@" ;;
- -h|--help|help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) log "unknown command '$cmd' (demo, test, bench, cluster-bench, run, soak, setup, streamseg, help)"; exit 2 ;;
+ -h|--help|help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) log "unknown command '$cmd' (demo, test, bench, cluster-bench, run, soak, setup, gpu-check, streamseg, help)"; exit 2 ;;
 esac

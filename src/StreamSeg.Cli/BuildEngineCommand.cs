@@ -20,6 +20,9 @@ namespace StreamSeg.Cli;
 /// input, which makes ONNX Runtime build the engine and write it, with the timing cache, to the folder
 /// <see cref="TensorRtEngineCache"/> names. The files in that folder are compared before and after: changed or new
 /// <c>.engine</c> files mean the engine was built, none mean the engine already there was reused.
+/// The engine is built for the TensorRT shape profile of the given frame sizes (<c>--frame-size</c>, repeatable) and
+/// batch sizes up to <c>--batch</c>, as <c>streamseg run</c> makes it from its sources (<see cref="TensorRtProfile"/>),
+/// so a run over sources of those sizes finds it in the cache.
 /// </remarks>
 internal static class BuildEngineCommand
 {
@@ -33,7 +36,13 @@ internal static class BuildEngineCommand
         Option<long> deviceId = OptionParsers.Long("--device-id", "N", "the GPU (default 0)");
         var fp32 = new Option<bool>("--fp32") { Description = "build an FP32 engine (default FP16)" };
         Option<string> cacheDir = OptionParsers.Text("--cache-dir", "DIR", "the engine cache (default models/cache/tensorrt, where 'streamseg run' looks)");
-        Option<string> frameSize = OptionParsers.Text("--frame-size", "WxH", $"the frame size for models whose input follows the frame, such as RVM and MoveNet (default {DefaultFrameSize})");
+        var frameSize = new Option<string[]>("--frame-size")
+        {
+            HelpName = "WxH",
+            Description = $"a source frame size the engine takes, for models whose input follows the frame, such as RVM and MoveNet; repeat it for sources of several sizes, as the run will have (default {DefaultFrameSize}); the first is the size the engine is tuned for",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
         Option<string> upload = OptionParsers.Text("--upload", "uint8|float", "the input form the engine is built for: uint8 (default; the model with its pixel preprocessing prepended, as 'streamseg run' feeds a GPU) or float (the model as published, for runs with --upload float)");
         var command = new Command("build-engine", "build the model's TensorRT engine now (TensorRT only, no fallback) so that 'streamseg run' starts without building it; engines go to a folder keyed by the model's hash, GPU, driver, ONNX Runtime and TensorRT versions and precision under --cache-dir, and one already there is reused; --pose-size is MoveNet's input long side as in 'streamseg run'; exit 4 when TensorRT cannot load, with the reason")
         {
@@ -47,12 +56,12 @@ internal static class BuildEngineCommand
         // The adapter settings of 'streamseg run' (MoveNet's input long side is --pose-size there too), bound the same
         // way, so that the engine is built for the input shape a run feeds.
         var runOptions = new RunOptionBinder(global);
-        runOptions.AddTo(command, "--pose-size", "--adapter", "--models-dir");
+        runOptions.AddTo(command, "--pose-size", "--adapter", "--models-dir", "--batch");
         command.Options.Add(upload);
         command.SetAction(result => Execute(
             result.GetValue(model)!,
             runOptions.Bind(result),
-            new BuildEngineSettings(result.GetResult(deviceId) is { Implicit: false } ? result.GetValue(deviceId) : 0, result.GetValue(fp32), result.GetValue(cacheDir), result.GetValue(frameSize) ?? DefaultFrameSize, result.GetValue(upload) ?? "uint8")));
+            new BuildEngineSettings(result.GetResult(deviceId) is { Implicit: false } ? result.GetValue(deviceId) : 0, result.GetValue(fp32), result.GetValue(cacheDir), result.GetValue(frameSize) is { Length: > 0 } sizes ? sizes : [DefaultFrameSize], result.GetValue(upload) ?? "uint8")));
         return command;
     }
 
@@ -65,7 +74,11 @@ internal static class BuildEngineCommand
             throw new ConfigException($"Option '--device-id': '{deviceId}' is not a GPU ordinal (0, 1, …).");
         }
 
-        (int frameWidth, int frameHeight) = ParseFrameSize(settings.FrameSize);
+        List<FrameSize> frameSizes = [.. settings.FrameSizes.Select(ParseFrameSize).Distinct()];
+        (int frameWidth, int frameHeight) = (frameSizes[0].Width, frameSizes[0].Height);
+
+        // As 'streamseg run' asks for: --batch, or one per source (one per frame size here), at most 8.
+        var plan = new TensorRtShapePlan(frameSizes, ModelLoader.RequestedBatch(runConfig, frameSizes.Count));
         string? adapter = runConfig.Adapter == "auto" ? null : runConfig.Adapter;
         string path = ModelPaths.Resolve(model, runConfig.ModelsDir ?? ModelPaths.DefaultModelsDirectory);
         var options = new SessionFactoryOptions(ExecutionDevice.TensorRt, (int)deviceId, Fp16: !settings.Fp32);
@@ -96,6 +109,16 @@ internal static class BuildEngineCommand
             throw new ModelLoadException($"Model '{path}': no engine built: {ex.Message}. Building an engine needs an NVIDIA GPU and the TensorRT and CUDA libraries where the loader finds them (LD_LIBRARY_PATH).", ex);
         }
 
+        // The profile (and so the cache folder) follows from the model's inputs, read here on the CPU before anything
+        // is built on the GPU.
+        TensorRtProfile? profile;
+        using (OnnxModel probe = Load(path, new OnnxSessionFactory(new SessionFactoryOptions(ExecutionDevice.Cpu, IntraOpThreads: 1)), adapter, adapterOptions, composed is null ? null : composer))
+        {
+            profile = TensorRtProfile.Build(probe.SupportsBatch ? plan : plan with { MaxBatch = 1 }, probe.ShapesAt);
+        }
+
+        identity = identity with { Profile = profile?.Text ?? string.Empty };
+
         string folder = factory.EngineCacheFolder(identity);
         Dictionary<string, FileStamp> before = Snapshot(folder);
         Stopwatch clock = Stopwatch.StartNew();
@@ -105,7 +128,9 @@ internal static class BuildEngineCommand
             input = $"{onnx.Input.Name} [{string.Join(',', TensorWriter.ShapeFor(onnx.Input, frameWidth, frameHeight))}] {TensorWriter.ElementFor(onnx.Input).ToString().ToLowerInvariant()}";
             try
             {
+                _ = onnx.UseShapes(plan);
                 onnx.WarmUp(frameWidth, frameHeight);
+                _ = onnx.WarmUpBatch(frameWidth, frameHeight, plan.MaxBatch);
             }
             catch (OnnxRuntimeException ex)
             {
@@ -125,6 +150,11 @@ internal static class BuildEngineCommand
         Console.WriteLine($"sha256:  {identity.ModelSha256}");
         Console.WriteLine($"engine:  TensorRT {identity.TensorRtVersion}, {identity.Precision}, GPU {deviceId} {identity.GpuName} (driver {identity.DriverVersion}), ONNX Runtime {identity.OrtVersion}");
         Console.WriteLine($"input:   {input}");
+        if (profile is not null)
+        {
+            Console.WriteLine($"profile: min {profile.MinShapes}; opt {profile.OptShapes}; max {profile.MaxShapes}");
+        }
+
         Console.WriteLine($"cache:   {folder}");
         foreach (string name in written)
         {
@@ -166,19 +196,8 @@ internal static class BuildEngineCommand
         }
     }
 
-    private static (int Width, int Height) ParseFrameSize(string text)
-    {
-        string[] parts = text.Split('x', '×');
-        if (parts.Length == 2
-            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w)
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h)
-            && w > 0 && h > 0)
-        {
-            return (w, h);
-        }
-
-        throw new ConfigException($"Option '--frame-size': '{text}' is not WIDTHxHEIGHT (for example {DefaultFrameSize}).");
-    }
+    private static FrameSize ParseFrameSize(string text) =>
+        FrameSize.TryParse(text) ?? throw new ConfigException($"Option '--frame-size': '{text}' is not WIDTHxHEIGHT (for example {DefaultFrameSize}).");
 
     private static bool IsEngine(string name) => name.EndsWith(".engine", StringComparison.Ordinal);
 
@@ -206,5 +225,5 @@ internal static class BuildEngineCommand
 
     private readonly record struct FileStamp(long Length, DateTime LastWriteUtc);
 
-    private sealed record BuildEngineSettings(long DeviceId, bool Fp32, string? CacheDir, string FrameSize, string Upload);
+    private sealed record BuildEngineSettings(long DeviceId, bool Fp32, string? CacheDir, string[] FrameSizes, string Upload);
 }

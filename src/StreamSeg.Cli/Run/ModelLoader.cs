@@ -137,12 +137,25 @@ internal sealed partial class ModelLoader
     /// Runs each model once on a frame of the first source's size, then at the batch asked for (a model that declares
     /// a free batch dimension but fails at that batch runs frame by frame), and logs how the run batches.
     /// </summary>
+    public void WarmUp(List<OnnxModel> models, int width, int height, int requestedBatch) =>
+        WarmUp(models, [new FrameSize(width, height)], requestedBatch);
+
+    /// <summary>
+    /// As <see cref="WarmUp(List{OnnxModel}, int, int, int)"/>, knowing every source's frame size: on TensorRT each
+    /// model's engine is built first for the profile of those sizes and the batch sizes up to the one asked for
+    /// (<see cref="OnnxModel.UseShapes"/>), so that no engine is built mid-run.
+    /// </summary>
     [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
-    public void WarmUp(List<OnnxModel> models, int width, int height, int requestedBatch)
+    public void WarmUp(List<OnnxModel> models, IReadOnlyList<FrameSize> frameSizes, int requestedBatch)
     {
         ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(frameSizes);
+        int width = frameSizes[0].Width;
+        int height = frameSizes[0].Height;
+        var plan = new TensorRtShapePlan([.. frameSizes.Distinct()], Math.Max(1, requestedBatch));
         foreach (OnnxModel model in models)
         {
+            _ = model.UseShapes(plan);
             model.WarmUp(width, height);
             if (model.WarmUpBatch(width, height, requestedBatch) is string why)
             {
@@ -235,7 +248,7 @@ internal sealed partial class ModelLoader
     {
         try
         {
-            var model = new OnnxModel(path, factory, adapter, options, composer);
+            var model = new OnnxModel(path, factory, adapter, options, composer, _loggerFactory.CreateLogger<OnnxModel>());
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 LogModel(_logger, path, model.Adapter.Name, model.Adapter.Task.ToString().ToLowerInvariant(), Describe(model.Input), model.Adapter.ClassNames.Count, model.Provider);

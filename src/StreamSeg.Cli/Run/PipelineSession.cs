@@ -62,7 +62,7 @@ internal sealed partial class PipelineSession
             stats.Provider = models[0].Provider;
             LogProvider(_logger, models[0].Provider, OnnxSessionFactory.OrtVersion);
             _sources.Open(config, sources, stats, healthSinks, stop);
-            _models.WarmUp(models, sources[0].Width, sources[0].Height, ModelLoader.RequestedBatch(config, sources.Count));
+            _models.WarmUp(models, sources.ConvertAll(s => new FrameSize(s.Width, s.Height)), ModelLoader.RequestedBatch(config, sources.Count));
             return await RunPipelineAsync(config, models, sources, stats, healthSinks, stop, abort).ConfigureAwait(false);
         }
         finally

@@ -29,7 +29,7 @@ internal static class StageComposer
     {
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
-            (new PreprocessStage(models.ConvertAll(m => m.Input)), PipelineStage.Preprocess),
+            (PreprocessFor(models, sourceCount), PipelineStage.Preprocess),
             (new InferenceStage(models, ModelLoader.BatchSize(config, sourceCount, models), config.ModelConcurrency), PipelineStage.Inference),
             (new DecodeStage(models.ConvertAll(m => m.Adapter), splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default, logger: loggerFactory.CreateLogger<MatteSplitter>()) : null), PipelineStage.Decode),
         };
@@ -71,6 +71,18 @@ internal static class StageComposer
         return new TrackingSourceSettings(
             fps > 0 ? tracker with { FrameRate = fps } : tracker,
             smooth ? new OneEuroOptions() : null);
+    }
+
+    /// <summary>
+    /// The preprocess stage: with several sources, on up to one worker per source, at most half the cores (the models'
+    /// own threads need the rest) and 8, each worker with its own stage (<see cref="ParallelStage"/>); else one stage.
+    /// </summary>
+    private static IStage<Frame, Frame> PreprocessFor(List<OnnxModel> models, int sourceCount)
+    {
+        int workers = Math.Clamp(Math.Min(sourceCount, Environment.ProcessorCount / 2), 1, 8);
+        return workers == 1
+            ? new PreprocessStage(models.ConvertAll(m => m.Input))
+            : new ParallelStage(() => new PreprocessStage(models.ConvertAll(m => m.Input)), workers);
     }
 
     private static ByteTrackerOptions TrackerOptions(RunConfig config)

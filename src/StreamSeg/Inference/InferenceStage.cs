@@ -37,6 +37,8 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
     private readonly List<PooledTensor>[] _group;
     private readonly List<int>[] _groupIndex;
     private readonly bool[][] _grouped;
+    private readonly List<int>[] _groupSources;
+    private readonly List<bool>[] _groupDiscontinuities;
 
     // The call in progress, read by the lanes.
     private Frame? _frame;
@@ -58,12 +60,16 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
         _group = new List<PooledTensor>[models.Count];
         _groupIndex = new List<int>[models.Count];
         _grouped = new bool[models.Count][];
+        _groupSources = new List<int>[models.Count];
+        _groupDiscontinuities = new List<bool>[models.Count];
         for (int m = 0; m < models.Count; m++)
         {
             _names[m] = Path.GetFileName(models[m].Path);
             _group[m] = [];
             _groupIndex[m] = [];
             _grouped[m] = new bool[maxBatch];
+            _groupSources[m] = [];
+            _groupDiscontinuities[m] = [];
         }
 
         _lanes = new ModelLanes(models, concurrency);
@@ -181,6 +187,8 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
         // One run per group of inputs of the same shape (frames of equal size, or of models with a fixed input size).
         List<PooledTensor> group = _group[m];
         List<int> groupIndex = _groupIndex[m];
+        List<int> groupSources = _groupSources[m];
+        List<bool> groupDiscontinuities = _groupDiscontinuities[m];
         bool[] done = _grouped[m];
         if (done.Length < _real.Count)
         {
@@ -197,21 +205,28 @@ public sealed class InferenceStage : IBatchStage, ISourceStateOwner
 
             group.Clear();
             groupIndex.Clear();
+            groupSources.Clear();
+            groupDiscontinuities.Clear();
             long[] shape = Tensor(f, m).Shape;
             for (int g = f; g < _real.Count; g++)
             {
-                if (!done[g] && Tensor(g, m).Shape.AsSpan().SequenceEqual(shape))
+                // A recurrent model takes one frame per source per run: a source's next frame goes in a later group,
+                // which runs after this one, so each source's frames keep their order.
+                FrameMetadata meta = _real[g].Meta;
+                if (!done[g] && Tensor(g, m).Shape.AsSpan().SequenceEqual(shape) && (model.States is null || !groupSources.Contains(meta.SourceIndex)))
                 {
                     done[g] = true;
                     group.Add(Tensor(g, m));
                     groupIndex.Add(g);
+                    groupSources.Add(meta.SourceIndex);
+                    groupDiscontinuities.Add(meta.Discontinuity);
                 }
             }
 
             ModelOutput[] results;
             try
             {
-                results = model.RunBatch(group);
+                results = model.RunBatch(group, groupSources, groupDiscontinuities);
             }
             catch (Exception ex)
             {

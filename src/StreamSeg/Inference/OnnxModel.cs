@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using StreamSeg.Memory;
@@ -22,7 +23,7 @@ namespace StreamSeg.Inference;
 /// </remarks>
 public sealed class OnnxModel : IDisposable
 {
-    private readonly ModelSession _session;
+    private readonly ProfiledSessions _sessions;
     private readonly IOutputAllocator _outputs;
     private readonly RecurrentStateBinder? _recurrent;
     private readonly BatchRunner? _batch;
@@ -37,11 +38,13 @@ public sealed class OnnxModel : IDisposable
     /// and is fed resized uint8 BGR pixels (<see cref="Input"/> says <see cref="PixelUpload.Bgr8"/>), unless its input
     /// has no batch axis (torchvision R-CNN), which keeps the CPU conversion.
     /// </param>
-    public OnnxModel(string path, OnnxSessionFactory factory, string? adapterName = null, AdapterOptions? adapterOptions = null, IPixelInputComposer? pixelComposer = null)
+    /// <param name="logger">Gets the TensorRT profile lines (<see cref="UseShapes"/>).</param>
+    public OnnxModel(string path, OnnxSessionFactory factory, string? adapterName = null, AdapterOptions? adapterOptions = null, IPixelInputComposer? pixelComposer = null, ILogger<OnnxModel>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         Path = path;
         InferenceSession session;
+        Func<TensorRtProfile?, (InferenceSession Session, string Provider)> create = profile => factory.Create(path, profile);
         if (pixelComposer is null)
         {
             (session, Provider) = factory.Create(path);
@@ -63,6 +66,7 @@ public sealed class OnnxModel : IDisposable
             {
                 byte[] composed = pixelComposer.Compose(File.ReadAllBytes(path), Adapter.Input);
                 (session, Provider) = factory.Create(composed, path);
+                create = profile => factory.Create(composed, path, profile);
                 Input = Adapter.Input with { Upload = PixelUpload.Bgr8 };
             }
         }
@@ -88,20 +92,31 @@ public sealed class OnnxModel : IDisposable
                 learnable &= !needed[i] || Signature.Outputs[i].ElementType == nameof(TensorElementType.Float);
             }
 
-            if (BatchRowShapes(Signature, _recurrent is not null, out long[][]? rowShapes))
+            if (ModelShapeRules.BatchRowShapes(Signature, _recurrent is not null, out long[][]? rowShapes))
             {
                 _batch = new BatchRunner(System.IO.Path.GetFileName(path), Adapter.Input.Name, rowShapes);
                 SupportsBatch = true;
             }
+            else if (_recurrent is not null && ModelShapeRules.RecurrentBatches(Signature, Adapter.Input.Name) && StartStatesAtFullShape())
+            {
+                // States stacked along the batch axis need one shape per frame size: full-shape zeros from the start.
+                _batch = new BatchRunner(System.IO.Path.GetFileName(path), Adapter.Input.Name, null);
+                SupportsBatch = true;
+            }
 
-            long[][]? staticShapes = StaticFloatShapes(Signature);
+            long[][]? staticShapes = ModelShapeRules.StaticFloatShapes(Signature);
             OutputsPreallocated = staticShapes is not null;
 
             // A free batch dimension with static rows: a batch of one still gets preallocated outputs.
             _outputs = (staticShapes ?? rowShapes) is long[][] shapes ? new StaticOutputAllocator(outputNames, shapes)
                 : Adapter.OutputShapesFollowInput && learnable ? new LearnedOutputAllocator()
                 : new OrtOutputAllocator();
-            _session = new ModelSession(session, outputNames, needed);
+            _sessions = new ProfiledSessions(
+                new ModelSession(session, outputNames, needed),
+                profile => new ModelSession(create(profile).Session, outputNames, needed),
+                ShapesAt,
+                System.IO.Path.GetFileName(path),
+                logger);
         }
         catch
         {
@@ -133,8 +148,10 @@ public sealed class OnnxModel : IDisposable
     public bool OutputsPreallocated { get; }
 
     /// <summary>
-    /// Gets whether one run can take several frames (<see cref="RunBatch"/>): the model has a single image input
-    /// whose first dimension is free, every output has a free first dimension, and it keeps no recurrent state.
+    /// Gets whether one run can take several frames (<see cref="RunBatch(IReadOnlyList{PooledTensor})"/>): the model has
+    /// a single image input whose first dimension is free and every output has a free first dimension; or it is a
+    /// recurrent model (RVM) whose image input has a free first dimension and whose adapter knows the states' shapes,
+    /// so that the frames' sources' states can be stacked (<see cref="RunBatch(IReadOnlyList{PooledTensor}, IReadOnlyList{int}, IReadOnlyList{bool})"/>).
     /// </summary>
     public bool SupportsBatch { get; private set; }
 
@@ -157,16 +174,17 @@ public sealed class OnnxModel : IDisposable
     public ModelOutput Run(PooledTensor input, int sourceKey, bool discontinuity)
     {
         ArgumentNullException.ThrowIfNull(input);
-        _session.BindInput(Adapter.Input.Name, input.Value);
+        ModelSession session = _sessions.For(input.Transform.SourceWidth, input.Transform.SourceHeight, 1);
+        session.BindInput(Adapter.Input.Name, input.Value);
         if (_recurrent is null)
         {
-            return _outputs.Run(_session, input, observer: null);
+            return _outputs.Run(session, input, observer: null);
         }
 
-        _recurrent.Bind(_session, input.Transform, sourceKey, discontinuity);
+        _recurrent.Bind(session, input.Transform, sourceKey, discontinuity);
         try
         {
-            return _outputs.Run(_session, input, _recurrent);
+            return _outputs.Run(session, input, _recurrent);
         }
         finally
         {
@@ -197,8 +215,141 @@ public sealed class OnnxModel : IDisposable
             throw new InvalidOperationException($"Model '{System.IO.Path.GetFileName(Path)}' cannot run batches: its input '{Adapter.Input.Name}' or an output has a fixed first dimension, or it keeps recurrent state.");
         }
 
-        return inputs.Count == 1 ? [Run(inputs[0], -1, discontinuity: true)] : _batch!.Run(_session, inputs);
+        if (inputs.Count == 1)
+        {
+            return [Run(inputs[0], -1, discontinuity: true)];
+        }
+
+        if (_recurrent is not null)
+        {
+            // One-off frames: each its own zero state, not kept.
+            var keys = new int[inputs.Count];
+            for (int b = 0; b < keys.Length; b++)
+            {
+                keys[b] = -1 - b;
+            }
+
+            return RunBatch(inputs, keys, Enumerable.Repeat(true, keys.Length).ToArray());
+        }
+
+        LetterboxTransform first = inputs[0].Transform;
+        return _batch!.Run(_sessions.For(first.SourceWidth, first.SourceHeight, inputs.Count), inputs);
     }
+
+    /// <summary>
+    /// Runs the model once on <paramref name="inputs"/>, frames of the sources <paramref name="sourceKeys"/> (one frame
+    /// per source, all of one size), as <see cref="RunBatch(IReadOnlyList{PooledTensor})"/>; a recurrent model stacks
+    /// those sources' states along the batch axis and gives each source its rows of the state outputs back, and a
+    /// source whose <paramref name="discontinuities"/> entry is set starts again from zeros, alone. Gives each frame
+    /// exactly what <see cref="Run(PooledTensor, int, bool)"/> would, frame by frame.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists differ in length, or a source is in the batch twice.</exception>
+    public ModelOutput[] RunBatch(IReadOnlyList<PooledTensor> inputs, IReadOnlyList<int> sourceKeys, IReadOnlyList<bool> discontinuities)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(sourceKeys);
+        ArgumentNullException.ThrowIfNull(discontinuities);
+        if (sourceKeys.Count != inputs.Count || discontinuities.Count != inputs.Count)
+        {
+            throw new ArgumentException($"{inputs.Count} inputs need as many source keys and discontinuity flags; got {sourceKeys.Count} and {discontinuities.Count}.", nameof(sourceKeys));
+        }
+
+        if (_recurrent is null)
+        {
+            return RunBatch(inputs);
+        }
+
+        if (inputs.Count == 1)
+        {
+            return [Run(inputs[0], sourceKeys[0], discontinuities[0])];
+        }
+
+        if (!SupportsBatch)
+        {
+            throw new InvalidOperationException($"Model '{System.IO.Path.GetFileName(Path)}' cannot run batches: its input '{Adapter.Input.Name}' has a fixed first dimension, or its adapter does not know its states' shapes.");
+        }
+
+        for (int b = 1; b < sourceKeys.Count; b++)
+        {
+            for (int c = 0; c < b; c++)
+            {
+                if (sourceKeys[c] == sourceKeys[b])
+                {
+                    throw new ArgumentException($"Source {sourceKeys[b]} is in the batch twice: a recurrent model runs a source's frames one after another.", nameof(sourceKeys));
+                }
+            }
+        }
+
+        LetterboxTransform first = inputs[0].Transform;
+        ModelSession session = _sessions.For(first.SourceWidth, first.SourceHeight, inputs.Count);
+        try
+        {
+            if (!_recurrent.BindBatch(session, first, sourceKeys, discontinuities))
+            {
+                var one = new ModelOutput[inputs.Count];
+                for (int b = 0; b < one.Length; b++)
+                {
+                    one[b] = Run(inputs[b], sourceKeys[b], discontinuities[b]);
+                }
+
+                return one;
+            }
+
+            ModelOutput[] outputs = _batch!.Run(session, inputs);
+            _recurrent.OnBatchOutputs(outputs);
+            return outputs;
+        }
+        finally
+        {
+            _recurrent.UnbindBatch(sourceKeys);
+        }
+    }
+
+    /// <summary>Gets the TensorRT optimisation profile the session was built for (<see cref="UseShapes"/>), or null.</summary>
+    public TensorRtProfile? Profile => _sessions.Profile;
+
+    /// <summary>
+    /// Tells the model the frame sizes and batch sizes the run will feed. On TensorRT, a model with dynamic inputs (the
+    /// frame-sized RVM, MoveNet at its long side, any model that batches) gets its engine built now for the profile of
+    /// those shapes (<see cref="TensorRtProfile"/>, cached under a key that includes it) instead of on the first frame
+    /// and again mid-run; a frame size that later falls outside it gets an engine of its own, logged once. On the other
+    /// providers nothing changes. Returns the profile, or null when none applies.
+    /// </summary>
+    public TensorRtProfile? UseShapes(TensorRtShapePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (Provider != OnnxSessionFactory.ProviderName(ExecutionDevice.TensorRt))
+        {
+            return null;
+        }
+
+        // An engine takes only shapes inside its profile: a state's first frame must have the shape of the later ones.
+        StartStatesAtFullShape();
+        return _sessions.Apply(SupportsBatch ? plan : plan with { MaxBatch = 1 });
+    }
+
+    /// <summary>
+    /// Makes a recurrent model's states start (and restart) as zeros at their full shape rather than the adapter's
+    /// initial broadcast shape, where the adapter knows the shape (<see cref="IRecurrentAdapter.StateShape"/>); the
+    /// model computes the same either way. Returns whether it applies.
+    /// </summary>
+    internal bool StartStatesAtFullShape()
+    {
+        if (_recurrent is null || Adapter is not IRecurrentAdapter recurrent || recurrent.StateShape(0, 16, 16) is null)
+        {
+            return false;
+        }
+
+        _recurrent.States.ZeroShape = recurrent.StateShape;
+        return true;
+    }
+
+    /// <summary>
+    /// Gets the shapes of the model's dynamic inputs (the image, and a recurrent model's states) for <paramref name="batch"/>
+    /// frames of <paramref name="size"/>, as the runs feed them; empty when an input's shape cannot be told (no profile
+    /// is made then) or none is dynamic.
+    /// </summary>
+    public IReadOnlyDictionary<string, long[]> ShapesAt(FrameSize size, int batch) => DynamicInputShapes.At(Signature, Adapter, Input, size, batch);
 
     /// <summary>Runs the model once on a zero input so that the first frame does not pay for lazy initialisation.</summary>
     public void WarmUp(int frameWidth, int frameHeight)
@@ -242,60 +393,9 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Releases the session, binding and buffers.</summary>
     public void Dispose()
     {
-        _session.Dispose();
+        _sessions.Dispose();
         _recurrent?.Dispose();
         _outputs.Dispose();
         _batch?.Dispose();
-    }
-
-    /// <summary>
-    /// Gets whether the model can run batches: a single image input whose first dimension is free, every output with a
-    /// free first dimension, and no recurrent state; <paramref name="rowShapes"/> are the outputs' shapes for one frame
-    /// when all of them are static floats (null otherwise: the rows are copied out).
-    /// </summary>
-    private static bool BatchRowShapes(ModelSignature signature, bool recurrent, out long[][]? rowShapes)
-    {
-        rowShapes = null;
-        if (recurrent || signature.Inputs.Count != 1 || signature.Inputs[0].Shape is not { Length: 4 } input || input[0] > 0)
-        {
-            return false;
-        }
-
-        var rows = new long[signature.Outputs.Count][];
-        bool staticRows = true;
-        for (int i = 0; i < rows.Length; i++)
-        {
-            TensorSignature o = signature.Outputs[i];
-            if (o.Shape.Length == 0 || o.Shape[0] > 0)
-            {
-                return false;
-            }
-
-            rows[i] = [1, .. o.Shape.AsSpan(1)];
-            staticRows &= o.ElementType == nameof(TensorElementType.Float) && Array.TrueForAll(rows[i], d => d > 0);
-        }
-
-        rowShapes = staticRows ? rows : null;
-        return true;
-    }
-
-    /// <summary>Gets the output shapes when every output is a float tensor of static shape; otherwise null.</summary>
-    private static long[][]? StaticFloatShapes(ModelSignature signature)
-    {
-        var shapes = new long[signature.Outputs.Count][];
-        for (int i = 0; i < shapes.Length; i++)
-        {
-            TensorSignature o = signature.Outputs[i];
-            // An empty shape is how ONNX Runtime reports an output of unknown rank (as well as a true scalar): treat it
-            // as dynamic rather than preallocating a scalar that the run would not fit.
-            if (o.ElementType != nameof(TensorElementType.Float) || o.Shape.Length == 0 || Array.Exists(o.Shape, d => d <= 0))
-            {
-                return null;
-            }
-
-            shapes[i] = o.Shape;
-        }
-
-        return shapes;
     }
 }

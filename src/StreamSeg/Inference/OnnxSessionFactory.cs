@@ -35,21 +35,30 @@ public sealed partial class OnnxSessionFactory
     public static string OrtVersion => OrtEnv.Instance().GetVersionString();
 
     /// <summary>Creates a session for <paramref name="modelPath"/>; returns it with the provider actually used.</summary>
-    public (InferenceSession Session, string Provider) Create(string modelPath)
+    public (InferenceSession Session, string Provider) Create(string modelPath) => Create(modelPath, (TensorRtProfile?)null);
+
+    /// <summary>
+    /// As <see cref="Create(string)"/>; on TensorRT the engine is built for <paramref name="profile"/>'s shapes (when
+    /// given) as the session is created, and cached under a key that includes the profile.
+    /// </summary>
+    public (InferenceSession Session, string Provider) Create(string modelPath, TensorRtProfile? profile)
     {
         ThrowIfMissing(modelPath);
 
-        return Create(modelPath, null);
+        return Create(modelPath, null, profile);
     }
 
     /// <summary>
     /// Creates a session for a model held in memory (for example one with a preprocessing graph prepended);
     /// <paramref name="modelPath"/> names it in messages. The TensorRT engine cache is keyed by these bytes.
     /// </summary>
-    public (InferenceSession Session, string Provider) Create(byte[] model, string modelPath)
+    public (InferenceSession Session, string Provider) Create(byte[] model, string modelPath) => Create(model, modelPath, null);
+
+    /// <summary>As <see cref="Create(byte[], string)"/>, with a TensorRT shape profile (see <see cref="Create(string, TensorRtProfile?)"/>).</summary>
+    public (InferenceSession Session, string Provider) Create(byte[] model, string modelPath, TensorRtProfile? profile)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Create(modelPath, model);
+        return Create(modelPath, model, profile);
     }
 
     /// <summary>
@@ -70,7 +79,7 @@ public sealed partial class OnnxSessionFactory
         }
     }
 
-    private (InferenceSession Session, string Provider) Create(string modelPath, byte[]? model)
+    private (InferenceSession Session, string Provider) Create(string modelPath, byte[]? model, TensorRtProfile? profile)
     {
         ExecutionDevice[] chain = Chain();
 
@@ -88,7 +97,7 @@ public sealed partial class OnnxSessionFactory
             string? createdCache = null;
             try
             {
-                (options, string? cache) = BuildOptions(device, modelPath, model);
+                (options, string? cache) = BuildOptions(device, modelPath, model, profile);
 
                 // Created only once the providers have loaded, so a machine without TensorRT gets no folders; ONNX
                 // Runtime creates only the last level itself.
@@ -208,7 +217,10 @@ public sealed partial class OnnxSessionFactory
     public TensorRtEngineIdentity DescribeTensorRtEngine(string modelPath) => DescribeTensorRtEngine(null, modelPath);
 
     /// <summary>As <see cref="DescribeTensorRtEngine(string)"/>, for a model held in memory (<see cref="Create(byte[], string)"/>); null reads <paramref name="modelPath"/>.</summary>
-    public TensorRtEngineIdentity DescribeTensorRtEngine(byte[]? model, string modelPath)
+    public TensorRtEngineIdentity DescribeTensorRtEngine(byte[]? model, string modelPath) => DescribeTensorRtEngine(model, modelPath, null);
+
+    /// <summary>As <see cref="DescribeTensorRtEngine(byte[], string)"/>, for an engine built for <paramref name="profile"/>.</summary>
+    public TensorRtEngineIdentity DescribeTensorRtEngine(byte[]? model, string modelPath, TensorRtProfile? profile)
     {
         string version;
         try
@@ -220,20 +232,21 @@ public sealed partial class OnnxSessionFactory
             throw new InvalidOperationException($"TensorRT cannot be loaded ({Reason(ex.Message)})", ex);
         }
 
-        return Identity(modelPath, model, version);
+        return Identity(modelPath, model, version, profile);
     }
 
     /// <summary>Gets the absolute folder the engines of <paramref name="identity"/> are cached in, under <see cref="SessionFactoryOptions.EngineCacheRoot"/>.</summary>
     public string EngineCacheFolder(TensorRtEngineIdentity identity) =>
         Path.GetFullPath(Path.Combine(_options.EngineCacheRoot, TensorRtEngineCache.Key(identity)));
 
-    private TensorRtEngineIdentity Identity(string modelPath, byte[]? model, string tensorRtVersion) => new(
+    private TensorRtEngineIdentity Identity(string modelPath, byte[]? model, string tensorRtVersion, TensorRtProfile? profile) => new(
         model is null ? TensorRtEngineCache.FileSha256(modelPath) : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(model)),
         TensorRtEngineCache.GpuName(_options.DeviceId),
         TensorRtEngineCache.DriverVersion(),
         OrtVersion,
         tensorRtVersion,
-        _options.Fp16);
+        _options.Fp16,
+        profile?.Text ?? string.Empty);
 
     /// <summary>
     /// Loads ONNX Runtime's TensorRT provider library, which loads TensorRT, and returns TensorRT's version; throws
@@ -270,7 +283,7 @@ public sealed partial class OnnxSessionFactory
     }
 
     /// <summary>Builds the session options for <paramref name="device"/>, with the TensorRT cache folder to create (null for other devices).</summary>
-    private (SessionOptions Options, string? EngineCache) BuildOptions(ExecutionDevice device, string modelPath, byte[]? model)
+    private (SessionOptions Options, string? EngineCache) BuildOptions(ExecutionDevice device, string modelPath, byte[]? model, TensorRtProfile? profile)
     {
         var options = new SessionOptions
         {
@@ -292,7 +305,7 @@ public sealed partial class OnnxSessionFactory
             switch (device)
             {
                 case ExecutionDevice.TensorRt:
-                    cache = AppendTensorRt(options, modelPath, model);
+                    cache = AppendTensorRt(options, modelPath, model, profile);
                     AppendCuda(options);
                     break;
                 case ExecutionDevice.Cuda:
@@ -321,11 +334,11 @@ public sealed partial class OnnxSessionFactory
         options.AppendExecutionProvider_CUDA(cuda);
     }
 
-    private string AppendTensorRt(SessionOptions options, string modelPath, byte[]? model)
+    private string AppendTensorRt(SessionOptions options, string modelPath, byte[]? model, TensorRtProfile? profile)
     {
-        string cache = EngineCacheFolder(Identity(modelPath, model, LoadTensorRt()));
+        string cache = EngineCacheFolder(Identity(modelPath, model, LoadTensorRt(), profile));
         using var trt = new OrtTensorRTProviderOptions();
-        trt.UpdateOptions(TensorRtOptions.Build(_options.DeviceId, cache, _options.Fp16).ToDictionary());
+        trt.UpdateOptions(TensorRtOptions.Build(_options.DeviceId, cache, _options.Fp16, profile).ToDictionary());
         options.AppendExecutionProvider_Tensorrt(trt);
         return cache;
     }

@@ -11,18 +11,29 @@ namespace StreamSeg.Inference;
 public sealed class RecurrentState : IDisposable
 {
     private readonly long[] _initialShape;
+    private readonly Func<int, int, int, IReadOnlyList<long>?>? _zeroShape;
     private readonly float[][] _buffers;
     private readonly long[][] _shapes;
+    private readonly int[] _counts;
     private readonly OrtValue?[] _values;
 
     /// <summary>Creates a zero state of <paramref name="count"/> tensors of <paramref name="initialShape"/>.</summary>
-    public RecurrentState(int count, IReadOnlyList<long> initialShape)
+    /// <param name="count">The number of state tensors.</param>
+    /// <param name="initialShape">The shape of the zeros a state starts from.</param>
+    /// <param name="zeroShape">
+    /// When given, the full shape of state tensor <c>i</c> for frames of a size (<c>(i, width, height)</c>, null when
+    /// unknown): a reset starts from zeros at that shape instead of <paramref name="initialShape"/>, so the first
+    /// frame's state has the shape of every later one (a TensorRT profile's range, or a batch's other rows).
+    /// </param>
+    public RecurrentState(int count, IReadOnlyList<long> initialShape, Func<int, int, int, IReadOnlyList<long>?>? zeroShape = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentNullException.ThrowIfNull(initialShape);
         _initialShape = [.. initialShape];
+        _zeroShape = zeroShape;
         _buffers = new float[count][];
         _shapes = new long[count][];
+        _counts = new int[count];
         _values = new OrtValue?[count];
         Reset(0, 0);
     }
@@ -48,15 +59,16 @@ public sealed class RecurrentState : IDisposable
     /// <summary>Starts again from zeros for frames of the given size.</summary>
     public void Reset(int frameWidth, int frameHeight)
     {
-        long count = 1;
-        foreach (long d in _initialShape)
-        {
-            count *= d;
-        }
-
         for (int i = 0; i < _buffers.Length; i++)
         {
-            Set(i, _initialShape, checked((int)count));
+            IReadOnlyList<long> shape = frameWidth > 0 && frameHeight > 0 ? _zeroShape?.Invoke(i, frameWidth, frameHeight) ?? _initialShape : _initialShape;
+            long count = 1;
+            foreach (long d in shape)
+            {
+                count *= d;
+            }
+
+            Set(i, shape as long[] ?? [.. shape], checked((int)count));
             Array.Clear(_buffers[i]);
         }
 
@@ -81,6 +93,17 @@ public sealed class RecurrentState : IDisposable
         IsInitial = false;
     }
 
+    /// <summary>Gets the elements of state tensor <paramref name="index"/> at its current shape; valid until the next update or reset.</summary>
+    public ReadOnlySpan<float> DataOf(int index) => _buffers[index].AsSpan(0, _counts[index]);
+
+    /// <summary>Copies one row of a batched state output (<paramref name="data"/>, of <paramref name="shape"/>) into state tensor <paramref name="index"/>.</summary>
+    public void Update(int index, ReadOnlySpan<long> shape, ReadOnlySpan<float> data)
+    {
+        Set(index, shape, data.Length);
+        data.CopyTo(_buffers[index]);
+        IsInitial = false;
+    }
+
     /// <summary>Marks one more frame as run on this state.</summary>
     public void Advance() => Frames++;
 
@@ -93,7 +116,7 @@ public sealed class RecurrentState : IDisposable
         }
     }
 
-    private void Set(int index, long[] shape, int count)
+    private void Set(int index, ReadOnlySpan<long> shape, int count)
     {
         // Reuse the buffer and its OrtValue while the shape is unchanged (every frame after the first).
         if (_values[index] is not null && _shapes[index].AsSpan().SequenceEqual(shape))
@@ -103,7 +126,8 @@ public sealed class RecurrentState : IDisposable
 
         _values[index]?.Dispose();
         _buffers[index] = new float[Math.Max(1, count)];
-        _shapes[index] = [.. shape];
+        _counts[index] = count;
+        _shapes[index] = shape.ToArray();
         _values[index] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _buffers[index].AsMemory(0, count), _shapes[index]);
     }
 }

@@ -23,6 +23,13 @@ public sealed class RecurrentStateStore : IDisposable
         _initialShape = initialShape;
     }
 
+    /// <summary>
+    /// Gets or sets the full shape of state tensor <c>i</c> for frames of a size (see <see cref="RecurrentState"/>'s
+    /// <c>zeroShape</c>): states made or reset from then on start as zeros at that shape. Null (the default): they
+    /// start from the initial shape. Set before the run's first frame.
+    /// </summary>
+    public Func<int, int, int, IReadOnlyList<long>?>? ZeroShape { get; set; }
+
     /// <summary>Gets the number of sources with a state.</summary>
     public int Count
     {
@@ -46,7 +53,7 @@ public sealed class RecurrentStateStore : IDisposable
         {
             if (!_states.TryGetValue(sourceKey, out state))
             {
-                state = new RecurrentState(_count, _initialShape);
+                state = new RecurrentState(_count, _initialShape, ZeroShape);
                 state.Reset(frameWidth, frameHeight);
                 _states[sourceKey] = state;
                 return state;

@@ -5,8 +5,8 @@ namespace StreamSeg.Inference;
 
 /// <summary>
 /// Names the folder the TensorRT engines of one model are cached in, and reads the GPU facts that go into the name.
-/// An engine is only valid for the same model bytes, GPU, driver, ONNX Runtime and TensorRT versions and precision,
-/// so all of them are in the key: a change of any one gives a new folder instead of loading a stale engine.
+/// An engine is only valid for the same model bytes, GPU, driver, ONNX Runtime and TensorRT versions, precision and
+/// optimisation profile (the input shapes it takes), so all of them are in the key: a change of any one gives a new folder instead of loading a stale engine.
 /// </summary>
 /// <remarks>
 /// The folder name is <c>&lt;first 12 hex of the model hash&gt;-&lt;GPU name&gt;-&lt;16 hex of a SHA-256 of every
@@ -33,6 +33,7 @@ public static class TensorRtEngineCache
         ArgumentNullException.ThrowIfNull(identity.DriverVersion);
         ArgumentNullException.ThrowIfNull(identity.OrtVersion);
         ArgumentNullException.ThrowIfNull(identity.TensorRtVersion);
+        ArgumentNullException.ThrowIfNull(identity.Profile);
 
         // Newline-separated so that no two different field lists give the same text ("a|b" + "c" vs "a" + "b|c").
         string material = string.Join(
@@ -44,6 +45,13 @@ public static class TensorRtEngineCache
             identity.OrtVersion,
             identity.TensorRtVersion,
             identity.Precision);
+
+        // A profile is added only when there is one, so the folders of engines built without one keep their names.
+        if (identity.Profile.Length > 0)
+        {
+            material += "\nprofile=" + identity.Profile;
+        }
+
         string digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(material)))[..16];
         string model = Sanitize(identity.ModelSha256[..Math.Min(12, identity.ModelSha256.Length)], "model");
         return $"{model}-{Sanitize(identity.GpuName, "gpu")}-{digest}";

@@ -10,13 +10,19 @@ namespace StreamSeg.Inference;
 /// <param name="OrtVersion">The ONNX Runtime version.</param>
 /// <param name="TensorRtVersion">The TensorRT version that was loaded (for example <c>10.3.0</c>).</param>
 /// <param name="Fp16">Whether the engine is built with FP16 kernels allowed (false: FP32 only).</param>
+/// <param name="Profile">
+/// The optimisation profile the engine is built for (<see cref="TensorRtProfile.Text"/>), or empty when none is given
+/// and TensorRT builds for the shapes it is first run with. An engine only takes shapes inside its profile, so each
+/// profile gets its own folder.
+/// </param>
 public sealed record TensorRtEngineIdentity(
     string ModelSha256,
     string GpuName,
     string DriverVersion,
     string OrtVersion,
     string TensorRtVersion,
-    bool Fp16)
+    bool Fp16,
+    string Profile = "")
 {
     /// <summary>Gets the precision as text: <c>fp16</c> or <c>fp32</c>.</summary>
     public string Precision => Fp16 ? "fp16" : "fp32";

@@ -18,9 +18,11 @@ namespace StreamSeg.Inference;
 /// so that several sessions (pose + matte) and CUDA for the nodes TensorRT does not take still fit beside it.</item>
 /// <item><c>trt_builder_optimization_level</c> <see cref="BuilderOptimizationLevel"/>: TensorRT's own default,
 /// written out so that the engines do not change if ONNX Runtime's default does.</item>
+/// <item><c>trt_profile_min_shapes</c> / <c>trt_profile_opt_shapes</c> / <c>trt_profile_max_shapes</c>, when a
+/// <see cref="TensorRtProfile"/> is given: the engine is built for every shape the run will feed when the session is
+/// created. Without one, for a model with dynamic input dimensions the provider builds for the shapes it is first run
+/// with and rebuilds, mid-run, when a shape falls outside them.</item>
 /// </list>
-/// Input shape profiles (<c>trt_profile_*_shapes</c>) are not set: for a model with dynamic input dimensions the
-/// provider builds for the shapes it is run with and rebuilds, saving the new engine, when a shape falls outside them.
 /// </remarks>
 public static class TensorRtOptions
 {
@@ -31,11 +33,14 @@ public static class TensorRtOptions
     public const int BuilderOptimizationLevel = 3;
 
     /// <summary>Builds the options for GPU <paramref name="deviceId"/> with engines and timing cache in <paramref name="cacheFolder"/>.</summary>
-    public static IReadOnlyDictionary<string, string> Build(int deviceId, string cacheFolder, bool fp16)
+    public static IReadOnlyDictionary<string, string> Build(int deviceId, string cacheFolder, bool fp16) => Build(deviceId, cacheFolder, fp16, null);
+
+    /// <summary>As <see cref="Build(int, string, bool)"/>, with the shape profile options of <paramref name="profile"/> when given.</summary>
+    public static IReadOnlyDictionary<string, string> Build(int deviceId, string cacheFolder, bool fp16, TensorRtProfile? profile)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(deviceId);
         ArgumentException.ThrowIfNullOrEmpty(cacheFolder);
-        return new Dictionary<string, string>(StringComparer.Ordinal)
+        var options = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["device_id"] = deviceId.ToString(CultureInfo.InvariantCulture),
             ["trt_fp16_enable"] = fp16 ? "1" : "0",
@@ -46,5 +51,7 @@ public static class TensorRtOptions
             ["trt_max_workspace_size"] = MaxWorkspaceBytes.ToString(CultureInfo.InvariantCulture),
             ["trt_builder_optimization_level"] = BuilderOptimizationLevel.ToString(CultureInfo.InvariantCulture),
         };
+        profile?.AddTo(options);
+        return options;
     }
 }

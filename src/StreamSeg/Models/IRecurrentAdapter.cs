@@ -22,4 +22,12 @@ public interface IRecurrentAdapter : IModelAdapter
     /// <c>downsample_ratio</c>. Returns the same instances for the same size, so the runner can bind them once.
     /// </summary>
     IReadOnlyList<RawTensor> ExtraInputs(int frameWidth, int frameHeight);
+
+    /// <summary>
+    /// Gets the shape of state input <paramref name="index"/> for one frame of the given size once the model has run
+    /// (the shape its state output has), or null when the adapter cannot tell. Known shapes let the runner start a
+    /// state as zeros at its full shape, stack several sources' states into one batch, and give TensorRT the states'
+    /// shape ranges.
+    /// </summary>
+    IReadOnlyList<long>? StateShape(int index, int frameWidth, int frameHeight) => null;
 }

@@ -41,6 +41,7 @@ public sealed class RvmMatteAdapter : ModelAdapter, IMatteAdapter, IRecurrentAda
     private static readonly string[] s_tfjsOutputNames = ["Identity", "Identity_1", "Identity_2", "Identity_3", "Identity_4", "Identity_5"];
     private static readonly string[] s_stateInputs = ["r1i", "r2i", "r3i", "r4i"];
     private static readonly string[] s_names = ["person"];
+    private static readonly long[] s_stateChannels = [16, 20, 40, 64];
 
     private readonly float? _fixedRatio;
     private readonly int _phaIndex;
@@ -133,6 +134,28 @@ public sealed class RvmMatteAdapter : ModelAdapter, IMatteAdapter, IRecurrentAda
     public IReadOnlyList<RawTensor> ExtraInputs(int frameWidth, int frameHeight) =>
         _extra.GetOrAdd((frameWidth, frameHeight), static (size, fixedRatio) =>
             [new RawTensor(RatioName, [], new[] { fixedRatio ?? DownsampleRatioFor(size.W, size.H) })], _fixedRatio);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// RVM's states are NHWC <c>[1,h,w,C]</c> at 1/2, 1/4, 1/8 and 1/16 of the downsampled frame (16, 20, 40 and 64
+    /// channels); the downsampled frame is the frame times <c>downsample_ratio</c>, rounded down, and each stride-2
+    /// step rounds up (TF's SAME padding). Checked against the published model's state outputs at several sizes.
+    /// </remarks>
+    public IReadOnlyList<long>? StateShape(int index, int frameWidth, int frameHeight)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, s_stateChannels.Length);
+        float ratio = _fixedRatio ?? DownsampleRatioFor(frameWidth, frameHeight);
+        long h = (long)(frameHeight * ratio);
+        long w = (long)(frameWidth * ratio);
+        for (int i = 0; i <= index; i++)
+        {
+            h = (h + 1) / 2;
+            w = (w + 1) / 2;
+        }
+
+        return [1, h, w, s_stateChannels[index]];
+    }
 
     /// <inheritdoc/>
     public override Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform) => Instances.Empty;

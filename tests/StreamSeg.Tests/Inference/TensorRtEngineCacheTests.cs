@@ -26,6 +26,7 @@ public class TensorRtEngineCacheTests
     [InlineData("ort")]
     [InlineData("tensorrt")]
     [InlineData("precision")]
+    [InlineData("profile")]
     public void Key_AnyFieldChanged_DifferentFolder(string field)
     {
         TensorRtEngineIdentity changed = field switch
@@ -36,6 +37,7 @@ public class TensorRtEngineCacheTests
             "ort" => s_h100 with { OrtVersion = "1.32.0" },
             "tensorrt" => s_h100 with { TensorRtVersion = "10.3.1" },
             "precision" => s_h100 with { Fp16 = false },
+            "profile" => s_h100 with { Profile = "min=src:1x576x768x3;opt=src:1x576x768x3;max=src:1x576x768x3" },
             _ => throw new ArgumentOutOfRangeException(nameof(field)),
         };
 
@@ -108,5 +110,20 @@ public class TensorRtEngineCacheTests
     public void ParseDriverVersion_FirstDottedNumberOfTheNvrmLine(string text, string? expected)
     {
         Assert.Equal(expected, TensorRtEngineCache.ParseDriverVersion(text));
+    }
+
+    [Fact]
+    public void Key_TwoProfiles_TwoFolders()
+    {
+        string a = TensorRtEngineCache.Key(s_h100 with { Profile = "min=src:1x576x768x3;opt=src:4x576x768x3;max=src:4x576x768x3" });
+        string b = TensorRtEngineCache.Key(s_h100 with { Profile = "min=src:1x576x768x3;opt=src:4x576x768x3;max=src:8x576x768x3" });
+        Assert.NotEqual(a, b);
+    }
+
+    [Fact]
+    public void Key_NoProfile_SameFolderAsBeforeProfilesExisted()
+    {
+        // The name this identity got before engines had profiles (computed then): those cached engines are still found.
+        Assert.Equal("abcdef012345-nvidia-h100-80gb-hbm3-e6b42fe649be9630", TensorRtEngineCache.Key(s_h100));
     }
 }
