@@ -28,7 +28,7 @@ internal sealed class RunOptionBinder
             new Option<string[]>("--source") { HelpName = "src", Description = "a video file (FFmpeg reads it; never drops a frame), camera:N or /dev/videoN (V4L2, live), rtsp://user:pw@host/path or http(s):// (live; credentials are never printed), or a folder of images in name order; repeatable: several sources share one model session [config: sources[].uri]", Arity = ArgumentArity.OneOrMore },
             (c, v) => c.Sources = [.. v.Select(uri => new SourceConfig { Uri = uri })]);
         Bind(new Option<bool>("--loop") { Description = "loop file sources forever (a simulated live source) [config: sources[].loop]" }, (c, v) => c.Sources.ForEach(s => s.Loop |= v));
-        Bind(OptionParsers.Text("--rtsp-transport", "tcp|udp", "RTSP transport of the sources (default tcp) [config: sources[].rtsp_transport]"), (c, v) => c.Sources.ForEach(s => s.RtspTransport = v));
+        Bind(OptionParsers.Text("--rtsp-transport", "auto|tcp|udp", "RTSP transport of the sources: auto (the default) tries TCP, then UDP if the server refuses TCP or sends nothing over it, and logs which is used; tcp or udp forces one [config: sources[].rtsp_transport]"), (c, v) => c.Sources.ForEach(s => s.RtspTransport = v));
 
         // Models.
         Bind(OptionParsers.Text("--model", "file.onnx|name", "segmentation/detection/pose model (YOLOv8/YOLO11 -seg/-pose, Mask R-CNN, Keypoint R-CNN); a bare name is <models-dir>/<name>.onnx; none named: the 'people' preset — MoveNet MultiPose keypoints + Robust Video Matting masks, from the models folder ('streamseg models fetch' or ./run.sh puts them there) [config: model]"), (c, v) => c.Model = v);
