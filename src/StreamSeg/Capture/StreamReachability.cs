@@ -28,20 +28,29 @@ internal static class StreamReachability
         int port = uri.Port > 0 ? uri.Port : defaultPort;
 
         using var cts = new CancellationTokenSource(timeout);
+        using var client = new TcpClient { NoDelay = true };
         try
         {
-            using var client = new TcpClient { NoDelay = true };
             client.ConnectAsync(uri.Host, port, cts.Token).AsTask().GetAwaiter().GetResult();
-            if (!uri.Scheme.Equals("rtsp", StringComparison.OrdinalIgnoreCase))
-            {
-                return SourceReachability.Serving; // the server accepts connections: a full open will tell the rest
-            }
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
+        {
+            return SourceReachability.Unreachable; // refused, no route, or no answer at all
+        }
 
+        if (!uri.Scheme.Equals("rtsp", StringComparison.OrdinalIgnoreCase))
+        {
+            return SourceReachability.Serving; // the server accepts connections: a full open will tell the rest
+        }
+
+        try
+        {
             return Describe(client.GetStream(), uri, cts.Token);
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
         {
-            return SourceReachability.Unreachable;
+            // Something listens but did not answer in time (a busy server): not a reason to skip an open.
+            return SourceReachability.Unknown;
         }
     }
 

@@ -146,6 +146,18 @@ public class RtspTransportTests
         Assert.Equal(SourceReachability.Unknown, udp.Probe(timeout));
     }
 
+    [Fact]
+    public void Probe_AServerThatAcceptsButDoesNotAnswer_IsUnknown_SoTheOpenIsNotSkipped()
+    {
+        // A busy server that is slow to answer DESCRIBE must not read as "not there": its opens would be skipped forever.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        using var source = new FfmpegStreamSource(new SourceOptions($"rtsp://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/cam"));
+        var sw = Stopwatch.StartNew();
+        Assert.Equal(SourceReachability.Unknown, source.Probe(TimeSpan.FromMilliseconds(300)));
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), $"the probe took {sw.Elapsed}");
+    }
+
     /// <summary>An RTSP server that answers every request with 400 Bad Request, over TCP whatever transport is asked for.</summary>
     private sealed class RefusingRtspServer : IDisposable
     {
