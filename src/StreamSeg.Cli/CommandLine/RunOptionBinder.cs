@@ -59,7 +59,7 @@ internal sealed class RunOptionBinder
         Bind(new Option<bool>("--pace") { Description = "read files at their own frame rate (a live-like run) [config: pace]" }, (c, v) => c.Pace |= v);
         Bind(OptionParsers.Float("--stall-timeout", "s", "a live source with no frame for this long is stalled and reopened (default 5) [config: stall_timeout]"), (c, v) => c.StallTimeout = v);
         Bind(new Option<bool>("--no-reconnect") { Description = "end a live source when it stalls or fails instead of reopening it [config: reconnect: false]" }, (c, v) => c.Reconnect &= !v);
-        Bind(OptionParsers.Int("--reconnect-attempts", "n", "give up after n failed reopen attempts in a row (default 0: never) [config: reconnect_attempts]"), (c, v) => c.ReconnectAttempts = v);
+        Bind(OptionParsers.Int("--reconnect-attempts", "n", "give up after n failed reopen attempts in a row (default 0: never); attempts come every 0.5 s for the first minute, then back off to 10 s, so n = 120 is about a minute [config: reconnect_attempts]"), (c, v) => c.ReconnectAttempts = v);
         Bind(new Option<bool>("--no-track") { Description = "no tracking (no track ids) [config: track: false]" }, (c, v) => c.Track &= !v);
         Bind(OptionParsers.Float("--track-thresh", "0..1", "score that starts and first-matches a track (default 0.5; people preset 0.25) [config: track_threshold]"), (c, v) => c.TrackThreshold = v);
         Bind(new Option<bool>("--no-masks") { Description = "do not draw masks [config: overlay.masks: false]" }, (c, v) => c.Overlay.Masks &= !v);
