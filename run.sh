@@ -5,7 +5,7 @@
 #   ./run.sh test            the whole test suite
 #   ./run.sh bench [args]    the benchmark (streamseg bench) on the sample video
 #   ./run.sh run [args]      streamseg run with your own arguments
-#   ./run.sh soak [min] [k]  soak: a live RTSP source for min minutes (30), the relay killed every k minutes (3)
+#   ./run.sh soak [min] [k] [s]  soak: a live RTSP source for min minutes (30), the relay killed every k minutes (3) for s seconds (8)
 #   ./run.sh cluster-bench [kills]  cluster failover/rebalance/drain figures (10 kills) → bench/RESULTS.md
 #   ./run.sh gpu-check [..]  on an NVIDIA GPU: tests, engines and benches of the people preset → bench/gpu-check-*.md
 #   ./run.sh setup           only install dependencies and build
@@ -16,7 +16,10 @@ ROOT=$(pwd)
 CONFIG=${STREAMSEG_CONFIGURATION:-Release}
 SAMPLE_VIDEO=/usr/share/doc/opencv-doc/examples/data/vtest.avi
 APT_PACKAGES=(libgtk-3-0 ffmpeg opencv-doc libonnx-dev)
-TEST_APT_PACKAGES=(rtsp-server-perl python3 mosquitto mosquitto-clients chromium)
+# python3-gi + gir1.2-gst-rtsp-server-1.0 (+ the x264 encoder of plugins-ugly): GStreamer's RTSP server, the test
+# peer that serves both RTSP transports.
+TEST_APT_PACKAGES=(rtsp-server-perl python3 mosquitto mosquitto-clients chromium python3-gi gir1.2-gst-rtsp-server-1.0
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)
 
 log() { printf 'run.sh: %s\n' "$*" >&2; }
 

@@ -31,7 +31,8 @@ internal static partial class CliApp
         Run 'streamseg run --help' for every run option.
 
         Exit codes: 0 ok, 1 failure, 2 bad arguments or config, 3 source error, 4 model error,
-                    5 output error, 130 interrupted (outputs still finalised).
+                    5 output error, 130 interrupted (SIGINT), 143 terminated (SIGTERM) (outputs
+                    still finalised on both).
         """;
 
     /// <summary>Creates the root command with every command under it.</summary>

@@ -28,7 +28,7 @@ internal sealed class RunOptionBinder
             new Option<string[]>("--source") { HelpName = "src", Description = "a video file (FFmpeg reads it; never drops a frame), camera:N or /dev/videoN (V4L2, live), rtsp://user:pw@host/path or http(s):// (live; credentials are never printed), or a folder of images in name order; repeatable: several sources share one model session [config: sources[].uri]", Arity = ArgumentArity.OneOrMore },
             (c, v) => c.Sources = [.. v.Select(uri => new SourceConfig { Uri = uri })]);
         Bind(new Option<bool>("--loop") { Description = "loop file sources forever (a simulated live source) [config: sources[].loop]" }, (c, v) => c.Sources.ForEach(s => s.Loop |= v));
-        Bind(OptionParsers.Text("--rtsp-transport", "tcp|udp", "RTSP transport of the sources (default tcp) [config: sources[].rtsp_transport]"), (c, v) => c.Sources.ForEach(s => s.RtspTransport = v));
+        Bind(OptionParsers.Text("--rtsp-transport", "auto|tcp|udp", "RTSP transport of the sources: auto (the default) tries TCP, then UDP if the server refuses TCP or sends nothing over it, and logs which is used; tcp or udp forces one [config: sources[].rtsp_transport]"), (c, v) => c.Sources.ForEach(s => s.RtspTransport = v));
 
         // Models.
         Bind(OptionParsers.Text("--model", "file.onnx|name", "segmentation/detection/pose model (YOLOv8/YOLO11 -seg/-pose, Mask R-CNN, Keypoint R-CNN); a bare name is <models-dir>/<name>.onnx; none named: the 'people' preset — MoveNet MultiPose keypoints + Robust Video Matting masks, from the models folder ('streamseg models fetch' or ./run.sh puts them there) [config: model]"), (c, v) => c.Model = v);
@@ -60,7 +60,7 @@ internal sealed class RunOptionBinder
         Bind(new Option<bool>("--pace") { Description = "read files at their own frame rate (a live-like run) [config: pace]" }, (c, v) => c.Pace |= v);
         Bind(OptionParsers.Float("--stall-timeout", "s", "a live source with no frame for this long is stalled and reopened (default 5) [config: stall_timeout]"), (c, v) => c.StallTimeout = v);
         Bind(new Option<bool>("--no-reconnect") { Description = "end a live source when it stalls or fails instead of reopening it [config: reconnect: false]" }, (c, v) => c.Reconnect &= !v);
-        Bind(OptionParsers.Int("--reconnect-attempts", "n", "give up after n failed reopen attempts in a row (default 0: never) [config: reconnect_attempts]"), (c, v) => c.ReconnectAttempts = v);
+        Bind(OptionParsers.Int("--reconnect-attempts", "n", "give up after n failed reopen attempts in a row (default 0: never); attempts come every 0.5 s for the first minute, then back off to 10 s, so n = 120 is about a minute [config: reconnect_attempts]"), (c, v) => c.ReconnectAttempts = v);
         Bind(new Option<bool>("--no-track") { Description = "no tracking (no track ids) [config: track: false]" }, (c, v) => c.Track &= !v);
         Bind(OptionParsers.Float("--track-thresh", "0..1", "ByteTrack's track_thresh: scores above it are matched first, and new tracks need track_thresh + 0.1 (default 0.5; people preset 0.25) [config: track_threshold]"), (c, v) => c.TrackThreshold = v);
         Bind(new Option<bool>("--smooth") { Description = "smooth each track's keypoints over time (One Euro filter, MediaPipe's settings; default: on for videos, cameras and streams, off for image folders) [config: smooth: true]" }, (c, v) => c.Smooth = v ? true : c.Smooth);

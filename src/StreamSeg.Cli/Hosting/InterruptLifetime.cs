@@ -7,7 +7,9 @@ namespace StreamSeg.Cli.Hosting;
 /// <summary>
 /// The host's lifetime in place of <c>ConsoleLifetime</c>: the first Ctrl+C (SIGINT) says so and stops the host,
 /// which drains the pipeline and finalises every output; a second one cancels <see cref="InterruptState.AbortToken"/>
-/// (stop at once, outputs still finalised). SIGTERM is a first Ctrl+C, without the note. Either makes the exit code 130.
+/// (stop at once, outputs still finalised). SIGTERM is a first Ctrl+C, without the note. The exit code says which came
+/// first: 130 for SIGINT, 143 for SIGTERM (<see cref="InterruptState.ExitCode"/>), as a shell reports a process the
+/// signal killed and as process supervisors expect.
 /// Before a pipeline runs (<see cref="InterruptState.Handles"/>), a signal keeps its default action and ends the process.
 /// </summary>
 /// <remarks>
@@ -77,7 +79,7 @@ internal sealed partial class InterruptLifetime : IHostLifetime, IDisposable
         }
 
         context.Cancel = true;
-        _state.Count();
+        _state.Count(terminate: true);
         _state.Stop();
         _application.StopApplication();
     }

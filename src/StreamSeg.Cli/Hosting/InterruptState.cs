@@ -15,6 +15,7 @@ internal sealed class InterruptState : IDisposable
     private readonly CancellationTokenSource _abort = new();
     private int _interrupts;
     private int _pipelines;
+    private int _firstSignal;
 
     /// <summary>
     /// Gets the token cancelled by the first Ctrl+C or SIGTERM, in the signal handler itself: the drain starts at once,
@@ -26,8 +27,14 @@ internal sealed class InterruptState : IDisposable
     /// <summary>Gets the token cancelled by a second Ctrl+C: stop at once (outputs are still finalised).</summary>
     public CancellationToken AbortToken => _abort.Token;
 
-    /// <summary>Gets a value indicating whether any SIGINT or SIGTERM came: the run exits 130.</summary>
+    /// <summary>Gets a value indicating whether any SIGINT or SIGTERM came: the run exits <see cref="ExitCode"/>.</summary>
     public bool Interrupted => Volatile.Read(ref _interrupts) > 0;
+
+    /// <summary>
+    /// Gets the exit code of an interrupted run, from the first signal that came: 143 for SIGTERM, 130 for SIGINT (a
+    /// second Ctrl+C after a SIGTERM does not change it).
+    /// </summary>
+    public int ExitCode => Volatile.Read(ref _firstSignal) == 15 ? ExitCodes.Terminated : ExitCodes.Interrupted;
 
     /// <summary>Gets a value indicating whether a signal should drain rather than end the process: a pipeline runs, or a drain has begun.</summary>
     public bool Handles => Volatile.Read(ref _pipelines) > 0 || Interrupted;
@@ -39,8 +46,12 @@ internal sealed class InterruptState : IDisposable
         return new PipelineScope(this);
     }
 
-    /// <summary>Counts one interrupt and returns how many there have been.</summary>
-    public int Count() => Interlocked.Increment(ref _interrupts);
+    /// <summary>Counts one interrupt (<paramref name="terminate"/>: a SIGTERM) and returns how many there have been.</summary>
+    public int Count(bool terminate = false)
+    {
+        Interlocked.CompareExchange(ref _firstSignal, terminate ? 15 : 2, 0);
+        return Interlocked.Increment(ref _interrupts);
+    }
 
     /// <summary>Cancels <see cref="StopToken"/>.</summary>
     public void Stop() => _stop.Cancel();

@@ -33,7 +33,10 @@ internal sealed partial class JobService : BackgroundService
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _interrupts.StopToken);
         try
         {
-            _outcome.ExitCode = await _job.RunAsync(stop.Token, _interrupts.AbortToken).ConfigureAwait(false);
+            int code = await _job.RunAsync(stop.Token, _interrupts.AbortToken).ConfigureAwait(false);
+
+            // Jobs say "interrupted" (130); which signal it was is the lifetime's to know: SIGTERM makes it 143.
+            _outcome.ExitCode = code == ExitCodes.Interrupted ? _interrupts.ExitCode : code;
         }
         catch (Exception ex)
         {

@@ -15,11 +15,13 @@ namespace StreamSeg.Cli.Run;
 internal sealed partial class SourceBuilder
 {
     private readonly ILogger<SourceBuilder> _logger;
+    private readonly ILoggerFactory? _loggerFactory;
 
-    /// <summary>Creates the builder.</summary>
-    public SourceBuilder(ILogger<SourceBuilder> logger)
+    /// <summary>Creates the builder; <paramref name="loggerFactory"/> gives the sources their own loggers.</summary>
+    public SourceBuilder(ILogger<SourceBuilder> logger, ILoggerFactory? loggerFactory = null)
     {
         _logger = logger;
+        _loggerFactory = loggerFactory;
     }
 
     /// <summary>
@@ -36,7 +38,7 @@ internal sealed partial class SourceBuilder
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (SourceConfig sc in config.Sources)
         {
-            IFrameSource source = SourceFactory.Create(Options(config, sc, sc.Id));
+            IFrameSource source = SourceFactory.Create(Options(config, sc, sc.Id), _loggerFactory);
             if (!ids.Add(source.Id))
             {
                 // The same file or stream given twice: its copies get ids of their own (metadata, topics, web view).
@@ -50,7 +52,7 @@ internal sealed partial class SourceBuilder
                 string copyId = $"{id}-{copy}";
                 LogDuplicate(_logger, id, copyId);
                 source.Dispose();
-                source = SourceFactory.Create(Options(config, sc, copyId));
+                source = SourceFactory.Create(Options(config, sc, copyId), _loggerFactory);
                 ids.Add(source.Id);
             }
 
@@ -59,7 +61,7 @@ internal sealed partial class SourceBuilder
                 source = new ReconnectingSource(
                     source,
                     sources.Count,
-                    ReconnectOptions.Default with { Policy = ReconnectPolicy.Default with { MaxAttempts = config.ReconnectAttempts } },
+                    ReconnectOptions.Default with { Policy = ReconnectOptions.Default.Policy with { MaxAttempts = config.ReconnectAttempts } },
                     change =>
                     {
                         if (change.State == SourceState.Live && change.Offline is not null)
@@ -97,13 +99,13 @@ internal sealed partial class SourceBuilder
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(onChange);
-        IFrameSource source = SourceFactory.Create(new SourceOptions(uri, id, "tcp", ReadTimeout: TimeSpan.FromSeconds(config.StallTimeout), Loop: loop));
+        IFrameSource source = SourceFactory.Create(new SourceOptions(uri, id, "auto", ReadTimeout: TimeSpan.FromSeconds(config.StallTimeout), Loop: loop), _loggerFactory);
         if (config.Reconnect && source.Kind is SourceKind.Stream or SourceKind.Camera)
         {
             source = new ReconnectingSource(
                 source,
                 index,
-                ReconnectOptions.Default with { Policy = ReconnectPolicy.Default with { MaxAttempts = config.ReconnectAttempts } },
+                ReconnectOptions.Default with { Policy = ReconnectOptions.Default.Policy with { MaxAttempts = config.ReconnectAttempts } },
                 change =>
                 {
                     LogStateChange(change);
@@ -142,7 +144,13 @@ internal sealed partial class SourceBuilder
             case SourceState.Live when change.Offline is TimeSpan offline:
                 if (_logger.IsEnabled(LogLevel.Information))
                 {
-                    LogLiveAgain(_logger, change.SourceId, offline.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture), change.Reconnects);
+                    LogLiveAgain(
+                        _logger,
+                        change.SourceId,
+                        offline.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),
+                        change.Reconnects,
+                        (change.Away ?? offline).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),
+                        (change.Reopen ?? TimeSpan.Zero).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
                 }
 
                 break;
@@ -189,8 +197,8 @@ internal sealed partial class SourceBuilder
     [LoggerMessage(Level = LogLevel.Information, Message = "source '{SourceId}': {Kind}, {Width}×{Height}{Fps}{Frames}{Mode}")]
     private static partial void LogOpened(ILogger logger, string sourceId, string kind, int width, int height, string fps, string frames, string mode);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "source '{SourceId}': live again after {Seconds} s offline (reconnect {Reconnects})")]
-    private static partial void LogLiveAgain(ILogger logger, string sourceId, string seconds, int reconnects);
+    [LoggerMessage(Level = LogLevel.Information, Message = "source '{SourceId}': live again after {Seconds} s offline (reconnect {Reconnects}; away {Away} s, reopen {Reopen} s)")]
+    private static partial void LogLiveAgain(ILogger logger, string sourceId, string seconds, int reconnects, string away, string reopen);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "source '{SourceId}': live")]
     private static partial void LogLive(ILogger logger, string sourceId);

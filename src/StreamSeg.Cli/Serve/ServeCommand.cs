@@ -21,7 +21,7 @@ internal static class ServeCommand
         (config plus API changes) is kept next to the config (node.yaml → node.streams.json) and restored on restart.
         With --cluster the nodes share one desired list (replicated in the cluster, no file): any node's API adds,
         removes and lists the cluster's streams, each stream runs on one node, and a dead node's streams move.
-        SIGINT/SIGTERM finalises every stream's outputs and exits 130; in a cluster it first hands its streams over.
+        SIGINT/SIGTERM finalises every stream's outputs and exits 130 (SIGINT) or 143 (SIGTERM); in a cluster it first hands its streams over.
         """;
 
     private static readonly string[] s_runOptions =

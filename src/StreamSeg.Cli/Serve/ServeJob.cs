@@ -17,7 +17,7 @@ namespace StreamSeg.Cli.Serve;
 /// <summary>
 /// <c>streamseg serve</c> under the host: loads the models once, runs a <see cref="LivePipeline"/> with the web view
 /// (and its stream API) and MQTT as shared sinks, starts the boot streams, and runs until SIGINT/SIGTERM; then every
-/// stream's outputs are finalised and it exits 130, as <c>run</c> does. In a cluster (<c>--cluster</c>) it waits until the
+/// stream's outputs are finalised and it exits 130 (SIGINT) or 143 (SIGTERM), as <c>run</c> does. In a cluster (<c>--cluster</c>) it waits until the
 /// node is up, adds the config's streams to the cluster's desired list, and on a stop first leaves the cluster, which
 /// hands its streams to the other nodes.
 /// </summary>

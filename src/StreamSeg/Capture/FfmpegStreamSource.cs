@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
 using StreamSeg.Memory;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
 namespace StreamSeg.Capture;
 
@@ -17,21 +20,37 @@ namespace StreamSeg.Capture;
 /// <para>Frames are read straight into the pooled image's memory, with no per-frame allocation. Low-latency input
 /// flags (<c>-fflags nobuffer -flags low_delay</c>, for RTSP, RTMP, UDP and SRT) and a short probe keep the delay small. The child never outlives
 /// the source: <see cref="Dispose"/> kills it. Credentials in the URL never appear in messages.</para>
+/// <para>RTSP transport: <c>tcp</c> or <c>udp</c> forces one; <c>auto</c> (the default) tries TCP and, when the server
+/// refuses it (400, 461 Unsupported Transport) or no packets come, UDP, and logs which one is used. The transport
+/// is an argument of each child process, so sources with different transports never share a setting.</para>
+/// <para>Reopening (after <see cref="ReconnectingSource"/> lost the stream) skips ffprobe, since the size is known,
+/// uses the transport that worked, and counts as open only once the first frame has come: a reopen costs one decoder
+/// start and the wait for a key frame, not two. The source is also a cheap <see cref="IReachabilityProbe"/>.</para>
 /// </remarks>
-public sealed class FfmpegStreamSource : IFrameSource
+public sealed partial class FfmpegStreamSource : IFrameSource, IReachabilityProbe
 {
     private readonly SourceOptions _options;
+    private readonly ILogger<FfmpegStreamSource> _logger;
     private readonly NativeMemoryWindow _window = new();
-    private readonly List<string> _stderr = [];
+    private readonly StderrTail _stderr = new();
     private Process? _ffmpeg;
     private Stream? _stdout;
     private long _frames;
+    private string? _transport;
+    private byte[]? _firstFrame;
+    private bool _firstFramePending;
 
     /// <summary>Creates the source; nothing is opened until <see cref="Open"/>.</summary>
-    public FfmpegStreamSource(SourceOptions options)
+    public FfmpegStreamSource(SourceOptions options, ILogger<FfmpegStreamSource>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.RtspTransport is not ("auto" or "tcp" or "udp"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.RtspTransport, "RtspTransport must be auto, tcp or udp.");
+        }
+
         _options = options;
+        _logger = logger ?? NullLogger<FfmpegStreamSource>.Instance;
         Id = options.Id ?? VideoCaptureSource.DefaultId(options.Uri, SourceKind.Stream);
     }
 
@@ -61,27 +80,30 @@ public sealed class FfmpegStreamSource : IFrameSource
 
     private string Display => UrlRedactor.Redact(_options.Uri);
 
+    /// <summary>Gets the RTSP transport in use (<c>tcp</c> or <c>udp</c>) once opened; null before, and for other protocols.</summary>
+    public string? RtspTransport => _transport;
+
     private bool IsRtsp => _options.Uri.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase);
 
     /// <inheritdoc/>
     public void Open()
     {
+        bool reopen = Width > 0 && Height > 0 && (_transport is not null || !IsRtsp);
         Dispose();
-        Probe();
-        var psi = NewStartInfo(FfmpegPath);
-        psi.RedirectStandardOutput = true;
-        AddInputArguments(psi, probe: false);
-        foreach (string a in new[] { "-map", "0:v:0", "-an", "-sn", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", $"{Width}x{Height}", "-" })
+        if (!reopen)
         {
-            psi.ArgumentList.Add(a);
+            OpenFirst();
         }
 
-        _ffmpeg = StartProcess(psi);
-        _ffmpeg.ErrorDataReceived += (_, e) => KeepStderr(e.Data);
-        _ffmpeg.BeginErrorReadLine();
-        _stdout = _ffmpeg.StandardOutput.BaseStream;
-        _frames = 0;
+        StartDecoder(quickStart: reopen);
+        if (reopen)
+        {
+            WaitForFirstFrame();
+        }
     }
+
+    /// <inheritdoc/>
+    public SourceReachability Probe(TimeSpan timeout) => StreamReachability.Probe(_options.Uri, timeout);
 
     /// <inheritdoc/>
     public bool Read(Mat target, out TimeSpan pts)
@@ -99,24 +121,20 @@ public sealed class FfmpegStreamSource : IFrameSource
 
         int length = Width * Height * 3;
         Memory<byte> memory = _window.Wrap(target.Data, length);
-        using var timeout = new CancellationTokenSource(_options.EffectiveReadTimeout);
-        int filled = 0;
+        int filled;
         try
         {
-            while (filled < length)
+            if (_firstFramePending)
             {
-                int n = _stdout.ReadAsync(memory[filled..], timeout.Token).AsTask().GetAwaiter().GetResult();
-                if (n == 0)
-                {
-                    break;
-                }
-
-                filled += n;
+                // The frame a reopen waited for.
+                _firstFrame!.AsSpan(0, length).CopyTo(memory.Span);
+                _firstFramePending = false;
+                filled = length;
             }
-        }
-        catch (OperationCanceledException)
-        {
-            throw new SourceException($"Source '{Display}': no frame for {_options.EffectiveReadTimeout.TotalSeconds:0.#} s (the stream stalled).");
+            else
+            {
+                filled = ReadFrame(memory, _options.EffectiveReadTimeout, "no frame for {0:0.#} s (the stream stalled)");
+            }
         }
         finally
         {
@@ -128,7 +146,7 @@ public sealed class FfmpegStreamSource : IFrameSource
         {
             if (_frames == 0)
             {
-                throw new SourceException($"Source '{Display}': the stream ended before its first frame{LastError()}.");
+                throw new SourceException($"Source '{Display}': the stream ended before its first frame{_stderr.LastAsSuffix()}.");
             }
 
             return false;
@@ -161,14 +179,136 @@ public sealed class FfmpegStreamSource : IFrameSource
         }
 
         _stdout = null;
+        _firstFramePending = false;
     }
 
-    private void Probe()
+    // The first open: ffprobe for the size and rate, over each transport the options allow, in turn.
+    private void OpenFirst()
+    {
+        if (!IsRtsp)
+        {
+            ProbeStream(null);
+            return;
+        }
+
+        string[] transports = _options.RtspTransport == "auto" ? ["tcp", "udp"] : [_options.RtspTransport];
+        var failures = new List<string>();
+        for (int i = 0; i < transports.Length; i++)
+        {
+            try
+            {
+                ProbeStream(transports[i]);
+                _transport = transports[i];
+                LogTransport(_logger, Display, transports[i], _options.RtspTransport == "auto" ? " (auto)" : string.Empty);
+                return;
+            }
+            catch (SourceException ex) when (i + 1 < transports.Length && !IsNotThere(ex.Message))
+            {
+                failures.Add($"{transports[i]}: {ex.Message}");
+                LogTransportRefused(_logger, Display, transports[i], transports[i + 1], ex.Message);
+            }
+            catch (SourceException ex) when (transports.Length > 1 || failures.Count > 0)
+            {
+                throw new SourceException($"{ex.Message.TrimEnd('.')} (RTSP transports tried: {string.Join(", ", transports[..(i + 1)])}).", ex);
+            }
+        }
+    }
+
+    // A failure no other transport can cure: nothing listens, or the server has no such stream or wants credentials.
+    private static bool IsNotThere(string message) =>
+        message.Contains("Connection refused", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("404", StringComparison.Ordinal)
+        || message.Contains("401", StringComparison.Ordinal)
+        || message.Contains("No route to host", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("not known", StringComparison.OrdinalIgnoreCase);
+
+    private void StartDecoder(bool quickStart)
+    {
+        var psi = NewStartInfo(FfmpegPath);
+        psi.RedirectStandardOutput = true;
+        AddInputArguments(psi, probe: false, _transport, quickStart);
+        foreach (string a in new[] { "-map", "0:v:0", "-an", "-sn", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", $"{Width}x{Height}", "-" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        _stderr.Clear();
+
+        _ffmpeg = StartProcess(psi);
+        _ffmpeg.ErrorDataReceived += (_, e) => _stderr.Add(e.Data);
+        _ffmpeg.BeginErrorReadLine();
+        _stdout = _ffmpeg.StandardOutput.BaseStream;
+        _frames = 0;
+    }
+
+    // A reopen counts once a whole frame has come, within the open timeout; Read hands that frame out first.
+    private void WaitForFirstFrame()
+    {
+        int length = Width * Height * 3;
+        if (_firstFrame is null || _firstFrame.Length < length)
+        {
+            _firstFrame = new byte[length];
+        }
+
+        int filled;
+        try
+        {
+            filled = ReadFrame(_firstFrame.AsMemory(0, length), _options.EffectiveOpenTimeout, "could not open the stream within {0:0.#} s (expected a reachable video stream; check the host, port and path)");
+        }
+        catch (SourceException)
+        {
+            Dispose();
+            throw;
+        }
+
+        if (filled < length)
+        {
+            // Exited (it closed its output): the parameterless wait also drains its standard error, for the reason.
+            if (_ffmpeg is { } ffmpeg && ffmpeg.WaitForExit(1000))
+            {
+                ffmpeg.WaitForExit();
+            }
+
+            string why = _stderr.LastAsSuffix();
+            Dispose();
+            throw new SourceException($"Source '{Display}': the stream ended before its first frame{why}.");
+        }
+
+        _firstFramePending = true;
+    }
+
+    // Reads up to memory.Length bytes; a timeout becomes a SourceException with the message (its {0} the seconds).
+    private int ReadFrame(Memory<byte> memory, TimeSpan timeout, string timeoutMessage)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        int filled = 0;
+        try
+        {
+            while (filled < memory.Length)
+            {
+                int n = _stdout!.ReadAsync(memory[filled..], cts.Token).AsTask().GetAwaiter().GetResult();
+                if (n == 0)
+                {
+                    break;
+                }
+
+                filled += n;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new SourceException($"Source '{Display}': {string.Format(CultureInfo.InvariantCulture, timeoutMessage, timeout.TotalSeconds)}.");
+        }
+
+        return filled;
+    }
+
+    private void ProbeStream(string? transport)
     {
         string ffprobe = Path.Combine(Path.GetDirectoryName(FfmpegPath) ?? string.Empty, "ffprobe");
         var psi = NewStartInfo(ffprobe);
         psi.RedirectStandardOutput = true;
-        AddInputArguments(psi, probe: true);
+        AddInputArguments(psi, probe: true, transport, quickStart: false);
         foreach (string a in new[] { "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate", "-of", "csv=p=0" })
         {
             psi.ArgumentList.Add(a);
@@ -184,25 +324,20 @@ public sealed class FfmpegStreamSource : IFrameSource
         }
 
         probe.WaitForExit();
-        string[] fields = stdout.Result.Trim().Split('\n')[0].Split(',');
-        if (probe.ExitCode != 0 || fields.Length < 2
-            || !int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int w)
-            || !int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int h) || w <= 0 || h <= 0)
+        if (probe.ExitCode != 0 || !FfprobeOutput.TryParse(stdout.Result, out int w, out int h, out double fps))
         {
-            string why = FirstLine(stderr.Result);
+            string why = FfprobeOutput.FirstLine(stderr.Result);
             throw new SourceException($"Source '{Display}': could not be opened as a video stream ({(why.Length > 0 ? why : "no video stream found")}; expected a reachable rtsp/http video stream — check the host, port, path and credentials).");
         }
 
         Width = w;
         Height = h;
-        Fps = fields.Length > 2 ? ParseRate(fields[2]) : 0;
-        if (Fps <= 0 && fields.Length > 3)
-        {
-            Fps = ParseRate(fields[3]);
-        }
+        Fps = fps;
     }
 
-    private void AddInputArguments(ProcessStartInfo psi, bool probe)
+    // quickStart (a reopen, the size known): for RTSP, whose SDP already names the codec, decode from the first key
+    // frame instead of analysing a second of stream first.
+    private void AddInputArguments(ProcessStartInfo psi, bool probe, string? transport, bool quickStart)
     {
         psi.ArgumentList.Add("-v");
         psi.ArgumentList.Add("error");
@@ -215,7 +350,7 @@ public sealed class FfmpegStreamSource : IFrameSource
         if (IsRtsp)
         {
             psi.ArgumentList.Add("-rtsp_transport");
-            psi.ArgumentList.Add(_options.RtspTransport);
+            psi.ArgumentList.Add(transport ?? "tcp");
             psi.ArgumentList.Add("-timeout");
             psi.ArgumentList.Add(readMicros.ToString(CultureInfo.InvariantCulture));
         }
@@ -235,7 +370,8 @@ public sealed class FfmpegStreamSource : IFrameSource
             }
         }
 
-        foreach (string a in new[] { "-probesize", "500000", "-analyzeduration", "1000000", "-i", _options.Uri })
+        bool quick = quickStart && IsRtsp;
+        foreach (string a in new[] { "-probesize", quick ? "32" : "500000", "-analyzeduration", quick ? "0" : "1000000", "-i", _options.Uri })
         {
             psi.ArgumentList.Add(a);
         }
@@ -260,48 +396,9 @@ public sealed class FfmpegStreamSource : IFrameSource
         }
     }
 
-    private void KeepStderr(string? line)
-    {
-        if (string.IsNullOrWhiteSpace(line))
-        {
-            return;
-        }
+    [LoggerMessage(Level = LogLevel.Information, Message = "source '{Source}': RTSP over {Transport}{Mode}")]
+    private static partial void LogTransport(ILogger logger, string source, string transport, string mode);
 
-        lock (_stderr)
-        {
-            _stderr.Add(line);
-            if (_stderr.Count > 20)
-            {
-                _stderr.RemoveAt(0);
-            }
-        }
-    }
-
-    private string LastError()
-    {
-        lock (_stderr)
-        {
-            return _stderr.Count == 0 ? string.Empty : $" ({_stderr[^1]})";
-        }
-    }
-
-    private static double ParseRate(string rate)
-    {
-        string[] p = rate.Trim().Split('/');
-        if (p.Length == 2 && double.TryParse(p[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double n)
-            && double.TryParse(p[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d > 0)
-        {
-            double fps = n / d;
-            return fps is > 0 and < 1000 ? fps : 0;
-        }
-
-        return 0;
-    }
-
-    private static string FirstLine(string text)
-    {
-        string t = text.Trim();
-        int nl = t.IndexOf('\n', StringComparison.Ordinal);
-        return nl < 0 ? t : t[..nl];
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "source '{Source}': RTSP over {Transport} failed, trying {Next} ({Reason})")]
+    private static partial void LogTransportRefused(ILogger logger, string source, string transport, string next, string reason);
 }

@@ -14,7 +14,10 @@ namespace StreamSeg.Capture;
 /// The schedule (<see cref="DelayFor(int)"/>) is exponential with jitter: attempt <c>n</c> (1-based) waits
 /// <c>min(MaxDelay, InitialDelay × 2^(n−1))</c>, shortened by a random fraction of at most <see cref="Jitter"/>, so
 /// that many clients cut off by one outage do not all come back at the same instant and no wait exceeds
-/// <see cref="MaxDelay"/>. A later schedule (quick probes first, then back-off) belongs in <see cref="DelayFor(int)"/> too.
+/// <see cref="MaxDelay"/>. With <see cref="QuickAttempts"/> set, the first attempts come every <see cref="QuickDelay"/>
+/// instead (quick probes while a short blip is the likely cause), and the exponential steps start after them: a source
+/// back after a second is live again within a second, and a host that stays down is asked less and less often.
+/// The default (<see cref="Default"/>) has no quick phase; the one for live sources (<see cref="LiveSource"/>) has.
 /// </para>
 /// <para>
 /// Callers that can wait in an asynchronous loop run their attempts through <see cref="CreatePipeline"/>, a Polly
@@ -28,6 +31,21 @@ public sealed record ReconnectPolicy
 {
     /// <summary>Gets the defaults: 0.5 s doubling to 10 s, shortened by up to 20 %, forever.</summary>
     public static ReconnectPolicy Default { get; } = new();
+
+    /// <summary>
+    /// Gets the schedule for live sources (<see cref="ReconnectOptions.Default"/>): a quick phase of 120 attempts every
+    /// 0.5 s (at least a minute), then the defaults' 0.5 s doubling to 10 s.
+    /// </summary>
+    public static ReconnectPolicy LiveSource { get; } = new() { QuickAttempts = 120 };
+
+    /// <summary>
+    /// Gets how many attempts at the start come every <see cref="QuickDelay"/> before the exponential steps begin.
+    /// Default 0: no quick phase.
+    /// </summary>
+    public int QuickAttempts { get; init; }
+
+    /// <summary>Gets the wait before each attempt of the quick phase (<see cref="QuickAttempts"/>). Default 0.5 s.</summary>
+    public TimeSpan QuickDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Gets the wait before the first attempt; each failed attempt doubles it, up to <see cref="MaxDelay"/>. Default 0.5 s.</summary>
     public TimeSpan InitialDelay { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -63,6 +81,11 @@ public sealed record ReconnectPolicy
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(MaxAttempts);
+        ArgumentOutOfRangeException.ThrowIfNegative(QuickAttempts);
+        if (QuickAttempts > 0 && (QuickDelay <= TimeSpan.Zero || QuickDelay > MaxDelay))
+        {
+            throw new ArgumentOutOfRangeException(nameof(QuickDelay), QuickDelay, "ReconnectPolicy.QuickDelay must be positive and at most MaxDelay.");
+        }
     }
 
     /// <summary>Returns the wait before attempt <paramref name="attempt"/> (1-based), with a random jitter.</summary>
@@ -115,13 +138,14 @@ public sealed record ReconnectPolicy
 
     /// <summary>Returns the schedule's main values, for logs.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"ReconnectPolicy {{ InitialDelay = {InitialDelay.TotalSeconds:0.###} s, MaxDelay = {MaxDelay.TotalSeconds:0.###} s, Jitter = {Jitter}, MaxAttempts = {MaxAttempts} }}");
+        $"ReconnectPolicy {{ QuickAttempts = {QuickAttempts}, QuickDelay = {QuickDelay.TotalSeconds:0.###} s, InitialDelay = {InitialDelay.TotalSeconds:0.###} s, MaxDelay = {MaxDelay.TotalSeconds:0.###} s, Jitter = {Jitter}, MaxAttempts = {MaxAttempts} }}");
 
     /// <summary>Returns the wait before attempt <paramref name="attempt"/> (1-based) for a uniform random <paramref name="unit"/> in [0, 1).</summary>
     internal TimeSpan DelayFor(int attempt, double unit)
     {
-        double full = InitialDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
-        full = Math.Min(full, MaxDelay.TotalMilliseconds);
+        double full = attempt <= QuickAttempts
+            ? QuickDelay.TotalMilliseconds
+            : Math.Min(InitialDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(attempt - QuickAttempts - 1, 0, 30)), MaxDelay.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(full * (1 - (Jitter * unit)));
     }
 }

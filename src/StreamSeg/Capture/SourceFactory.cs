@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace StreamSeg.Capture;
 
 /// <summary>Works out what kind of source a URI names and creates it.</summary>
@@ -26,8 +28,8 @@ public static class SourceFactory
         return Directory.Exists(uri) ? SourceKind.ImageFolder : SourceKind.File;
     }
 
-    /// <summary>Creates the source for <paramref name="options"/>; nothing is opened yet.</summary>
-    public static IFrameSource Create(SourceOptions options)
+    /// <summary>Creates the source for <paramref name="options"/>; nothing is opened yet. <paramref name="loggerFactory"/> logs what a source chose (e.g. its RTSP transport).</summary>
+    public static IFrameSource Create(SourceOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         return Classify(options.Uri) switch
@@ -35,7 +37,7 @@ public static class SourceFactory
             SourceKind.ImageFolder => new ImageFolderSource(options),
 
             // OpenCvSharp's bundled FFmpeg has no networking: streams go through the system ffmpeg.
-            SourceKind.Stream => new FfmpegStreamSource(options),
+            SourceKind.Stream => new FfmpegStreamSource(options, loggerFactory?.CreateLogger<FfmpegStreamSource>()),
             SourceKind kind => new VideoCaptureSource(options, kind),
         };
     }

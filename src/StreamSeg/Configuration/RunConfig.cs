@@ -141,8 +141,8 @@ public sealed class SourceConfig
     /// <summary>Gets or sets the id used in metadata (defaults to the file name or redacted URL).</summary>
     public string? Id { get; set; }
 
-    /// <summary>Gets or sets the RTSP transport, <c>tcp</c> or <c>udp</c>.</summary>
-    public string RtspTransport { get; set; } = "tcp";
+    /// <summary>Gets or sets the RTSP transport: <c>auto</c> (TCP, then UDP if the server refuses TCP), <c>tcp</c> or <c>udp</c>.</summary>
+    public string RtspTransport { get; set; } = "auto";
 
     /// <summary>Gets or sets whether a file source loops (a simulated live source).</summary>
     public bool Loop { get; set; }

@@ -138,9 +138,9 @@ public static partial class RunConfigLoader
                 throw new ConfigException($"Config '{name}': a source has no 'uri' (expected a file, camera:N, /dev/videoN, a folder or a URL).");
             }
 
-            if (source.RtspTransport is not ("tcp" or "udp"))
+            if (source.RtspTransport is not ("auto" or "tcp" or "udp"))
             {
-                throw new ConfigException($"Config '{name}': rtsp_transport '{source.RtspTransport}' is not tcp or udp.");
+                throw new ConfigException($"Config '{name}': rtsp_transport '{source.RtspTransport}' is not auto, tcp or udp.");
             }
         }
     }

@@ -6,7 +6,9 @@ namespace StreamSeg.Sinks;
 
 /// <summary>
 /// Writes one source state change as JSON, schema <c>streamseg.health/1</c>:
-/// <c>{"schema":"streamseg.health/1","source":"…","source_index":0,"state":"reconnecting","time":"…","reason":…,"reconnects":2,"offline_ms":…}</c>.
+/// <c>{"schema":"streamseg.health/1","source":"…","source_index":0,"state":"reconnecting","time":"…","reason":…,"reconnects":2,"offline_ms":…,"away_ms":…,"reopen_ms":…}</c>;
+/// for Live after a reconnect, <c>offline_ms</c> is <c>away_ms</c> (how long the source was really gone, as far as the
+/// probes saw) plus <c>reopen_ms</c> (how long the reopen took once it was back); all three are null otherwise.
 /// </summary>
 public static class HealthEventWriter
 {
@@ -43,6 +45,21 @@ public static class HealthEventWriter
             json.WriteNull("offline_ms"u8);
         }
 
+        WriteMilliseconds(json, "away_ms"u8, change.Away);
+        WriteMilliseconds(json, "reopen_ms"u8, change.Reopen);
+
         json.WriteEndObject();
+    }
+
+    private static void WriteMilliseconds(Utf8JsonWriter json, ReadOnlySpan<byte> name, TimeSpan? value)
+    {
+        if (value is TimeSpan span)
+        {
+            json.WriteNumber(name, Math.Round(span.TotalMilliseconds));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 }

@@ -48,6 +48,28 @@ public class ReconnectPolicyTests
     }
 
     [Fact]
+    public void DelayFor_QuickPhase_ComesFirst_ThenTheExponentialStepsFromTheStart()
+    {
+        var policy = new ReconnectPolicy { QuickAttempts = 3, QuickDelay = TimeSpan.FromMilliseconds(50), InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromMilliseconds(400), Jitter = 0 };
+        Assert.Equal([50.0, 50, 50, 100, 200, 400, 400], Enumerable.Range(1, 7).Select(a => policy.DelayFor(a).TotalMilliseconds));
+    }
+
+    [Fact]
+    public void LiveSource_QuickProbesForAMinute_ThenBacksOffToTheDefaultsCap_WhileTheSinksDefaultHasNoQuickPhase()
+    {
+        ReconnectPolicy live = ReconnectPolicy.LiveSource;
+        double quick = Enumerable.Range(1, live.QuickAttempts).Sum(a => live.DelayFor(a, 0).TotalSeconds);
+        Assert.InRange(quick, 60, 61); // at least a minute of attempts every 0.5 s (each attempt's own time comes on top)
+        Assert.Equal(0.5, live.DelayFor(live.QuickAttempts + 1, 0).TotalSeconds, 6);
+        Assert.Equal(1.0, live.DelayFor(live.QuickAttempts + 2, 0).TotalSeconds, 6);
+        Assert.Equal(10.0, live.DelayFor(live.QuickAttempts + 20, 0).TotalSeconds, 6);
+
+        // The RTSP publish and MQTT sinks keep the schedule they had.
+        Assert.Equal(0, ReconnectPolicy.Default.QuickAttempts);
+        Assert.Equal(2.0, ReconnectPolicy.Default.DelayFor(3, 0).TotalSeconds, 6);
+    }
+
+    [Fact]
     public void AllowsAttemptAfter_ZeroMeansForever()
     {
         Assert.True(ReconnectPolicy.Default.AllowsAttemptAfter(1_000_000));
@@ -64,6 +86,9 @@ public class ReconnectPolicyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (ReconnectPolicy.Default with { Jitter = 1.5 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (ReconnectPolicy.Default with { Jitter = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (ReconnectPolicy.Default with { MaxAttempts = -1 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (ReconnectPolicy.Default with { QuickAttempts = -1 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (ReconnectPolicy.Default with { QuickAttempts = 1, QuickDelay = TimeSpan.Zero }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (ReconnectPolicy.Default with { QuickAttempts = 1, QuickDelay = TimeSpan.FromSeconds(11) }).Validate());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OpenCvSharp;
 using StreamSeg.Capture;
 
@@ -134,5 +135,162 @@ public class ReconnectingSourceTests
         using var m = new Mat();
         Assert.False(source.Read(m, out _));
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), $"took {sw.Elapsed}");
+    }
+
+    /// <summary>
+    /// A network source whose server is down or up (<see cref="Up"/>): opens fail while it is down and take
+    /// <see cref="OpenTime"/> when it is up; its probe answers at once. Counts opens and probes.
+    /// </summary>
+    private sealed class ProbedSource : IFrameSource, IReachabilityProbe
+    {
+        private volatile bool _up = true;
+        private int _opens;
+        private int _probes;
+
+        public bool Up
+        {
+            get => _up;
+            set => _up = value;
+        }
+
+        public bool OpenFailsWhenUp { get; set; }
+
+        public TimeSpan OpenTime { get; set; }
+
+        public int Opens => Volatile.Read(ref _opens);
+
+        public int Probes => Volatile.Read(ref _probes);
+
+        public string Id => "rtsp://cam/live";
+
+        public SourceKind Kind => SourceKind.Stream;
+
+        public bool IsLive => true;
+
+        public double Fps => 25;
+
+        public long? FrameCount => null;
+
+        public int Width => 32;
+
+        public int Height => 24;
+
+        public void Open()
+        {
+            Interlocked.Increment(ref _opens);
+            if (!_up || OpenFailsWhenUp)
+            {
+                throw new SourceException("Source 'rtsp://cam/live': connection refused");
+            }
+
+            Thread.Sleep(OpenTime);
+        }
+
+        public bool Read(Mat target, out TimeSpan pts)
+        {
+            pts = TimeSpan.Zero;
+            if (!_up)
+            {
+                return false; // the stream ended: the server went away
+            }
+
+            target.Create(24, 32, MatType.CV_8UC3);
+            return true;
+        }
+
+        public SourceReachability Probe(TimeSpan timeout)
+        {
+            Interlocked.Increment(ref _probes);
+            return _up ? SourceReachability.Serving : SourceReachability.Unreachable;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    // Reads until a real frame comes (placeholders in between), for at most 20 s; returns the clock when it came.
+    private static TimeSpan ReadUntilLive(ReconnectingSource source, Mat m, Stopwatch clock)
+    {
+        do
+        {
+            Assert.True(source.Read(m, out _));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the source never came back");
+        }
+        while (source.LastFrameFlags == FrameFlags.Placeholder);
+
+        Assert.Equal(FrameFlags.AfterGap, source.LastFrameFlags);
+        return clock.Elapsed;
+    }
+
+    [Fact]
+    public void Read_BackAfterTheQuickPhase_TheProbeReopensAtOnce_NotAtTheNextBackoffStep()
+    {
+        // Two quick attempts, then a 5 s step: without the probe, a source back at 0.4 s would wait until about 5 s.
+        var options = new ReconnectOptions
+        {
+            Policy = new ReconnectPolicy { QuickAttempts = 2, QuickDelay = TimeSpan.FromMilliseconds(20), InitialDelay = TimeSpan.FromSeconds(5), MaxDelay = TimeSpan.FromSeconds(10), Jitter = 0 },
+            ProbeInterval = TimeSpan.FromMilliseconds(20),
+            PlaceholderInterval = TimeSpan.FromMilliseconds(10),
+        };
+        var inner = new ProbedSource { OpenTime = TimeSpan.FromMilliseconds(150) };
+        var changes = new List<SourceStateChange>();
+        using var source = new ReconnectingSource(inner, 0, options, changes.Add, CancellationToken.None);
+        source.Open();
+        using var m = new Mat();
+        Assert.True(source.Read(m, out _));
+
+        inner.Up = false;
+        var clock = Stopwatch.StartNew();
+        var returned = TimeSpan.Zero;
+        using (var back = new Timer(_ => inner.Up = true, null, 400, Timeout.Infinite))
+        {
+            TimeSpan live = ReadUntilLive(source, m, clock);
+            returned = TimeSpan.FromMilliseconds(400);
+            Assert.True(live - returned < TimeSpan.FromSeconds(2), $"live {live.TotalMilliseconds:0} ms after the outage began, the source was back at 400 ms");
+        }
+
+        // A dead host sees probes, not opens: the first open and the one that succeeded.
+        Assert.Equal(2, inner.Opens);
+        Assert.True(inner.Probes >= 5, $"{inner.Probes} probes");
+
+        // The record says how long it was really away and how long the reopen took.
+        SourceStateChange liveAgain = changes[^1];
+        Assert.Equal(SourceState.Live, liveAgain.State);
+        Assert.NotNull(liveAgain.Reopen);
+        Assert.InRange(liveAgain.Reopen!.Value, TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(2));
+        Assert.InRange(liveAgain.Away!.Value, TimeSpan.FromMilliseconds(350), TimeSpan.FromSeconds(2));
+        Assert.Equal(liveAgain.Offline, liveAgain.Away + liveAgain.Reopen);
+    }
+
+    [Fact]
+    public void Read_ServingButNotOpening_RetriesOnTheSchedule_NotAtEveryProbe()
+    {
+        // The server answers the probe but the open fails (a wrong codec, say): only the probe's change to Serving
+        // brings an open forward; after that the schedule's 5 s step holds, however many probes come.
+        var options = new ReconnectOptions
+        {
+            Policy = new ReconnectPolicy { InitialDelay = TimeSpan.FromSeconds(5), MaxDelay = TimeSpan.FromSeconds(10), Jitter = 0 },
+            ProbeInterval = TimeSpan.FromMilliseconds(10),
+            PlaceholderInterval = TimeSpan.FromMilliseconds(10),
+        };
+        var inner = new ProbedSource();
+        using var source = new ReconnectingSource(inner, 0, options, null, CancellationToken.None);
+        source.Open();
+        using var m = new Mat();
+        Assert.True(source.Read(m, out _));
+        inner.Up = false;
+        Assert.True(source.Read(m, out _)); // offline: a placeholder
+        inner.OpenFailsWhenUp = true;
+        inner.Up = true;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMilliseconds(600))
+        {
+            Assert.True(source.Read(m, out _));
+            Assert.Equal(FrameFlags.Placeholder, source.LastFrameFlags);
+        }
+
+        Assert.True(inner.Probes >= 10, $"{inner.Probes} probes");
+        Assert.Equal(2, inner.Opens); // the first open and the one the probe brought forward
     }
 }

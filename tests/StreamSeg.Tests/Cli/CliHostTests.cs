@@ -33,6 +33,31 @@ public class CliHostTests
     }
 
     [Theory]
+    [InlineData(false, false, 130)]
+    [InlineData(true, false, 143)]
+    [InlineData(true, true, 143)] // a Ctrl+C after the SIGTERM (to stop the drain at once) does not change it
+    [InlineData(false, true, 130)]
+    public async Task InterruptedJob_ExitCodeSaysWhichSignalCameFirst(bool sigterm, bool thenSigint, int expected)
+    {
+        int code = await RunAsync((services, _) =>
+        {
+            InterruptState state = services.GetRequiredService<InterruptState>();
+            if (sigterm)
+            {
+                state.Count(terminate: true);
+            }
+
+            if (thenSigint || !sigterm)
+            {
+                state.Count();
+            }
+
+            return Task.FromResult(ExitCodes.Interrupted);
+        });
+        Assert.Equal(expected, code);
+    }
+
+    [Theory]
     [InlineData(typeof(ConfigException), 2)]
     [InlineData(typeof(ModelLoadException), 4)]
     [InlineData(typeof(OutputException), 5)]

@@ -25,10 +25,11 @@ public class InterruptTests
         }
     }
 
+    /// <summary>Issue 15: SIGINT exits 130 and SIGTERM 143 (128 + the signal, what supervisors expect); SIGTERM exited 130 before.</summary>
     [Theory]
-    [InlineData("INT")]
-    [InlineData("TERM")]
-    public void Signal_MidRun_OutputsArePlayableAndWhole(string signal)
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public void Signal_MidRun_OutputsArePlayableAndWhole(string signal, int exitCode)
     {
         using var dir = new TempDirectory();
         string video = CliRunner.MakeVideo(dir.File("long.avi"), 320, 240, 600);
@@ -45,7 +46,7 @@ public class InterruptTests
         Signal(p.Id, signal);
         Assert.True(p.WaitForExit(30_000), "the run did not stop within 30 s of SIG" + signal);
         p.WaitForExit();
-        Assert.Equal(130, p.ExitCode);
+        Assert.Equal(exitCode, p.ExitCode);
 
         string meta = File.ReadAllText(dir.File("m.ndjson"));
         Assert.EndsWith("\n", meta, StringComparison.Ordinal);

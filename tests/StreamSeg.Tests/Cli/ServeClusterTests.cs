@@ -66,12 +66,12 @@ public class ServeClusterTests
             assignments = await WaitForClusterAsync(n4, 3, cameras, c => c.Members.GetValueOrDefault(n4.Address) >= 2, "the new node running 2 cameras or more");
             await WaitAsync(() => cameras.Any(c => log.PublishedFrom(c, "n4", joined)), "a camera publishing from the new node");
 
-            // SIGTERM: the node hands its cameras over and exits 130.
+            // SIGTERM: the node hands its cameras over and exits 143.
             string[] leaving = [.. cameras.Where(c => assignments[c] == n2.Address)];
             Assert.NotEmpty(leaving);
             DateTime terminated = n2.Terminate();
             Assert.True(n2.Serve.Process.WaitForExit(60_000), "n2 did not exit within 60 s of SIGTERM: " + n2.Serve.StdErr);
-            Assert.Equal(130, n2.Serve.Process.ExitCode);
+            Assert.Equal(143, n2.Serve.Process.ExitCode);
             await WaitAsync(() => leaving.All(c => log.FirstFromOther(c, "n2", terminated) is not null), "every camera of the stopped node publishing from another node");
             foreach (string c in leaving)
             {

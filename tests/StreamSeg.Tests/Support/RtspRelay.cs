@@ -65,6 +65,57 @@ internal sealed class RtspRelay : IDisposable
         }
     }
 
+    /// <summary>
+    /// Publishes <paramref name="clip"/> in a loop at its own rate (x264, a key frame every 10 frames, RTP over UDP as
+    /// the relay wants) to <paramref name="path"/> and waits until a viewer can pull it. The caller stops the publisher.
+    /// </summary>
+    public Process Publish(string clip, string path = "live")
+    {
+        Process pusher = StartPublisher(clip, path);
+        try
+        {
+            Readiness.WaitForStream(ClientUrl(path), Readiness.Timeout, pusher);
+        }
+        catch
+        {
+            ChildProcess.Stop(pusher);
+            throw;
+        }
+
+        return pusher;
+    }
+
+    /// <summary>
+    /// Starts publishing <paramref name="clip"/> as <see cref="Publish"/> does, without waiting: for tests that time the
+    /// stream's return themselves (<see cref="IsServing"/>).
+    /// </summary>
+    public Process StartPublisher(string clip, string path = "live") =>
+        ChildProcess.Start("ffmpeg", ["-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
+            "-f", "rtsp", "-rtsp_transport", "udp", SourceUrl(path)]);
+
+    /// <summary>
+    /// Gets whether the relay serves <paramref name="path"/> to viewers now: one RTSP DESCRIBE, answered 200 once a
+    /// publisher has announced the stream (404 before). Takes milliseconds, so it can time a stream's return closely.
+    /// </summary>
+    public bool IsServing(string path = "live")
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, ClientPort);
+            using NetworkStream stream = client.GetStream();
+            stream.ReadTimeout = 2000;
+            stream.Write(System.Text.Encoding.ASCII.GetBytes($"DESCRIBE {ClientUrl(path)} RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n"));
+            var buffer = new byte[64];
+            int n = stream.Read(buffer);
+            return System.Text.Encoding.ASCII.GetString(buffer, 0, n).StartsWith("RTSP/1.0 200", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Kills the relay (as a crash would: its connections drop at once).</summary>
     public void Kill()
     {

@@ -85,7 +85,7 @@ public class WebViewBrowserTests(ITestOutputHelper output)
         Assert.DoesNotContain("token", location, StringComparison.Ordinal);
     }
 
-    /// <summary>Shows vtest.avi with boxes and the HUD; with STREAMSEG_WRITE_DOCS=1 the screenshot becomes docs/web-view.png.</summary>
+    /// <summary>Shows vtest.avi with boxes and the HUD (README's screenshot is of a real run: PeoplePresetScreenshotTests).</summary>
     [ChromiumVideoFact]
     public async Task Screenshot_RealVideo_PageShowsIt()
     {
@@ -135,9 +135,5 @@ public class WebViewBrowserTests(ITestOutputHelper output)
         Assert.Equal(1100, shot.Width);
         Cv2.MeanStdDev(shot, out _, out Scalar spread);
         Assert.True(spread.Val0 > 20, "the screenshot looks blank");
-        if (Environment.GetEnvironmentVariable("STREAMSEG_WRITE_DOCS") == "1")
-        {
-            await File.WriteAllBytesAsync(Path.Combine(TestPaths.Repo, "docs", "web-view.png"), png);
-        }
     }
 }
