@@ -180,6 +180,43 @@ public sealed class MotEdgeCaseTests
         }
     }
 
+    [Fact]
+    public void AssignmentByComponents_ReachesTheSameOptimumOverCandidatePairs()
+    {
+        // The evaluators' form: maximise a score that is 0 off the candidate pairs. Solving per connected component must
+        // give the same total score as the dense solve.
+        var random = new Random(7);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            int rows = random.Next(1, 8), cols = random.Next(1, 8);
+            var costs = new double[rows * cols];
+            var candidate = new bool[rows * cols];
+            for (int i = 0; i < costs.Length; i++)
+            {
+                candidate[i] = random.Next(0, 3) == 0;
+                costs[i] = candidate[i] ? -Math.Round(random.NextDouble() + 0.01, 2) : 0;
+            }
+
+            var dense = new int[rows];
+            var split = new int[rows];
+            RectangularAssignment.Minimize(costs, rows, cols, dense);
+            RectangularAssignment.MinimizeByComponents(costs, candidate, rows, cols, split);
+            Assert.Equal(Score(costs, candidate, cols, dense), Score(costs, candidate, cols, split), 1e-9);
+        }
+
+        static double Score(double[] costs, bool[] candidate, int cols, int[] rowToColumn)
+        {
+            double total = 0;
+            for (int r = 0; r < rowToColumn.Length; r++)
+            {
+                int c = rowToColumn[r];
+                total += c >= 0 && candidate[(r * cols) + c] ? costs[(r * cols) + c] : 0;
+            }
+
+            return total;
+        }
+    }
+
     private static double BruteForce(double[] costs, int rows, int cols)
     {
         double best = double.PositiveInfinity;

@@ -57,6 +57,7 @@ public static class ClearMetrics
 
             double[] sim = data.Similarity[t];
             var cost = new double[sim.Length];
+            var candidate = new bool[sim.Length];
             for (int i = 0; i < g.Length; i++)
             {
                 for (int j = 0; j < k.Length; j++)
@@ -64,11 +65,12 @@ public static class ClearMetrics
                     double s = sim[(i * k.Length) + j];
                     double score = (prevTimestepTracker[g[i]] == k[j] ? 1000 : 0) + s;
                     cost[(i * k.Length) + j] = s < threshold - Eps ? 0 : -score;
+                    candidate[(i * k.Length) + j] = -cost[(i * k.Length) + j] > Eps;
                 }
             }
 
             var rowToColumn = new int[g.Length];
-            RectangularAssignment.Minimize(cost, g.Length, k.Length, rowToColumn);
+            RectangularAssignment.MinimizeByComponents(cost, candidate, g.Length, k.Length, rowToColumn);
 
             // A trajectory starts a new tracked stretch when it was not tracked at the previous timestep that had both.
             var notPreviouslyTracked = new bool[n];

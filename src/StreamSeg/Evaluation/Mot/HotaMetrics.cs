@@ -84,16 +84,19 @@ public static class HotaMetrics
             double[] sim = data.Similarity[t];
             int cols = kIds.Length;
             var cost = new double[sim.Length];
+            var candidate = new bool[sim.Length];
             for (int i = 0; i < gIds.Length; i++)
             {
                 for (int j = 0; j < cols; j++)
                 {
                     cost[(i * cols) + j] = -(alignment[(gIds[i] * nt) + kIds[j]] * sim[(i * cols) + j]);
+                    candidate[(i * cols) + j] = cost[(i * cols) + j] < 0;
                 }
             }
 
+            // Pairs scoring 0 have IoU 0 (a pair with IoU > 0 has a positive alignment), so they never count at any α.
             var rowToColumn = new int[gIds.Length];
-            RectangularAssignment.Minimize(cost, gIds.Length, cols, rowToColumn);
+            RectangularAssignment.MinimizeByComponents(cost, candidate, gIds.Length, cols, rowToColumn);
             for (int a = 0; a < na; a++)
             {
                 double alpha = HotaResult.Alphas[a];
@@ -189,19 +192,29 @@ public static class HotaMetrics
         }
     }
 
-    // numpy.sum(matches * score) over the whole gt × tracker matrix, where score is matches / max(1, denominator).
+    // numpy.sum(matches * score) over the whole gt × tracker matrix, where score is matches / max(1, denominator); the
+    // zeros stay in place so that the pairwise sum groups the terms as numpy does.
     private static double WeightedSum(double[] m, double[] scratch, double[] gtCount, double[] trCount, int nt, AssociationKind kind)
     {
-        for (int idx = 0; idx < m.Length; idx++)
+        for (int g = 0, idx = 0; g < gtCount.Length; g++)
         {
-            int g = idx / nt, k = idx % nt;
-            double denom = kind switch
+            for (int k = 0; k < nt; k++, idx++)
             {
-                AssociationKind.Jaccard => gtCount[g] + trCount[k] - m[idx],
-                AssociationKind.Recall => gtCount[g],
-                _ => trCount[k],
-            };
-            scratch[idx] = m[idx] * (m[idx] / Math.Max(1, denom));
+                double v = m[idx];
+                if (v == 0)
+                {
+                    scratch[idx] = 0;
+                    continue;
+                }
+
+                double denom = kind switch
+                {
+                    AssociationKind.Jaccard => gtCount[g] + trCount[k] - v,
+                    AssociationKind.Recall => gtCount[g],
+                    _ => trCount[k],
+                };
+                scratch[idx] = v * (v / Math.Max(1, denom));
+            }
         }
 
         return NumpySum.Pairwise(scratch);

@@ -212,13 +212,15 @@ public sealed class MotAccumulator
 
         double large = (2.0 * Math.Min(rows, columns) * (c + 1)) + 1;
         var finite = new double[costs.Length];
+        var candidate = new bool[costs.Length];
         for (int k = 0; k < costs.Length; k++)
         {
-            finite[k] = double.IsFinite(costs[k]) ? costs[k] : large;
+            candidate[k] = double.IsFinite(costs[k]);
+            finite[k] = candidate[k] ? costs[k] : large;
         }
 
         var rowToColumn = new int[rows];
-        RectangularAssignment.Minimize(finite, rows, columns, rowToColumn);
+        RectangularAssignment.MinimizeByComponents(finite, candidate, rows, columns, rowToColumn);
         return rowToColumn;
     }
 }

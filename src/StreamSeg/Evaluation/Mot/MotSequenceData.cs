@@ -207,13 +207,15 @@ public sealed class MotSequenceData
         }
 
         double[] score = Similarities(gt, tracker);
+        var candidate = new bool[score.Length];
         for (int i = 0; i < score.Length; i++)
         {
             score[i] = score[i] < 0.5 - Eps ? 0 : -score[i];
+            candidate[i] = -score[i] > Eps;
         }
 
         int[] rowToColumn = new int[gt.Count];
-        RectangularAssignment.Minimize(score, gt.Count, tracker.Count, rowToColumn);
+        RectangularAssignment.MinimizeByComponents(score, candidate, gt.Count, tracker.Count, rowToColumn);
         var remove = new bool[tracker.Count];
         for (int r = 0; r < gt.Count; r++)
         {
