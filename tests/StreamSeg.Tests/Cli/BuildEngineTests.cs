@@ -63,11 +63,28 @@ public class BuildEngineTests
     }
 
     [Fact]
+    public void BuildEngine_RepeatedFrameSize_EachOneChecked_Exit2()
+    {
+        // --frame-size is repeatable (one per source size): a bad second size is refused like a bad first one.
+        CliRunner.Result r = CliRunner.Run("models", "build-engine", TestPaths.Model("yolo-seg.onnx"), "--frame-size", "768x576", "--frame-size", "1280");
+        string error = OneErrorLine(r, 2);
+        Assert.Contains("'--frame-size': '1280' is not WIDTHxHEIGHT", error, StringComparison.Ordinal);
+    }
+
+    [TensorRtFact(available: false)]
+    public void BuildEngine_SeveralFrameSizesAndBatch_Accepted_ThenNoTensorRt_Exit4()
+    {
+        using var dir = new TempDirectory();
+        CliRunner.Result r = CliRunner.Run("models", "build-engine", TestPaths.Model("yolo-seg.onnx"), "--frame-size", "768x576", "--frame-size", "720x528", "--batch", "4", "--cache-dir", dir.File("engines"));
+        Assert.Contains("TensorRT cannot be loaded", OneErrorLine(r, 4), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ModelsHelp_DescribesBuildEngine()
     {
         CliRunner.Result r = CliRunner.Run("models", "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (string option in new[] { "build-engine <model.onnx|name>", "--device-id N", "--fp32", "--cache-dir DIR", "--frame-size WxH", "--pose-size N" })
+        foreach (string option in new[] { "build-engine <model.onnx|name>", "--device-id N", "--fp32", "--cache-dir DIR", "--frame-size WxH", "--pose-size N", "--batch n" })
         {
             Assert.Contains(option, r.StdOut, StringComparison.Ordinal);
         }
