@@ -25,7 +25,10 @@ internal static class StageComposer
         {
             (new PreprocessStage(models.ConvertAll(m => m.Input)), PipelineStage.Preprocess),
             (new InferenceStage(models, ModelLoader.BatchSize(config, sourceCount, models)), PipelineStage.Inference),
-            (new DecodeStage(models.ConvertAll(m => m.Adapter), splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default, logger: loggerFactory.CreateLogger<MatteSplitter>()) : null), PipelineStage.Decode),
+            (new DecodeStage(
+                models.ConvertAll(m => m.Adapter),
+                splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default, logger: loggerFactory.CreateLogger<MatteSplitter>()) : null,
+                scaleMerger: ModelLoader.PresetPoseScales(config) > 1 ? new PoseScaleMerger() : null), PipelineStage.Decode),
         };
         if (config.Track)
         {
