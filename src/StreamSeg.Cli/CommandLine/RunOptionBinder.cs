@@ -35,7 +35,7 @@ internal sealed class RunOptionBinder
         Bind(OptionParsers.Text("--pose-model", "file.onnx|name", "a pose model run on the same frames; poses attach to the person they overlap [config: pose_model]"), (c, v) => c.PoseModel = v);
         Bind(OptionParsers.Text("--adapter", "name", $"force the adapter of --model: auto (default), {string.Join(", ", ModelAdapterFactory.Names)} [config: adapter]"), (c, v) => c.Adapter = v);
         Bind(OptionParsers.Text("--detector", "none|centernet", "people preset: centernet also detects the other COCO classes (boxes) [config: detector]"), (c, v) => c.Detector = v);
-        Bind(OptionParsers.Int("--pose-size", "N", "MoveNet input long side, multiple of 32 (default 512; 256 is faster, finds fewer small people) [config: pose_size]"), (c, v) => c.PoseSize = v);
+        Bind(OptionParsers.Text("--pose-size", "N[,N…]", "people preset: MoveNet input long side, a multiple of 32, or several separated by commas, each run and their people merged (default 512,256: 512 finds small far people, 256 people who fill the frame; one size is faster) [config: pose_size]"), (c, v) => c.PoseSize = v);
         Bind(OptionParsers.Text("--models-dir", "DIR", "where the preset's models and bare --model names are (default: $STREAMSEG_MODELS or ./models) [config: models_dir]"), (c, v) => c.ModelsDir = v);
         Bind(OptionParsers.Text("--device", "auto|cpu|cuda|tensorrt", "auto (TensorRT → CUDA → CPU, default), cpu, cuda, tensorrt [config: device]"), (c, v) => c.Device = v);
         Bind(OptionParsers.Int("--threads", "n", "ONNX Runtime intra-op threads (default: one per core); shared out among models that run side by side [config: threads]"), (c, v) => c.Threads = v);

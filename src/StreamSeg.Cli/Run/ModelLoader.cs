@@ -22,8 +22,15 @@ internal sealed partial class ModelLoader
         _logger = logger;
     }
 
-    /// <summary>Gets the adapter settings of <paramref name="config"/> (thresholds and MoveNet's input long side).</summary>
-    public static AdapterOptions AdapterOptionsFor(RunConfig config) => new() { ConfidenceThreshold = config.Confidence, IouThreshold = config.Iou, LongSide = config.PoseSize };
+    /// <summary>
+    /// Gets the adapter settings of <paramref name="config"/> (thresholds and MoveNet's input long side: the first of
+    /// <see cref="RunConfig.PoseSizes"/>; the people preset loads MoveNet once more for each further size).
+    /// </summary>
+    public static AdapterOptions AdapterOptionsFor(RunConfig config) => new() { ConfidenceThreshold = config.Confidence, IouThreshold = config.Iou, LongSide = config.PoseSizes.Count > 0 ? config.PoseSizes[0] : null };
+
+    /// <summary>Gets the number of pose models the people preset of <paramref name="config"/> loads (one per pose size), or 0 when a model is named.</summary>
+    public static int PresetPoseScales(RunConfig config) =>
+        config.Model is null && config.PoseModel is null ? config.PoseSizes.Count : 0;
 
     /// <summary>Gets the batch asked for: <see cref="RunConfig.Batch"/>, or one per source (at most 8).</summary>
     public static int RequestedBatch(RunConfig config, int sources) => config.Batch > 0 ? config.Batch : Math.Clamp(sources, 1, 8);
@@ -71,8 +78,9 @@ internal sealed partial class ModelLoader
     public static int DistinctModels(RunConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        // The preset: one MoveNet session per pose size, RVM, and the detector when asked for.
         return config.Model is null && config.PoseModel is null
-            ? (config.Detector == "centernet" ? 3 : 2)
+            ? Math.Max(1, PresetPoseScales(config)) + 1 + (config.Detector == "centernet" ? 1 : 0)
             : (config.Model is null ? 0 : 1) + (config.PoseModel is null ? 0 : 1);
     }
 
@@ -209,7 +217,8 @@ internal sealed partial class ModelLoader
     }
 
     /// <summary>
-    /// The people preset: MoveNet MultiPose (person boxes and 17 keypoints) at <see cref="RunConfig.PoseSize"/>,
+    /// The people preset: MoveNet MultiPose (person boxes and 17 keypoints) at each size of <see cref="RunConfig.PoseSizes"/>
+    /// (one model entry per size, consecutive, each with its own session: the decode stage merges their people),
     /// optionally CenterNet for the other COCO classes, and the RVM matte split into one mask per person.
     /// </summary>
     [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
@@ -234,12 +243,24 @@ internal sealed partial class ModelLoader
 
         if (_logger.IsEnabled(LogLevel.Information))
         {
-            LogPreset(_logger, string.Join(" + ", names), dir, config.PoseSize);
+            LogPreset(_logger, string.Join(" + ", names), dir, string.Join(" and ", config.PoseSizes));
         }
 
         foreach (string name in names)
         {
-            models.Add(LoadModel(Path.Combine(dir, name + ".onnx"), name, factory, options, composer));
+            string path = Path.Combine(dir, name + ".onnx");
+            if (name != "movenet-multipose")
+            {
+                models.Add(LoadModel(path, name, factory, options, composer));
+                continue;
+            }
+
+            // One entry per size: the preprocess stage makes each its input, and the entries share nothing mutable,
+            // so the inference stage may run them as it runs any two models.
+            foreach (int size in config.PoseSizes)
+            {
+                models.Add(LoadModel(path, name, factory, options with { LongSide = size }, composer));
+            }
         }
     }
 
@@ -269,7 +290,7 @@ internal sealed partial class ModelLoader
     private static partial void LogUint8Upload(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "preset people: {Models} from {Directory} (pose input long side {PoseSize})")]
-    private static partial void LogPreset(ILogger logger, string models, string directory, int poseSize);
+    private static partial void LogPreset(ILogger logger, string models, string directory, string poseSize);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "model '{Path}': adapter {Adapter}, task {Task}, input {Input}, {Classes} classes, provider {Provider}")]
     private static partial void LogModel(ILogger logger, string path, string adapter, string task, string input, int classes, string provider);

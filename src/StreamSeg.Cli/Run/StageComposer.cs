@@ -31,7 +31,10 @@ internal static class StageComposer
         {
             (PreprocessFor(models, sourceCount), PipelineStage.Preprocess),
             (new InferenceStage(models, ModelLoader.BatchSize(config, sourceCount, models), config.ModelConcurrency), PipelineStage.Inference),
-            (new DecodeStage(models.ConvertAll(m => m.Adapter), splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default, logger: loggerFactory.CreateLogger<MatteSplitter>()) : null), PipelineStage.Decode),
+            (new DecodeStage(
+                models.ConvertAll(m => m.Adapter),
+                splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default, logger: loggerFactory.CreateLogger<MatteSplitter>()) : null,
+                scaleMerger: ModelLoader.PresetPoseScales(config) > 1 ? new PoseScaleMerger() : null), PipelineStage.Decode),
         };
         if (config.Track)
         {

@@ -24,8 +24,15 @@ public sealed class RunConfig
     /// <summary>Gets or sets an extra detector for the people preset: <c>none</c> or <c>centernet</c> (boxes of the other COCO classes).</summary>
     public string Detector { get; set; } = "none";
 
-    /// <summary>Gets or sets the long side of MoveNet's input in the people preset (a multiple of 32; 512 finds small pedestrians).</summary>
-    public int PoseSize { get; set; } = 512;
+    /// <summary>
+    /// Gets or sets the long side of MoveNet's input in the people preset: one size, or several separated by commas,
+    /// each a multiple of 32 (default <c>512,256</c>: 512 finds small, far people, 256 — the size MoveNet was trained
+    /// at — people who fill the frame; several sizes each run the model and their people are merged).
+    /// </summary>
+    public string PoseSize { get; set; } = "512,256";
+
+    /// <summary>Gets the sizes of <see cref="PoseSize"/>, in the order given (empty when it does not parse; <see cref="RunConfigLoader.Validate"/> refuses that).</summary>
+    public IReadOnlyList<int> PoseSizes => ParsePoseSizes(PoseSize) ?? [];
 
     /// <summary>Gets or sets the folder of the preset's models (default: $STREAMSEG_MODELS or ./models).</summary>
     public string? ModelsDir { get; set; }
@@ -130,6 +137,27 @@ public sealed class RunConfig
 
     /// <summary>Gets or sets the overlay switches.</summary>
     public OverlayConfig Overlay { get; set; } = new();
+
+    /// <summary>Parses a <see cref="PoseSize"/> value (<c>512</c>, <c>512,256</c>); null when a part is not a whole number.</summary>
+    public static int[]? ParsePoseSizes(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var sizes = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out sizes[i]))
+            {
+                return null;
+            }
+        }
+
+        return sizes;
+    }
 }
 
 /// <summary>One source in a config file.</summary>

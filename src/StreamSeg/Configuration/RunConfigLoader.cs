@@ -66,9 +66,10 @@ public static partial class RunConfigLoader
             throw new ConfigException($"Config '{name}': detector '{config.Detector}' is not none or centernet.");
         }
 
-        if (config.PoseSize < 128 || config.PoseSize > 1024 || config.PoseSize % 32 != 0)
+        int[]? poseSizes = RunConfig.ParsePoseSizes(config.PoseSize);
+        if (poseSizes is null || poseSizes.Length > 4 || Array.Exists(poseSizes, s => s < 128 || s > 1024 || s % 32 != 0) || poseSizes.Distinct().Count() != poseSizes.Length)
         {
-            throw new ConfigException($"Config '{name}': pose_size {config.PoseSize} must be a multiple of 32 between 128 and 1024.");
+            throw new ConfigException($"Config '{name}': pose_size {config.PoseSize} must be a multiple of 32 between 128 and 1024, or up to 4 different such sizes separated by commas (e.g. 512,256).");
         }
 
         if (config.Confidence is < 0 or > 1)

@@ -9,7 +9,9 @@ namespace StreamSeg.Decode;
 /// Turns each model's raw outputs into <see cref="Instances"/> in frame coordinates with the model's adapter, and
 /// merges a pose model's instances into a segmentation model's (see <see cref="InstanceMerger"/>). A matte model's
 /// result (<see cref="IMatteAdapter"/>) goes to <see cref="Frame.Matte"/>; with a <see cref="MatteSplitter"/>, it is
-/// also cut into per-person masks of the other models' person instances.
+/// also cut into per-person masks of the other models' person instances. With a <see cref="PoseScaleMerger"/>, a pose
+/// model's instances that follow another pose model's (the people preset's MoveNet at its second input size) are merged
+/// with them as scales of one model (one person kept per person found at either size) instead of being attached.
 /// </summary>
 /// <remarks>
 /// The raw output buffers go back to their pools once decoded. With one model, its instances are the result. The
@@ -21,14 +23,19 @@ public sealed class DecodeStage : IStage<Frame, Frame>
     private readonly IReadOnlyList<IModelAdapter> _adapters;
     private readonly InstanceMerger _merger;
     private readonly MatteSplitter? _splitter;
+    private readonly PoseScaleMerger? _scaleMerger;
 
-    /// <summary>Creates the stage for models with the given adapters (model order); <paramref name="splitter"/> cuts a matte into person masks.</summary>
-    public DecodeStage(IReadOnlyList<IModelAdapter> adapters, InstanceMerger? merger = null, MatteSplitter? splitter = null)
+    /// <summary>
+    /// Creates the stage for models with the given adapters (model order); <paramref name="splitter"/> cuts a matte into
+    /// person masks; <paramref name="scaleMerger"/> merges consecutive pose models as scales of one model.
+    /// </summary>
+    public DecodeStage(IReadOnlyList<IModelAdapter> adapters, InstanceMerger? merger = null, MatteSplitter? splitter = null, PoseScaleMerger? scaleMerger = null)
     {
         ArgumentNullException.ThrowIfNull(adapters);
         _adapters = adapters;
         _merger = merger ?? new InstanceMerger();
         _splitter = splitter;
+        _scaleMerger = scaleMerger;
     }
 
     /// <inheritdoc/>
@@ -51,6 +58,7 @@ public sealed class DecodeStage : IStage<Frame, Frame>
         try
         {
             Instances? result = null;
+            ModelTask? lastTask = null;
             for (int i = 0; i < _adapters.Count; i++)
             {
                 ModelOutput output = outputs.Outputs[i];
@@ -63,7 +71,11 @@ public sealed class DecodeStage : IStage<Frame, Frame>
 
                 Instances instances = _adapters[i].Decode(output.Tensors, output.Transform);
                 OwnPooledMasks(input, instances);
-                result = result is null ? instances : MergeInto(result, instances, _adapters[i].Task);
+                ModelTask task = _adapters[i].Task;
+                result = result is null ? instances
+                    : _scaleMerger is not null && task == ModelTask.Pose && lastTask == ModelTask.Pose ? _scaleMerger.Merge(result, instances)
+                    : MergeInto(result, instances, task);
+                lastTask = task;
             }
 
             result ??= Instances.Empty;

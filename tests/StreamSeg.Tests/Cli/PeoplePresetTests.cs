@@ -82,32 +82,75 @@ public class PeoplePresetTests
     }
 
     [PresetModelsFact]
-    public void People_Frame100_MatchesTheTfJsReference()
+    public void People_Frames0And100_FindTheFarPedestriansOfTheTfJsReferenceAt512()
     {
-        // The reference persons of the original TF.js MoveNet on frame 100 at long side 512 (oracle/movenet-multipose).
-        using JsonDocument oracle = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Data, "Oracle", "movenet-multipose", "vtest_f100.long512.json")));
+        // Default settings (MoveNet at 512 and 256, merged): every person TF.js MoveNet finds at long side 512 on
+        // frames 0 and 100 (oracle/movenet-multipose), the far ones that 256 misses included, each once.
+        using var dir = new TempDirectory();
+        CliRunner.Result r = CliRunner.Run("run", "--source", Vtest, "--device", "cpu", "--max-frames", "101", "--no-track", "--meta", dir.File("m.ndjson"));
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("(pose input long side 512 and 256)", r.StdErr, StringComparison.Ordinal);
+        JsonElement[] frames = Lines(dir.File("m.ndjson"));
+        AssertMatchesReference(frames[0], "vtest_f000.long512.json", 3);
+        AssertMatchesReference(frames[100], "vtest_f100.long512.json", 5);
+    }
+
+    [PresetModelsFact]
+    public void People_Messi_FindsTheCloseUpPlayerWhole()
+    {
+        // messi5.jpg (548×342, one player filling the frame): 512 alone gave half the player (score 0.29); TF.js at
+        // 256 gives the whole player, score 0.63, box [67,62,457,335].
+        JsonElement frame = RunOnImage("messi5.jpg");
+        JsonElement[] got = [.. frame.GetProperty("instances").EnumerateArray()];
+        Assert.Single(got);
+        Assert.Equal(0.63f, got[0].GetProperty("score").GetSingle(), 0.02f);
+        AssertBox([67, 62, 457, 335], got[0].GetProperty("box"), 3f);
+    }
+
+    [PresetModelsFact]
+    public void People_Basketball_FindsBothPlayersAsTfJsAt256()
+    {
+        // basketball1.png (640×480, two players filling the frame): 512 alone found one; TF.js at 256 finds both.
+        JsonElement frame = RunOnImage("basketball1.png");
+        AssertMatchesReference(frame, "basketball1.long256.json", 2);
+    }
+
+    private static JsonElement RunOnImage(string name)
+    {
+        using var dir = new TempDirectory();
+        string images = Directory.CreateDirectory(dir.File("images")).FullName;
+        File.Copy(Path.Combine(Path.GetDirectoryName(Vtest)!, name), Path.Combine(images, name));
+        CliRunner.Result r = CliRunner.Run("run", "--source", images, "--device", "cpu", "--meta", dir.File("m.ndjson"));
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        return Assert.Single(Lines(dir.File("m.ndjson")));
+    }
+
+    private static void AssertMatchesReference(JsonElement frame, string reference, int people)
+    {
+        using JsonDocument oracle = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Data, "Oracle", "movenet-multipose", reference)));
         var expected = oracle.RootElement.GetProperty("persons").EnumerateArray()
             .Where(p => p.GetProperty("score").GetSingle() > 0.2f)
             .Select(p => (Score: p.GetProperty("score").GetSingle(), Box: p.GetProperty("box")))
             .ToList();
-        Assert.Equal(5, expected.Count);
+        Assert.Equal(people, expected.Count);
 
-        using var dir = new TempDirectory();
-        CliRunner.Result r = CliRunner.Run("run", "--source", Vtest, "--device", "cpu", "--max-frames", "101", "--no-track", "--meta", dir.File("m.ndjson"));
-        Assert.True(r.ExitCode == 0, r.StdErr);
-        JsonElement frame100 = Lines(dir.File("m.ndjson"))[100];
-        JsonElement[] got = [.. frame100.GetProperty("instances").EnumerateArray()];
+        JsonElement[] got = [.. frame.GetProperty("instances").EnumerateArray()];
         Assert.Equal(expected.Count, got.Length);
         foreach ((float score, JsonElement box) in expected)
         {
-            // The video decoder here and the reference's PNG differ by a few grey levels: scores within 0.03, boxes within 3 px.
-            JsonElement match = got.OrderBy(g => Math.Abs(g.GetProperty("box")[0].GetSingle() - box.GetProperty("x0").GetSingle())
-                + Math.Abs(g.GetProperty("box")[1].GetSingle() - box.GetProperty("y0").GetSingle())).First();
+            // The decoders here and the reference's PNG differ by a few grey levels: scores within 0.03, boxes within 3 px.
+            float[] want = [box.GetProperty("x0").GetSingle(), box.GetProperty("y0").GetSingle(), box.GetProperty("x1").GetSingle(), box.GetProperty("y1").GetSingle()];
+            JsonElement match = got.OrderBy(g => Math.Abs(g.GetProperty("box")[0].GetSingle() - want[0]) + Math.Abs(g.GetProperty("box")[1].GetSingle() - want[1])).First();
             Assert.Equal(score, match.GetProperty("score").GetSingle(), 0.03f);
-            Assert.Equal(box.GetProperty("x0").GetSingle(), match.GetProperty("box")[0].GetSingle(), 3f);
-            Assert.Equal(box.GetProperty("y0").GetSingle(), match.GetProperty("box")[1].GetSingle(), 3f);
-            Assert.Equal(box.GetProperty("x1").GetSingle(), match.GetProperty("box")[2].GetSingle(), 3f);
-            Assert.Equal(box.GetProperty("y1").GetSingle(), match.GetProperty("box")[3].GetSingle(), 3f);
+            AssertBox(want, match.GetProperty("box"), 3f);
+        }
+    }
+
+    private static void AssertBox(float[] expected, JsonElement box, float tolerance)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(expected[i], box[i].GetSingle(), tolerance);
         }
     }
 

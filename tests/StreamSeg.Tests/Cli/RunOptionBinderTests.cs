@@ -20,6 +20,7 @@ public class RunOptionBinderTests
         { ["--adapter", "yolo-seg"], "adapter: yolo-seg\n" },
         { ["--detector", "centernet"], "detector: centernet\n" },
         { ["--pose-size", "256"], "pose_size: 256\n" },
+        { ["--pose-size", "384,256"], "pose_size: 384,256\n" },
         { ["--models-dir", "/srv/models"], "models_dir: /srv/models\n" },
         { ["--device", "cpu"], "device: cpu\n" },
         { ["--threads", "3"], "threads: 3\n" },

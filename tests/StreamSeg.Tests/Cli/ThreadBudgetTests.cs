@@ -9,13 +9,14 @@ public class ThreadBudgetTests
     public static TheoryData<string?, string?, string, int, int, int, int> Cases => new()
     {
         // model, pose model, detector, model_concurrency, threads → lanes, threads per session
-        { null, null, "none", 0, 0, 2, Math.Max(1, Environment.ProcessorCount / 2) },
+        // The preset's default pose sizes (512,256) are two MoveNet sessions, plus RVM.
+        { null, null, "none", 0, 0, 3, Math.Max(1, Environment.ProcessorCount / 3) },
         { null, null, "none", 1, 0, 1, 0 },
         { null, null, "none", 1, 6, 1, 6 },
-        { null, null, "none", 0, 6, 2, 3 },
-        { null, null, "centernet", 0, 6, 3, 2 },
+        { null, null, "none", 0, 6, 3, 2 },
+        { null, null, "centernet", 0, 8, 4, 2 },
         { null, null, "centernet", 2, 6, 2, 3 },
-        { null, null, "none", 0, 1, 2, 1 },
+        { null, null, "none", 0, 1, 3, 1 },
         { "m.onnx", null, "none", 0, 4, 1, 4 },
         { "m.onnx", "p.onnx", "none", 0, 4, 2, 2 },
     };
@@ -27,5 +28,13 @@ public class ThreadBudgetTests
         var config = new RunConfig { Model = model, PoseModel = pose, Detector = detector, ModelConcurrency = concurrency, Threads = threads };
         Assert.Equal(lanes, ModelLoader.ModelLanesFor(config));
         Assert.Equal(perSession, ModelLoader.IntraOpThreadsPerModel(config));
+    }
+
+    [Fact]
+    public void OnePoseSize_IsOneMoveNetSession()
+    {
+        var config = new RunConfig { PoseSize = "512", Threads = 6 };
+        Assert.Equal(2, ModelLoader.ModelLanesFor(config));
+        Assert.Equal(3, ModelLoader.IntraOpThreadsPerModel(config));
     }
 }

@@ -80,6 +80,28 @@ public class RunConfigLoaderTests
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", new[] { 512, 256 })]
+    [InlineData("pose_size: 256\n", new[] { 256 })]
+    [InlineData("pose_size: 512, 384, 256\n", new[] { 512, 384, 256 })]
+    public void Parse_PoseSize_IsOneSizeOrSeveral(string yaml, int[] sizes)
+    {
+        Assert.Equal(sizes, RunConfigLoader.Parse(yaml, "p.yaml").PoseSizes);
+    }
+
+    [Theory]
+    [InlineData("pose_size: 500\n")]
+    [InlineData("pose_size: 512,64\n")]
+    [InlineData("pose_size: 512,512\n")]
+    [InlineData("pose_size: 512,\n")]
+    [InlineData("pose_size: big\n")]
+    [InlineData("pose_size: 512,448,384,320,256\n")]
+    public void Parse_BadPoseSize_IsRefused(string yaml)
+    {
+        ConfigException ex = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(yaml, "p.yaml"));
+        Assert.Contains("must be a multiple of 32 between 128 and 1024, or up to 4 different such sizes separated by commas", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ShippedConfigs_AllParse()
     {

@@ -84,6 +84,57 @@ public class DecodeStageTests
         }
     }
 
+    [Fact]
+    public async Task ProcessAsync_TwoPoseScales_WithAScaleMerger_KeepEachPersonOnce_ThenAttachToSegments()
+    {
+        // The preset's MoveNet at 512 (half of a close-up person) and 256 (the whole person), then a segmentation model.
+        Instances half = Pose(new BoxF(40, 5, 90, 45), 0.29f, 60);
+        Instances whole = Pose(new BoxF(10, 2, 92, 48), 0.63f, 30);
+        var segments = new Instances([new BoxF(10, 2, 92, 48)], [0.9f], [0], classNames: ["person"]);
+        IModelAdapter[] adapters = [new FixedPoseAdapter(half), new FixedPoseAdapter(whole), new FixedAdapter(segments)];
+
+        await using var merged = new DecodeStage(adapters, scaleMerger: new PoseScaleMerger());
+        using Frame frame = await merged.ProcessAsync(FrameWithOutputs(3), CancellationToken.None);
+        Assert.Equal(1, frame.Instances!.Count);
+        Assert.Equal(0.9f, frame.Instances.Scores[0]);
+        Assert.Equal(whole.KeypointsOf(0).ToArray(), frame.Instances.KeypointsOf(0).ToArray());
+
+        // The two scales alone: the whole person, as the scale that found them best gave them.
+        await using var scales = new DecodeStage(adapters[..2], scaleMerger: new PoseScaleMerger());
+        using Frame pair = await scales.ProcessAsync(FrameWithOutputs(2), CancellationToken.None);
+        Assert.Equal((whole.Boxes[0], 0.63f), (pair.Instances!.Boxes[0], pair.Instances.Scores[0]));
+
+        // Without the merger, a second pose model attaches to the first's people as it always has: the half box stays.
+        await using var attached = new DecodeStage(adapters[..2]);
+        using Frame other = await attached.ProcessAsync(FrameWithOutputs(2), CancellationToken.None);
+        Assert.Equal((half.Boxes[0], 0.29f), (other.Instances!.Boxes[0], other.Instances.Scores[0]));
+    }
+
+    private static Instances Pose(BoxF box, float score, float x)
+    {
+        var kps = new Keypoint[17];
+        for (int j = 0; j < kps.Length; j++)
+        {
+            kps[j] = new Keypoint(x + j, 10 + j, 0.8f);
+        }
+
+        return new Instances([box], [score], [0], keypoints: kps, keypointsPerInstance: 17, classNames: ["person"]);
+    }
+
+    private static Frame FrameWithOutputs(int models)
+    {
+        Frame frame = TestFrames.Solid(W, H, Scalar.Black);
+        var transform = LetterboxTransform.Identity(W, H);
+        var outputs = new ModelOutput[models];
+        for (int i = 0; i < models; i++)
+        {
+            outputs[i] = new ModelOutput([], transform, null);
+        }
+
+        frame.RawOutputs = new ModelOutputs(outputs);
+        return frame;
+    }
+
     private static Frame FrameWithOutputs()
     {
         Frame frame = TestFrames.Solid(W, H, Scalar.Black);
@@ -106,6 +157,20 @@ public class DecodeStageTests
         public IReadOnlyList<string> ClassNames => instances.ClassNames;
 
         public InputSpec Input { get; } = new("images", W, H);
+
+        public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform) => instances;
+    }
+
+    /// <summary>A pose model whose every frame has the same people.</summary>
+    private sealed class FixedPoseAdapter(Instances instances) : IModelAdapter
+    {
+        public string Name => "fixed-pose";
+
+        public ModelTask Task => ModelTask.Pose;
+
+        public IReadOnlyList<string> ClassNames => instances.ClassNames;
+
+        public InputSpec Input { get; } = new("input", W, H);
 
         public Instances Decode(IReadOnlyList<RawTensor> outputs, in LetterboxTransform transform) => instances;
     }
