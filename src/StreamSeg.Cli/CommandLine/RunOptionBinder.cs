@@ -61,7 +61,8 @@ internal sealed class RunOptionBinder
         Bind(OptionParsers.Float("--stall-timeout", "s", "a live source with no frame for this long is stalled and reopened (default 5) [config: stall_timeout]"), (c, v) => c.StallTimeout = v);
         Bind(new Option<bool>("--no-reconnect") { Description = "end a live source when it stalls or fails instead of reopening it [config: reconnect: false]" }, (c, v) => c.Reconnect &= !v);
         Bind(OptionParsers.Int("--reconnect-attempts", "n", "give up after n failed reopen attempts in a row (default 0: never); attempts come every 0.5 s for the first minute, then back off to 10 s, so n = 120 is about a minute [config: reconnect_attempts]"), (c, v) => c.ReconnectAttempts = v);
-        Bind(new Option<bool>("--no-track") { Description = "no tracking (no track ids) [config: track: false]" }, (c, v) => c.Track &= !v);
+        Bind(new Option<bool>("--no-track") { Description = "no tracking (no track ids) [config: track: false]" }, (c, v) => c.Track = v ? false : c.Track);
+        Bind(new Option<bool>("--track") { Description = "track every source, image folders too (default: videos, cameras and streams; an image folder's pictures are taken as stills) [config: track: true]" }, (c, v) => c.Track = v ? true : c.Track);
         Bind(OptionParsers.Float("--track-thresh", "0..1", "ByteTrack's track_thresh: scores above it are matched first, and new tracks need track_thresh + 0.1 (default 0.5; people preset 0.25) [config: track_threshold]"), (c, v) => c.TrackThreshold = v);
         Bind(new Option<bool>("--smooth") { Description = "smooth each track's keypoints over time (One Euro filter, MediaPipe's settings; default: on for videos, cameras and streams, off for image folders) [config: smooth: true]" }, (c, v) => c.Smooth = v ? true : c.Smooth);
         Bind(new Option<bool>("--no-smooth") { Description = "no keypoint smoothing [config: smooth: false]" }, (c, v) => c.Smooth = v ? false : c.Smooth);

@@ -36,7 +36,7 @@ internal static class StageComposer
                 splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default, logger: loggerFactory.CreateLogger<MatteSplitter>()) : null,
                 scaleMerger: ModelLoader.PresetPoseScales(config) > 1 ? new PoseScaleMerger() : null), PipelineStage.Decode),
         };
-        if (config.Track)
+        if (config.Track != false)
         {
             ByteTrackerOptions tracker = TrackerOptions(config);
             stages.Add((new TrackingStage(tracker, source => TrackingSettings(config, tracker, sources, source)), PipelineStage.Tracking));
@@ -51,7 +51,7 @@ internal static class StageComposer
                 Boxes = config.Overlay.Boxes,
                 Labels = config.Overlay.Labels,
                 Scores = config.Overlay.Labels,
-                TrackIds = config.Overlay.Labels && config.Track,
+                TrackIds = config.Overlay.Labels && config.Track != false,
                 Keypoints = config.Overlay.Keypoints,
                 Hud = config.Overlay.Hud,
                 MaskAlpha = config.Overlay.MaskAlpha,
@@ -70,10 +70,12 @@ internal static class StageComposer
         double fps = source?.Fps ?? 0;
 
         // An image folder's frames are not a motion to smooth.
-        bool smooth = config.Smooth ?? source?.Kind != SourceKind.ImageFolder;
+        bool still = source?.Kind == SourceKind.ImageFolder;
+        bool smooth = config.Smooth ?? !still;
         return new TrackingSourceSettings(
             fps > 0 ? tracker with { FrameRate = fps } : tracker,
-            smooth ? new OneEuroOptions() : null);
+            smooth ? new OneEuroOptions() : null,
+            Enabled: config.Track ?? !still);
     }
 
     /// <summary>

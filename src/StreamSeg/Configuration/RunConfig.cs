@@ -116,8 +116,11 @@ public sealed class RunConfig
     /// <summary>Gets or sets whether files are read at their own frame rate (a live-like run).</summary>
     public bool Pace { get; set; }
 
-    /// <summary>Gets or sets whether tracking is on.</summary>
-    public bool Track { get; set; } = true;
+    /// <summary>
+    /// Gets or sets whether tracking is on: true or false for every source; null (default) tracks videos, cameras and
+    /// streams and leaves image folders (stills) untracked.
+    /// </summary>
+    public bool? Track { get; set; }
 
     /// <summary>
     /// Gets or sets the score at and above which a detection is matched first and may start a track (ByteTrack's

@@ -19,9 +19,9 @@ public sealed class TrackingStage : IStage<Frame, Frame>, ISourceStateOwner
     private readonly MultiSourceTracker _tracker;
     private readonly Func<int, TrackingSourceSettings> _settingsForSource;
 
-    // Per source: its smoother, or null when the source's settings have none. Guarded: ForgetSource comes from
-    // another thread.
-    private readonly Dictionary<int, KeypointSmoother?> _smoothers = [];
+    // Per source: whether it is tracked, and its smoother (null when the source's settings have none). Guarded:
+    // ForgetSource comes from another thread.
+    private readonly Dictionary<int, (bool Enabled, KeypointSmoother? Smoother)> _sources = [];
     private readonly Lock _lock = new();
 
     /// <summary>Creates the stage with ByteTrack settings shared by every source, without keypoint smoothing.</summary>
@@ -57,8 +57,14 @@ public sealed class TrackingStage : IStage<Frame, Frame>, ISourceStateOwner
             return ValueTask.FromResult(input);
         }
 
+        (bool enabled, KeypointSmoother? smoother) = Source(input.Meta.SourceIndex);
+        if (!enabled)
+        {
+            return ValueTask.FromResult(input);
+        }
+
         Instances tracked = _tracker.Update(input.Instances ?? Instances.Empty, input.Meta);
-        Smoother(input.Meta.SourceIndex)?.Apply(tracked, input.Meta);
+        smoother?.Apply(tracked, input.Meta);
         input.Instances = tracked;
         return ValueTask.FromResult(input);
     }
@@ -72,25 +78,25 @@ public sealed class TrackingStage : IStage<Frame, Frame>, ISourceStateOwner
         _tracker.Reset(sourceIndex);
         lock (_lock)
         {
-            _smoothers.Remove(sourceIndex);
+            _sources.Remove(sourceIndex);
         }
     }
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private KeypointSmoother? Smoother(int sourceIndex)
+    private (bool Enabled, KeypointSmoother? Smoother) Source(int sourceIndex)
     {
         lock (_lock)
         {
-            if (!_smoothers.TryGetValue(sourceIndex, out KeypointSmoother? smoother))
+            if (!_sources.TryGetValue(sourceIndex, out (bool Enabled, KeypointSmoother? Smoother) source))
             {
                 TrackingSourceSettings settings = _settingsForSource(sourceIndex);
-                smoother = settings.Smoothing is null ? null : new KeypointSmoother(settings.Smoothing, settings.Tracker.FrameRate);
-                _smoothers.Add(sourceIndex, smoother);
+                source = (settings.Enabled, settings.Smoothing is null || !settings.Enabled ? null : new KeypointSmoother(settings.Smoothing, settings.Tracker.FrameRate));
+                _sources.Add(sourceIndex, source);
             }
 
-            return smoother;
+            return source;
         }
     }
 }

@@ -26,7 +26,7 @@ public class ModelConcurrencyTests
         string[] common = ["run", "--source", TestPaths.SampleVideo, "--device", "cpu", "--max-frames", "30"];
         CliRunner.Result side = CliRunner.Run([.. common, "--meta", dir.File("side.ndjson")]);
         Assert.True(side.ExitCode == 0, side.StdErr);
-        Assert.Contains("inference: 2 models of each frame run side by side", side.StdErr, StringComparison.Ordinal);
+        Assert.Contains("inference: 3 models of each frame run side by side", side.StdErr, StringComparison.Ordinal);
         CliRunner.Result sequence = CliRunner.Run([.. common, "--model-concurrency", "1", "--meta", dir.File("seq.ndjson")]);
         Assert.True(sequence.ExitCode == 0, sequence.StdErr);
         Assert.DoesNotContain("side by side", sequence.StdErr, StringComparison.Ordinal);

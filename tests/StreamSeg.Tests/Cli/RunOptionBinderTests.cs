@@ -43,6 +43,7 @@ public class RunOptionBinderTests
         { ["--no-reconnect"], "reconnect: false\n" },
         { ["--reconnect-attempts", "3"], "reconnect_attempts: 3\n" },
         { ["--no-track"], "track: false\n" },
+        { ["--track"], "track: true\n" },
         { ["--track-thresh", "0.3"], "track_threshold: 0.3\n" },
         { ["--smooth"], "smooth: true\n" },
         { ["--no-smooth"], "smooth: false\n" },

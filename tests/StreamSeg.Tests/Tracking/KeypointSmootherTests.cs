@@ -98,6 +98,31 @@ public sealed class KeypointSmootherTests
         Assert.InRange(last[0], 100.5f, 105.5f); // smoothed between the two raw positions
     }
 
+    [Fact]
+    public async Task TrackingStage_SourceNotTracked_PassesItsDetectionsThrough_EvenUnderTheNewTrackScore()
+    {
+        // Stills: a person scoring 0.30 is under ByteTrack's new-track score (0.25 + 0.1) and would be held back on the
+        // only frame there is; an untracked source keeps it, without an id, while a tracked source holds it back.
+        var options = new ByteTrackerOptions { TrackHighThreshold = 0.25f };
+        var stage = new TrackingStage(options, source => new TrackingSourceSettings(options, Enabled: source == 1));
+        var kept = new int[2];
+        for (int source = 0; source < 2; source++)
+        {
+            using Frame frame = TestFrames.Solid(8, 8, OpenCvSharp.Scalar.Black);
+            frame.Meta.SourceIndex = source;
+            frame.Instances = new Instances([BoxF.FromCenter(100, 300, 100, 200)], [0.30f], [0], trackIds: null);
+            Frame result = await stage.ProcessAsync(frame, CancellationToken.None);
+            kept[source] = result.Instances!.Count;
+            if (source == 0)
+            {
+                Assert.Null(result.Instances.TrackIds);
+            }
+        }
+
+        Assert.Equal(1, kept[0]);
+        Assert.Equal(0, kept[1]);
+    }
+
     // One person (box 100 px wide and 200 high around x) with one keypoint at x.
     private static Instances Person(int trackId, float x, float score = 0.9f, bool untracked = false) =>
         new(
