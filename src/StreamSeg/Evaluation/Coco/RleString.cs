@@ -7,36 +7,19 @@ namespace StreamSeg.Evaluation.Coco;
 /// </summary>
 public static class RleString
 {
-    /// <summary>Writes the counts of <paramref name="rle"/> as a compressed string.</summary>
+    /// <summary>Writes the counts of <paramref name="rle"/> as a compressed string (the metadata writer's encoder, <see cref="Sinks.CocoRle"/>).</summary>
     public static string Encode(Rle rle)
     {
         ArgumentNullException.ThrowIfNull(rle);
         uint[] counts = rle.Counts;
-        var s = new System.Text.StringBuilder(counts.Length * 2);
+        var values = new int[counts.Length];
         for (int i = 0; i < counts.Length; i++)
         {
-            long x = counts[i];
-            if (i > 2)
-            {
-                x -= counts[i - 2];
-            }
-
-            bool more = true;
-            while (more)
-            {
-                int c = (int)(x & 0x1f);
-                x >>= 5;
-                more = (c & 0x10) != 0 ? x != -1 : x != 0;
-                if (more)
-                {
-                    c |= 0x20;
-                }
-
-                s.Append((char)(c + 48));
-            }
+            // A run is at most an image's pixel count, far under 2^31.
+            values[i] = checked((int)counts[i]);
         }
 
-        return s.ToString();
+        return Sinks.CocoRle.ToCompressedString(values);
     }
 
     /// <summary>Reads a compressed string into an RLE of <paramref name="height"/> × <paramref name="width"/> (counts are not validated, as in pycocotools).</summary>
