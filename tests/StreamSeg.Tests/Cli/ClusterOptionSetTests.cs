@@ -1,7 +1,9 @@
 using System.CommandLine;
+using StreamSeg.Cli.CommandLine;
 using StreamSeg.Cli.Serve;
 using StreamSeg.Cluster;
 using StreamSeg.Configuration;
+using YamlDotNet.RepresentationModel;
 
 namespace StreamSeg.Tests.Cli;
 
@@ -20,6 +22,33 @@ public class ClusterOptionSetTests
         Assert.Equal(BootstrapDiscovery.Kubernetes, bootstrap.Discovery);
         Assert.Equal(3, bootstrap.RequiredContactPoints);
         Assert.Equal("remoting", bootstrap.PortName);
+    }
+
+    [Fact]
+    public void The_statefulset_args_are_serve_flags_that_give_kubernetes_bootstrap()
+    {
+        string[] args = StatefulSetArgs();
+        Assert.Equal("serve", args[0]);
+
+        // Every flag of the manifest exists: the CLI refuses unknown ones, which would fail the pods at start.
+        ParseResult parsed = CliApp.CreateRoot(new GlobalOptions()).Parse(args);
+        Assert.Empty(parsed.Errors);
+
+        var set = new ClusterOptionSet();
+        var command = new Command("serve") { TreatUnmatchedTokensAsErrors = false };
+        set.AddTo(command);
+        ClusterNodeOptions? options = set.Bind(command.Parse(args[1..]));
+        Assert.NotNull(options);
+        Assert.Equal("10.1.2.3", options.Host);
+        Assert.Empty(options.Seeds);
+        ClusterBootstrapSettings bootstrap = Assert.IsType<ClusterBootstrapSettings>(options.Bootstrap);
+        Assert.Equal(BootstrapDiscovery.Kubernetes, bootstrap.Discovery);
+        Assert.Equal(2, bootstrap.RequiredContactPoints);
+
+        // Discovery finds the pods by the port name and label the manifest gives them.
+        string yaml = File.ReadAllText(StatefulSetPath());
+        Assert.Contains($"- name: {bootstrap.PortName}\n              containerPort: {options.Port}", yaml, StringComparison.Ordinal);
+        Assert.Contains($"app: {new ClusterNodeOptions().SystemName}", yaml, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -58,6 +87,33 @@ public class ClusterOptionSetTests
     {
         var error = Assert.Throws<ConfigException>(() => Bind(args));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    private static string StatefulSetPath()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "StreamSeg.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        return Path.Combine(dir.FullName, "deploy", "k8s", "statefulset.yaml");
+    }
+
+    /// <summary>The args of the StatefulSet's container, with the pod's name and IP as Kubernetes fills them in.</summary>
+    private static string[] StatefulSetArgs()
+    {
+        var stream = new YamlStream();
+        using (var reader = new StreamReader(StatefulSetPath()))
+        {
+            stream.Load(reader);
+        }
+
+        var root = (YamlMappingNode)stream.Documents[0].RootNode;
+        var podSpec = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["spec"])["template"])["spec"];
+        var container = (YamlMappingNode)((YamlSequenceNode)podSpec["containers"])[0];
+        return [.. ((YamlSequenceNode)container["args"]).Select(n => ((YamlScalarNode)n).Value!.Replace("$(POD_NAME)", "streamseg-0", StringComparison.Ordinal).Replace("$(POD_IP)", "10.1.2.3", StringComparison.Ordinal))];
     }
 
     private static ClusterNodeOptions? Bind(params string[] args)
