@@ -32,23 +32,31 @@ internal sealed class ClusterOptionSet
         command.Options.Add(_endpoints);
     }
 
-    /// <summary>Gets the node's cluster options, or null without <c>--cluster</c>.</summary>
+    /// <summary>
+    /// Gets the node's cluster options from the flags and the config file's keys of the same names (<c>cluster</c>,
+    /// <c>cluster_port</c>, <c>cluster_host</c>, <c>seeds</c>, <c>cluster_timing</c>, <c>cluster_bootstrap</c>,
+    /// <c>bootstrap_contact_points</c>, <c>bootstrap_endpoints</c>), a flag winning over its key; null without either
+    /// <c>--cluster</c> or <c>cluster: true</c>.
+    /// </summary>
+    /// <param name="result">The parsed command line.</param>
+    /// <param name="keys">The config file's settings; null: none.</param>
     /// <exception cref="ConfigException">A cluster option without <c>--cluster</c>, or a bad value.</exception>
-    public ClusterNodeOptions? Bind(ParseResult result)
+    public ClusterNodeOptions? Bind(ParseResult result, RunConfig? keys = null)
     {
         ArgumentNullException.ThrowIfNull(result);
-        string[] seeds = result.GetValue(_seeds) ?? [];
-        int port = result.GetValue(_port);
-        string? host = result.GetValue(_host);
-        string? timing = result.GetValue(_timing);
-        string? bootstrapMethod = result.GetValue(_bootstrap);
-        string[] endpoints = result.GetValue(_endpoints) ?? [];
-        bool contactPointsGiven = result.GetResult(_contactPoints) is { Implicit: false };
-        if (!result.GetValue(_cluster))
+        keys ??= new RunConfig();
+        string[] seeds = result.GetValue(_seeds) is { Length: > 0 } flagSeeds ? flagSeeds : [.. keys.Seeds];
+        int port = result.GetResult(_port) is { Implicit: false } ? result.GetValue(_port) : keys.ClusterPort ?? 0;
+        string? host = result.GetValue(_host) ?? keys.ClusterHost;
+        string? timing = result.GetValue(_timing) ?? keys.ClusterTiming;
+        string? bootstrapMethod = result.GetValue(_bootstrap) ?? keys.ClusterBootstrap;
+        string[] endpoints = result.GetValue(_endpoints) is { Length: > 0 } flagEndpoints ? flagEndpoints : [.. keys.BootstrapEndpoints];
+        int? contactPoints = result.GetResult(_contactPoints) is { Implicit: false } ? result.GetValue(_contactPoints) : keys.BootstrapContactPoints;
+        if (!result.GetValue(_cluster) && !keys.Cluster)
         {
-            if (seeds.Length > 0 || port != 0 || host is not null || timing is not null || bootstrapMethod is not null || endpoints.Length > 0 || contactPointsGiven)
+            if (seeds.Length > 0 || port != 0 || host is not null || timing is not null || bootstrapMethod is not null || endpoints.Length > 0 || contactPoints is not null)
             {
-                throw new ConfigException("Options '--seed', '--cluster-port', '--cluster-host', '--cluster-timing', '--cluster-bootstrap', '--bootstrap-contact-points' and '--bootstrap-endpoint' need '--cluster'.");
+                throw new ConfigException("Options '--seed', '--cluster-port', '--cluster-host', '--cluster-timing', '--cluster-bootstrap', '--bootstrap-contact-points' and '--bootstrap-endpoint' need '--cluster' (config keys: need cluster: true).");
             }
 
             return null;
@@ -67,7 +75,7 @@ internal sealed class ClusterOptionSet
             }
         }
 
-        ClusterBootstrapSettings? bootstrap = BindBootstrap(bootstrapMethod, seeds, endpoints, contactPointsGiven ? result.GetValue(_contactPoints) : null);
+        ClusterBootstrapSettings? bootstrap = BindBootstrap(bootstrapMethod, seeds, endpoints, contactPoints);
         var options = new ClusterNodeOptions { Host = host ?? "127.0.0.1", Port = port, Seeds = seeds, Bootstrap = bootstrap };
         return timing switch
         {

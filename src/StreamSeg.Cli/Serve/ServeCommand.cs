@@ -61,7 +61,7 @@ internal static class ServeCommand
         }
 
         string? configPath = result.GetResult(binder.Config) is { Implicit: false } ? result.GetValue(binder.Config) : null;
-        ClusterNodeOptions? cluster = clusterOptions.Bind(result);
+        ClusterNodeOptions? cluster = clusterOptions.Bind(result, config);
         string defaultName = cluster is { Port: > 0 } ? $"{cluster.Host}:{cluster.Port}" : Environment.MachineName;
         var settings = new ServeSettings(
             result.GetValue(node) is { Length: > 0 } name ? name : defaultName,

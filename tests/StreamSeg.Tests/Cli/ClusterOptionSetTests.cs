@@ -52,6 +52,62 @@ public class ClusterOptionSetTests
     }
 
     [Fact]
+    public void Config_keys_set_the_cluster_and_flags_win_over_them()
+    {
+        RunConfig file = RunConfigLoader.Parse(
+            "cluster: true\ncluster_port: 2551\ncluster_host: 10.0.0.1\nseeds: [\"10.0.0.1:2551\", \"10.0.0.2:2551\"]\ncluster_timing: loopback\n",
+            "node.yaml");
+        ClusterNodeOptions? fromFile = BindWith(file);
+        Assert.NotNull(fromFile);
+        Assert.Equal(2551, fromFile.Port);
+        Assert.Equal("10.0.0.1", fromFile.Host);
+        Assert.Equal(["10.0.0.1:2551", "10.0.0.2:2551"], fromFile.Seeds);
+        Assert.Equal(new ClusterNodeOptions().ForLoopbackTests().StableAfter, fromFile.StableAfter);
+
+        ClusterNodeOptions? flagsWin = BindWith(file, "--cluster-port", "3000", "--cluster-host", "10.0.0.9", "--seed", "10.0.0.9:3000", "--cluster-timing", "production");
+        Assert.NotNull(flagsWin);
+        Assert.Equal(3000, flagsWin.Port);
+        Assert.Equal("10.0.0.9", flagsWin.Host);
+        Assert.Equal(["10.0.0.9:3000"], flagsWin.Seeds);
+        Assert.Equal(new ClusterNodeOptions().StableAfter, flagsWin.StableAfter);
+
+        // --cluster-port 0 given on the command line wins over the key too.
+        Assert.Equal(0, BindWith(file, "--cluster-port", "0")!.Port);
+    }
+
+    [Fact]
+    public void Bootstrap_config_keys_work_like_their_flags()
+    {
+        RunConfig file = RunConfigLoader.Parse(
+            "cluster: true\ncluster_bootstrap: config\nbootstrap_contact_points: 3\nbootstrap_endpoints: [\"127.0.0.1:1\", \"127.0.0.1:2\", \"127.0.0.1:3\"]\n",
+            "node.yaml");
+        ClusterBootstrapSettings bootstrap = Assert.IsType<ClusterBootstrapSettings>(BindWith(file)?.Bootstrap);
+        Assert.Equal(BootstrapDiscovery.Config, bootstrap.Discovery);
+        Assert.Equal(3, bootstrap.RequiredContactPoints);
+        Assert.Equal(3, bootstrap.Endpoints.Count);
+    }
+
+    [Theory]
+    [InlineData("cluster_port: 2551\n", "need cluster: true")]
+    [InlineData("seeds: [\"a:1\"]\n", "need cluster: true")]
+    [InlineData("cluster: true\ncluster_timing: fast\n", "'fast' is not production or loopback")]
+    [InlineData("cluster: true\nseeds: [\"nohost\"]\n", "'nohost' is not host:port")]
+    [InlineData("cluster: true\ncluster_bootstrap: kubernetes\nseeds: [\"a:1\"]\n", "not with '--cluster-bootstrap'")]
+    public void Bad_cluster_keys_are_refused(string yaml, string message)
+    {
+        RunConfig file = RunConfigLoader.Parse(yaml, "node.yaml");
+        var error = Assert.Throws<ConfigException>(() => BindWith(file));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cluster_key_of_the_wrong_type_is_refused_by_the_loader()
+    {
+        var error = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse("cluster_port: many\n", "node.yaml"));
+        Assert.Contains("line 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Config_bootstrap_takes_its_endpoints_and_the_default_contact_points_and_keeps_loopback_timing()
     {
         ClusterNodeOptions? options = Bind("--cluster", "--cluster-port", "2551", "--cluster-bootstrap", "config", "--bootstrap-endpoint", "127.0.0.1:2551", "--bootstrap-endpoint", "127.0.0.1:2552", "--cluster-timing", "loopback");
@@ -114,6 +170,16 @@ public class ClusterOptionSetTests
         var podSpec = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["spec"])["template"])["spec"];
         var container = (YamlMappingNode)((YamlSequenceNode)podSpec["containers"])[0];
         return [.. ((YamlSequenceNode)container["args"]).Select(n => ((YamlScalarNode)n).Value!.Replace("$(POD_NAME)", "streamseg-0", StringComparison.Ordinal).Replace("$(POD_IP)", "10.1.2.3", StringComparison.Ordinal))];
+    }
+
+    private static ClusterNodeOptions? BindWith(RunConfig file, params string[] args)
+    {
+        var set = new ClusterOptionSet();
+        var command = new Command("serve");
+        set.AddTo(command);
+        ParseResult result = command.Parse(args);
+        Assert.Empty(result.Errors);
+        return set.Bind(result, file);
     }
 
     private static ClusterNodeOptions? Bind(params string[] args)
