@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StreamSeg.Capture;
 using StreamSeg.Cli.Run;
+using StreamSeg.Cluster;
 using StreamSeg.Configuration;
 using StreamSeg.Pipeline;
 using StreamSeg.Serving;
@@ -17,7 +18,7 @@ namespace StreamSeg.Cli.Serve;
 /// Registered in the host's services as itself and as <see cref="IStreamHost"/>; the pipeline is attached by
 /// <see cref="ServeJob"/> once the models are loaded, and requests wait for it. Starts and stops are serialised.
 /// </remarks>
-internal sealed partial class StreamHost : IStreamHost, IDisposable
+internal sealed partial class StreamHost : IStreamHost, IStreamCounterSource, IDisposable
 {
     private readonly ServeSettings _settings;
     private readonly RunConfig _config;
@@ -100,6 +101,19 @@ internal sealed partial class StreamHost : IStreamHost, IDisposable
         {
             return _streams.GetValueOrDefault(id);
         }
+    }
+
+    /// <inheritdoc/>
+    public StreamCountersSnapshot? GetCounters(string id)
+    {
+        if (Find(id) is not { } stream)
+        {
+            return null;
+        }
+
+        StreamDetail d = stream.Detail();
+        StreamCounters c = d.Counters;
+        return new StreamCountersSnapshot(d.State, d.Fps, c.FramesIn, c.FramesOut, c.Drops, c.Reconnects, c.E2eP50Ms, c.E2eP95Ms, d.Error);
     }
 
     /// <summary>Binds the running pipeline (and the web view, whose cards follow the streams); requests may start from now on.</summary>
