@@ -29,6 +29,7 @@ internal sealed partial class StreamHost : IStreamHost, IStreamCounterSource, ID
     private readonly TaskCompletionSource _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<string, ServedStream> _streams = new(StringComparer.Ordinal);
     private readonly List<StreamSpec> _desired = [];
+    private readonly StreamEdgeMetrics _metrics;
     private LivePipeline? _pipeline;
     private WebViewSink? _view;
     private CancellationToken _stop;
@@ -42,6 +43,7 @@ internal sealed partial class StreamHost : IStreamHost, IStreamCounterSource, ID
         _sources = sources;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<StreamHost>();
+        _metrics = new StreamEdgeMetrics(() => Streams);
     }
 
     /// <inheritdoc/>
@@ -340,7 +342,11 @@ internal sealed partial class StreamHost : IStreamHost, IStreamCounterSource, ID
     }
 
     /// <summary>Releases the start/stop gate (the container disposes the host after the job has stopped every stream).</summary>
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        _gate.Dispose();
+    }
 
     private void SaveDesired()
     {
