@@ -43,7 +43,19 @@ internal sealed partial class DiscoverySeeder
     public void Start()
     {
         var stop = new CancellationTokenSource();
-        _system.WhenTerminated.ContinueWith(_ => stop.Cancel(), TaskScheduler.Default);
+        _system.WhenTerminated.ContinueWith(
+            _ =>
+            {
+                try
+                {
+                    stop.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The node joined and the lookups ended before the actor system terminated.
+                }
+            },
+            TaskScheduler.Default);
         _ = RunAsync(stop);
     }
 
