@@ -31,5 +31,16 @@ internal static class ClusterHocon
         return hocon.ToString();
     }
 
+    /// <summary>Gets the HOCON that makes Akka.Discovery's config method the default, with <paramref name="endpoints"/> (<c>host:port</c>) as <paramref name="serviceName"/>.</summary>
+    public static string ConfigDiscovery(string serviceName, IReadOnlyList<string> endpoints)
+    {
+        var hocon = new StringBuilder();
+        hocon.AppendLine("akka.discovery.method = config");
+        hocon.Append(CultureInfo.InvariantCulture, $"akka.discovery.config.services.\"{serviceName}\".endpoints = [");
+        hocon.AppendJoin(", ", endpoints.Select(e => $"\"{e}\""));
+        hocon.AppendLine("]");
+        return hocon.ToString();
+    }
+
     private static string Ms(TimeSpan value) => ((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
 }

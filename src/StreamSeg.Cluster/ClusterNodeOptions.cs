@@ -44,6 +44,12 @@ public sealed record ClusterNodeOptions
     /// </summary>
     public bool JoinSelfWithoutSeeds { get; init; } = true;
 
+    /// <summary>
+    /// Gets how the node forms or joins its cluster through Akka.Management's cluster bootstrap; null: through
+    /// <see cref="Seeds"/>. With bootstrap, <see cref="Seeds"/> must be empty and the node never joins itself.
+    /// </summary>
+    public ClusterBootstrapSettings? Bootstrap { get; init; }
+
     /// <summary>Gets extra cluster roles of this node (its capacity role is added to them).</summary>
     public IReadOnlyList<string> Roles { get; init; } = [];
 
@@ -83,5 +89,6 @@ public sealed record ClusterNodeOptions
         DownRemovalMargin = TimeSpan.FromMilliseconds(500),
         RebalanceInterval = TimeSpan.FromSeconds(2),
         ReconcileInterval = TimeSpan.FromSeconds(1),
+        Bootstrap = Bootstrap is null ? null : Bootstrap with { StableMargin = TimeSpan.FromSeconds(1) },
     };
 }

@@ -3,6 +3,7 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Cluster.Sharding;
 using Akka.DistributedData;
+using Akka.Discovery.KubernetesApi;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,7 +69,7 @@ public static class ClusterServiceCollectionExtensions
             })
             .WithActors((system, registry) =>
             {
-                if (options.Seeds.Count == 0 && options.JoinSelfWithoutSeeds)
+                if (options.Seeds.Count == 0 && options.JoinSelfWithoutSeeds && options.Bootstrap is null)
                 {
                     // No seeds: this node starts a cluster of its own (its port may be one the OS picked).
                     var cluster = Akka.Cluster.Cluster.Get(system);
@@ -97,5 +98,28 @@ public static class ClusterServiceCollectionExtensions
                     loggerFactory.CreateLogger<StreamReconciler>()),
                 new ClusterSingletonOptions(),
                 createProxyToo: true);
+        if (options.Bootstrap is { } bootstrap)
+        {
+            AddBootstrap(builder, options, bootstrap, loggerFactory);
+        }
+    }
+
+    private static void AddBootstrap(AkkaConfigurationBuilder builder, ClusterNodeOptions options, ClusterBootstrapSettings bootstrap, ILoggerFactory loggerFactory)
+    {
+        string serviceName = bootstrap.ServiceName ?? options.SystemName;
+        switch (bootstrap.Discovery)
+        {
+            case BootstrapDiscovery.Kubernetes:
+                // Pods labelled app=<service name> in this pod's namespace (read from the service-account mount).
+                builder.WithKubernetesDiscovery(new KubernetesDiscoveryOptions());
+                break;
+            case BootstrapDiscovery.Config:
+                builder.AddHocon(ClusterHocon.ConfigDiscovery(serviceName, bootstrap.Endpoints), HoconAddMode.Prepend);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(bootstrap), bootstrap.Discovery, "unknown discovery method");
+        }
+
+        builder.AddStartup((system, _) => new DiscoverySeeder(system, bootstrap, serviceName, loggerFactory.CreateLogger<DiscoverySeeder>()).Start());
     }
 }

@@ -47,6 +47,15 @@ public sealed class ClusterStreams
     private IActorRef Reconciler => _registry.Get<StreamReconciler>();
 
     /// <summary>
+    /// Asks the owner of stream <paramref name="id"/> (through its sharded entity) for the stream's counters. Ask only
+    /// for a stream that is desired and has an owner (<see cref="ListAsync"/>): a message to the region starts the
+    /// entity of any id.
+    /// </summary>
+    /// <exception cref="AskTimeoutException">The owner did not answer within the request timeout.</exception>
+    public Task<ClusterStreamCounters> GetCountersAsync(string id, CancellationToken cancellationToken = default) =>
+        Region.Ask<ClusterStreamCounters>(new GetStreamCounters(id), _timeout, cancellationToken);
+
+    /// <summary>
     /// Adds <paramref name="spec"/> to the cluster and waits until its owner started it.
     /// </summary>
     /// <returns>The stream and its owner; the owner is null when it did not answer in time (the stream stays desired and starts when it can).</returns>

@@ -36,6 +36,10 @@ internal sealed partial class StreamEntity : ReceiveActor
         ReceiveAsync<StopStream>(_ => OnStopAsync());
         ReceiveAsync<StreamHandOff>(_ => OnHandOffAsync());
         ReceiveAsync<GetSuccess>(OnRecoveredAsync);
+        Receive<GetStreamCounters>(_ => Sender.Tell(new ClusterStreamCounters(
+            _id,
+            _node,
+            _running is not null && _host is IStreamCounterSource counters ? counters.GetCounters(_id) : null)));
         Receive<NotFound>(static _ => { });
         Receive<GetFailure>(static _ => { });
     }

@@ -46,7 +46,36 @@ internal sealed class ClusterStreamCatalog : IStreamCatalog
         }
 
         IReadOnlyList<ClusterStreamInfo> infos = await Ask(() => cluster.ListAsync(cancellationToken)).ConfigureAwait(false);
-        return infos.FirstOrDefault(i => i.Spec.Id == id) is { } info ? Summarize(cluster, info.Spec, info.Node, "remote") : null;
+        if (infos.FirstOrDefault(i => i.Spec.Id == id) is not { } info)
+        {
+            return null;
+        }
+
+        StreamSummary summary = Summarize(cluster, info.Spec, info.Node, "remote");
+        if (info.Node is null)
+        {
+            return summary;
+        }
+
+        // On another node: its entity there answers with the owner's counters (only asked for a desired stream with
+        // an owner, since any message to the region starts an entity).
+        ClusterStreamCounters remote = await Ask(() => cluster.GetCountersAsync(id, cancellationToken)).ConfigureAwait(false);
+        if (remote.Counters is not { } c)
+        {
+            return summary;
+        }
+
+        return new StreamDetail(
+            summary.Id,
+            summary.Source,
+            c.State,
+            c.Fps,
+            remote.Node,
+            summary.Publish,
+            summary.Record,
+            summary.Meta,
+            new StreamCounters(c.FramesIn, c.FramesOut, c.Drops, c.Reconnects, c.E2eP50Ms, c.E2eP95Ms),
+            c.Error);
     }
 
     /// <inheritdoc/>

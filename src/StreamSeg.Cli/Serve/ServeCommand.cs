@@ -17,6 +17,7 @@ internal static class ServeCommand
     private const string Notes = """
         Usage: streamseg serve [--config node.yaml] [--http 127.0.0.1:8080] [--model …] [--max-streams N] [--mqtt url] [--node name]
                streamseg serve --cluster --cluster-port P [--cluster-host H] --seed host:port [--seed host:port …] …
+               streamseg serve --cluster --cluster-port P --cluster-host H --cluster-bootstrap kubernetes|config [--bootstrap-contact-points N] [--bootstrap-endpoint host:port …] …
         The models load once and every stream shares them. The config's sources start at boot; the desired list
         (config plus API changes) is kept next to the config (node.yaml → node.streams.json) and restored on restart.
         With --cluster the nodes share one desired list (replicated in the cluster, no file): any node's API adds,
@@ -60,7 +61,7 @@ internal static class ServeCommand
         }
 
         string? configPath = result.GetResult(binder.Config) is { Implicit: false } ? result.GetValue(binder.Config) : null;
-        ClusterNodeOptions? cluster = clusterOptions.Bind(result);
+        ClusterNodeOptions? cluster = clusterOptions.Bind(result, config);
         string defaultName = cluster is { Port: > 0 } ? $"{cluster.Host}:{cluster.Port}" : Environment.MachineName;
         var settings = new ServeSettings(
             result.GetValue(node) is { Length: > 0 } name ? name : defaultName,

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StreamSeg.Capture;
 using StreamSeg.Cli.Run;
+using StreamSeg.Cluster;
 using StreamSeg.Configuration;
 using StreamSeg.Pipeline;
 using StreamSeg.Serving;
@@ -17,7 +18,7 @@ namespace StreamSeg.Cli.Serve;
 /// Registered in the host's services as itself and as <see cref="IStreamHost"/>; the pipeline is attached by
 /// <see cref="ServeJob"/> once the models are loaded, and requests wait for it. Starts and stops are serialised.
 /// </remarks>
-internal sealed partial class StreamHost : IStreamHost, IDisposable
+internal sealed partial class StreamHost : IStreamHost, IStreamCounterSource, IDisposable
 {
     private readonly ServeSettings _settings;
     private readonly RunConfig _config;
@@ -28,6 +29,7 @@ internal sealed partial class StreamHost : IStreamHost, IDisposable
     private readonly TaskCompletionSource _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<string, ServedStream> _streams = new(StringComparer.Ordinal);
     private readonly List<StreamSpec> _desired = [];
+    private readonly StreamEdgeMetrics _metrics;
     private LivePipeline? _pipeline;
     private WebViewSink? _view;
     private CancellationToken _stop;
@@ -41,6 +43,7 @@ internal sealed partial class StreamHost : IStreamHost, IDisposable
         _sources = sources;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<StreamHost>();
+        _metrics = new StreamEdgeMetrics(() => Streams);
     }
 
     /// <inheritdoc/>
@@ -100,6 +103,19 @@ internal sealed partial class StreamHost : IStreamHost, IDisposable
         {
             return _streams.GetValueOrDefault(id);
         }
+    }
+
+    /// <inheritdoc/>
+    public StreamCountersSnapshot? GetCounters(string id)
+    {
+        if (Find(id) is not { } stream)
+        {
+            return null;
+        }
+
+        StreamDetail d = stream.Detail();
+        StreamCounters c = d.Counters;
+        return new StreamCountersSnapshot(d.State, d.Fps, c.FramesIn, c.FramesOut, c.Drops, c.Reconnects, c.E2eP50Ms, c.E2eP95Ms, d.Error);
     }
 
     /// <summary>Binds the running pipeline (and the web view, whose cards follow the streams); requests may start from now on.</summary>
@@ -326,7 +342,11 @@ internal sealed partial class StreamHost : IStreamHost, IDisposable
     }
 
     /// <summary>Releases the start/stop gate (the container disposes the host after the job has stopped every stream).</summary>
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        _gate.Dispose();
+    }
 
     private void SaveDesired()
     {

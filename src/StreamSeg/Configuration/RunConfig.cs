@@ -141,6 +141,30 @@ public sealed class RunConfig
     /// <summary>Gets or sets the overlay switches.</summary>
     public OverlayConfig Overlay { get; set; } = new();
 
+    /// <summary>Gets or sets whether <c>serve</c> joins a cluster (<c>--cluster</c>); the keys below need it. <c>run</c> ignores these keys.</summary>
+    public bool Cluster { get; set; }
+
+    /// <summary>Gets or sets the cluster port of a <c>serve</c> node (<c>--cluster-port</c>).</summary>
+    public int? ClusterPort { get; set; }
+
+    /// <summary>Gets or sets the address a <c>serve</c> node binds and advertises in its cluster (<c>--cluster-host</c>).</summary>
+    public string? ClusterHost { get; set; }
+
+    /// <summary>Gets or sets the cluster's seed nodes as <c>host:port</c> (<c>--seed</c>).</summary>
+    public List<string> Seeds { get; set; } = [];
+
+    /// <summary>Gets or sets the cluster's failure-handling timing: <c>production</c> or <c>loopback</c> (<c>--cluster-timing</c>).</summary>
+    public string? ClusterTiming { get; set; }
+
+    /// <summary>Gets or sets how the cluster is found instead of seeds: <c>kubernetes</c> or <c>config</c> (<c>--cluster-bootstrap</c>).</summary>
+    public string? ClusterBootstrap { get; set; }
+
+    /// <summary>Gets or sets how many nodes bootstrap must discover first (<c>--bootstrap-contact-points</c>).</summary>
+    public int? BootstrapContactPoints { get; set; }
+
+    /// <summary>Gets or sets the nodes' cluster endpoints for <c>cluster_bootstrap: config</c> (<c>--bootstrap-endpoint</c>).</summary>
+    public List<string> BootstrapEndpoints { get; set; } = [];
+
     /// <summary>Parses a <see cref="PoseSize"/> value (<c>512</c>, <c>512,256</c>); null when a part is not a whole number.</summary>
     public static int[]? ParsePoseSizes(string? text)
     {

@@ -6,7 +6,7 @@ namespace StreamSeg.Cluster.Tests.Support;
 /// A node's pipeline as the cluster layer sees it: it records every start and stop with its time and refuses what a
 /// real node refuses (a source it cannot open, marked <c>missing:</c> here; a running id; a full node).
 /// </summary>
-internal sealed class FakeStreamHost : IStreamHost
+internal sealed class FakeStreamHost : IStreamHost, IStreamCounterSource
 {
     private readonly Lock _lock = new();
     private readonly List<StreamRun> _runs = [];
@@ -19,6 +19,13 @@ internal sealed class FakeStreamHost : IStreamHost
     }
 
     public string NodeName { get; }
+
+    /// <summary>Gets or sets the frames-in count this node reports for each stream it runs.</summary>
+    public long FramesIn { get; set; }
+
+    /// <inheritdoc/>
+    public StreamCountersSnapshot? GetCounters(string id) =>
+        RunningIds.Contains(id) ? new StreamCountersSnapshot("live", 25, FramesIn, FramesIn - 1, 1, 0, 10, 20, null) : null;
 
     public int MaxStreams { get; }
 

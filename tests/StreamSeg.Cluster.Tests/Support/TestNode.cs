@@ -38,13 +38,18 @@ internal sealed class TestNode : IAsyncDisposable
 
     public static async Task<TestNode> StartAsync(string name, int port, IReadOnlyList<int> seedPorts, int maxStreams, ITestOutputHelper output)
     {
-        var streams = new FakeStreamHost(name, maxStreams);
         ClusterNodeOptions options = new ClusterNodeOptions
         {
             Port = port,
             Seeds = seedPorts.Select(p => $"127.0.0.1:{p}").ToArray(),
         }.ForLoopbackTests();
+        return await StartAsync(name, options, maxStreams, output);
+    }
 
+    /// <summary>Starts a node with the given options (e.g. cluster bootstrap instead of seeds); returns once its host has started, not once it is up.</summary>
+    public static async Task<TestNode> StartAsync(string name, ClusterNodeOptions options, int maxStreams, ITestOutputHelper output)
+    {
+        var streams = new FakeStreamHost(name, maxStreams);
         IHost host = new HostBuilder()
             .ConfigureLogging(logging => logging.ClearProviders().AddProvider(new TestOutputLoggerProvider(output, name)).SetMinimumLevel(LogLevel.Information))
             .ConfigureServices(services =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using StreamSeg.Tests.Support;
 using Xunit.Abstractions;
 
@@ -46,6 +47,14 @@ public class ServeClusterTests
             // They spread: three each, and each camera publishes from the node the cluster says runs it.
             Dictionary<string, string> assignments = await WaitForClusterAsync(n3, 3, cameras, c => c.Members.Values.All(n => n == 3), "9 cameras spread 3/3/3");
             await WaitAsync(() => cameras.All(c => log.LastNode(c) == NameOf(nodes, assignments[c])), "every camera publishing from its assigned node");
+
+            // A camera's counters, asked on a node that does not run it, come from its owner.
+            string onN1 = cameras.First(c => assignments[c] == n1.Address);
+            (int detailStatus, JsonElement detail) = await n2.Serve.SendAsync(HttpMethod.Get, "api/streams/" + onN1);
+            Assert.Equal(200, detailStatus);
+            Assert.Equal(n1.Address, detail.GetProperty("node").GetString());
+            Assert.Equal("live", detail.GetProperty("state").GetString());
+            Assert.True(detail.GetProperty("counters").GetProperty("frames_in").GetInt64() > 0, detail.ToString());
 
             // SIGKILL the oldest node (it hosts the shard coordinator and the reconciler singleton too).
             string[] orphans = [.. cameras.Where(c => assignments[c] == n1.Address)];
