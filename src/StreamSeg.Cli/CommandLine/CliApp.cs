@@ -25,7 +25,9 @@ internal static partial class CliApp
           streamseg models build-engine <model.onnx|name> [--device-id N] [--fp32] [--cache-dir DIR]
           streamseg bench --source <video> --model <model.onnx> [--frames N] [--json path]
           streamseg eval --gt instances.json (--pred results.json | --images DIR) [--iou-type bbox|segm|keypoints] [--json out.json]
+          streamseg eval --iou-type panoptic --gt panoptic.json --pred pred.json | --mot-gt gt.txt --mot-pred tracks.txt
           streamseg export coco|mot --meta run.ndjson -o <file>
+          streamseg track --detections <dets.json|run.ndjson> [--out tracks.json] [--track-thresh …] [--frame-rate …]
           streamseg --help | --version
 
         Run 'streamseg run --help' for every run option.
