@@ -13,7 +13,7 @@ public sealed class ReferenceEvalDataFactAttribute : FactAttribute
     {
         if (!File.Exists(Path.Combine(Root, relativePath)))
         {
-            Skip = $"evaluation reference data absent: {Path.Combine(Root, relativePath)} not found (set STREAMSEG_EVAL_DATA to the folder holding panoptic/ and mot/)";
+            Skip = $"evaluation reference data absent: {Path.Combine(Root, relativePath)} not found (set STREAMSEG_SHARED_DIR to the folder holding eval/, or STREAMSEG_EVAL_DATA to the eval/ folder itself)";
         }
     }
 
@@ -23,18 +23,10 @@ public sealed class ReferenceEvalDataFactAttribute : FactAttribute
     /// <summary>Gets the full path of <paramref name="relativePath"/> under <see cref="Root"/>.</summary>
     public static string PathOf(string relativePath) => Path.Combine(Root, relativePath);
 
-    private static string FindShared()
-    {
-        string first = Path.GetFullPath(Path.Combine(TestPaths.Repo, "..", "shared", "eval"));
-        for (DirectoryInfo? d = Directory.GetParent(TestPaths.Repo); d is not null; d = d.Parent)
-        {
-            string candidate = Path.Combine(d.FullName, "shared", "eval");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return first;
-    }
+    // One lookup for the shared evaluation data (STREAMSEG_SHARED_DIR, else the nearest shared/eval above the
+    // repository): SharedEvalDataFactAttribute's.
+    private static string FindShared() =>
+        SharedEvalDataFactAttribute.EvalDirectory ?? Path.GetFullPath(Environment.GetEnvironmentVariable("STREAMSEG_SHARED_DIR") is { Length: > 0 } shared
+            ? Path.Combine(shared, "eval")
+            : Path.Combine(TestPaths.Repo, "..", "shared", "eval"));
 }
