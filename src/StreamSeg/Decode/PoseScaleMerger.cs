@@ -43,9 +43,8 @@ public sealed class PoseScaleMerger
     /// <summary>The fewest keypoints confident in both people for OKS to count.</summary>
     public const int MinSharedKeypoints = 3;
 
-    // COCO's per-keypoint OKS sigmas (nose, eyes, ears, shoulders, elbows, wrists, hips, knees, ankles); κ = 2σ.
-    private static readonly float[] s_cocoSigmas =
-        [0.026f, 0.025f, 0.025f, 0.035f, 0.035f, 0.079f, 0.079f, 0.072f, 0.072f, 0.062f, 0.062f, 0.107f, 0.107f, 0.087f, 0.087f, 0.089f, 0.089f];
+    // COCO's per-keypoint OKS sigmas, the evaluator's own table (in float for the per-frame merge); κ = 2σ.
+    private static readonly float[] s_cocoSigmas = ToFloats(Evaluation.Coco.CocoEvalParameters.CocoKeypointSigmas);
 
     /// <summary>Creates the merger.</summary>
     /// <param name="iouThreshold">Two people are one when their box IoU is strictly above this.</param>
@@ -237,4 +236,15 @@ public sealed class PoseScaleMerger
 
     private bool IsSamePerson(in BoxF keptBox, ReadOnlySpan<Keypoint> keptKeypoints, in BoxF box, ReadOnlySpan<Keypoint> candidate) =>
         BoxF.IoU(keptBox, box) > IouThreshold || Oks(keptKeypoints, keptBox.Area, candidate) > OksThreshold;
+
+    private static float[] ToFloats(IReadOnlyList<double> values)
+    {
+        var result = new float[values.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = (float)values[i];
+        }
+
+        return result;
+    }
 }
