@@ -54,6 +54,10 @@ internal sealed class BenchJob : ICliJob
         // that a disturbance on a shared machine does not favour one of them; each figure is the better of its halves.
         int asked = config.ModelConcurrency;
         int concurrent = asked == 1 ? 0 : asked;
+
+        // The lanes each mode runs on (the default: one per model, at most one per core), as the pipeline counts them.
+        int concurrentLanes = ModelLoader.ModelLanesFor(WithConcurrency(config, concurrent));
+        int askedLanes = ModelLoader.ModelLanesFor(config);
         var sequentialModels = new List<OnnxModel>();
         var concurrentModels = new List<OnnxModel>();
         double sequentialFps;
@@ -99,7 +103,7 @@ internal sealed class BenchJob : ICliJob
                 sequentialFps = Math.Max(sequentialFps, InferenceBenchmark.Measure(config.Sources[0].Uri, sequentialModels, half, batch: 1, concurrency: 1));
                 if (sideBySide)
                 {
-                    concurrentFps = Math.Max(concurrentFps ?? 0, InferenceBenchmark.Measure(config.Sources[0].Uri, concurrentModels, half, batch: 1, concurrency: concurrent));
+                    concurrentFps = Math.Max(concurrentFps ?? 0, InferenceBenchmark.Measure(config.Sources[0].Uri, concurrentModels, half, batch: 1, concurrency: concurrentLanes));
                 }
             }
 
@@ -110,7 +114,7 @@ internal sealed class BenchJob : ICliJob
                 byBatch[1] = models == sequentialModels ? sequentialFps : concurrentFps!.Value;
                 for (int b = 2; b <= 8; b *= 2)
                 {
-                    byBatch[b] = InferenceBenchmark.Measure(config.Sources[0].Uri, models, Math.Max(runs, 4 * b), b, asked);
+                    byBatch[b] = InferenceBenchmark.Measure(config.Sources[0].Uri, models, Math.Max(runs, 4 * b), b, askedLanes);
                 }
             }
         }
@@ -164,7 +168,7 @@ internal sealed class BenchJob : ICliJob
 
             // 1 again: the models alone once more, after the pipeline. Whatever disturbed one of the two measurements
             // (a build or JIT still finishing, another process), the better one is the models' speed on this machine.
-            inferenceAfter = code == ExitCodes.Ok ? InferenceBenchmark.Measure(config.Sources[0].Uri, models, (int)Math.Min(frames, 200), batch: 1, asked) : 0;
+            inferenceAfter = code == ExitCodes.Ok ? InferenceBenchmark.Measure(config.Sources[0].Uri, models, (int)Math.Min(frames, 200), batch: 1, askedLanes) : 0;
         }
         finally
         {

@@ -13,8 +13,8 @@ internal static class InferenceBenchmark
 {
     /// <summary>
     /// Frames per second of the models alone, <paramref name="batch"/> frames per call (batchable models batch, the
-    /// others run frame by frame), at most <paramref name="concurrency"/> models at once (1: one after another; 0:
-    /// every distinct model side by side, as <see cref="InferenceStage"/> runs them).
+    /// others run frame by frame), on at most <paramref name="concurrency"/> lanes (1: one after another; 0:
+    /// every distinct model on its own lane), as <see cref="InferenceStage"/> runs them.
     /// </summary>
     public static double Measure(string video, List<OnnxModel> models, int runs, int batch, int concurrency)
     {
@@ -52,6 +52,12 @@ internal static class InferenceBenchmark
             {
                 // One warm-up call per batchable model at this batch size (ONNX Runtime plans each new shape once).
                 RunFrames(lanes, models, prepared, 0, batch);
+            }
+
+            // The calls the lanes time before dealing the models by their times (as the pipeline's first frames do).
+            for (int w = 0; w <= ModelLanes.MeasuredCalls; w++)
+            {
+                RunFrames(lanes, models, prepared, w * batch, batch);
             }
 
             var sw = Stopwatch.StartNew();

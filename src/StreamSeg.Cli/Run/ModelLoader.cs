@@ -66,7 +66,15 @@ internal sealed partial class ModelLoader
         int threads = IntraOpThreadsPerModel(config);
         if (lanes > 1)
         {
-            LogSideBySide(_logger, lanes, threads);
+            int distinct = DistinctModels(config);
+            if (lanes < distinct)
+            {
+                LogSideBySideOnLanes(_logger, distinct, lanes, threads);
+            }
+            else
+            {
+                LogSideBySide(_logger, lanes, threads);
+            }
         }
 
         return new(
@@ -84,11 +92,18 @@ internal sealed partial class ModelLoader
             : (config.Model is null ? 0 : 1) + (config.PoseModel is null ? 0 : 1);
     }
 
-    /// <summary>Gets how many models of a frame run at once (<see cref="RunConfig.ModelConcurrency"/>; as <see cref="ModelLanes.LaneCount"/> will count them).</summary>
+    /// <summary>
+    /// Gets how many models of a frame run at once (the lanes of <see cref="ModelLanes"/>): <see
+    /// cref="RunConfig.ModelConcurrency"/> when set (at most one per model); by default (0) one per model, but no more
+    /// than the thread budget (<see cref="RunConfig.Threads"/>, else the cores), so that every lane has a thread of its
+    /// own: on 2 cores the preset's three sessions run on two lanes, dealt by their measured times.
+    /// </summary>
     public static int ModelLanesFor(RunConfig config)
     {
+        ArgumentNullException.ThrowIfNull(config);
         int distinct = DistinctModels(config);
-        return Math.Max(1, config.ModelConcurrency > 0 ? Math.Min(config.ModelConcurrency, distinct) : distinct);
+        int budget = config.Threads > 0 ? config.Threads : Environment.ProcessorCount;
+        return Math.Max(1, config.ModelConcurrency > 0 ? Math.Min(config.ModelConcurrency, distinct) : Math.Min(distinct, budget));
     }
 
     /// <summary>
@@ -285,6 +300,9 @@ internal sealed partial class ModelLoader
 
     [LoggerMessage(Level = LogLevel.Information, Message = "inference: {Lanes} models of each frame run side by side, {Threads} intra-op threads each (--model-concurrency 1: one after another)")]
     private static partial void LogSideBySide(ILogger logger, int lanes, int threads);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "inference: {Models} models of each frame run side by side on {Lanes} lanes (one per core; models dealt to lanes by their measured times), {Threads} intra-op threads each (--model-concurrency 1: one after another)")]
+    private static partial void LogSideBySideOnLanes(ILogger logger, int models, int lanes, int threads);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "input upload: uint8 BGR frames; each model's cast, channel order, scale and layout run inside the model (on the GPU when its provider is one)")]
     private static partial void LogUint8Upload(ILogger logger);

@@ -30,7 +30,7 @@ internal static class StageComposer
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
             (PreprocessFor(models, sourceCount), PipelineStage.Preprocess),
-            (new InferenceStage(models, ModelLoader.BatchSize(config, sourceCount, models), config.ModelConcurrency), PipelineStage.Inference),
+            (new InferenceStage(models, ModelLoader.BatchSize(config, sourceCount, models), ModelLoader.ModelLanesFor(config)), PipelineStage.Inference),
             (new DecodeStage(
                 models.ConvertAll(m => m.Adapter),
                 splitter: models.Exists(m => m.Adapter is IMatteAdapter) ? new MatteSplitter(MatteSplitterOptions.Default, logger: loggerFactory.CreateLogger<MatteSplitter>()) : null,

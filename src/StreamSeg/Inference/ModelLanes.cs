@@ -12,11 +12,21 @@ namespace StreamSeg.Inference;
 /// <para>The first lane runs on the calling thread; every other lane has a dedicated thread, started once and woken
 /// per call, so that a run neither allocates per frame nor waits for the thread pool to grow (the pipeline's stages
 /// hold its few threads on a small machine). A call returns when every lane is done. One caller at a time.</para>
+/// <para>With fewer lanes than models (the cores allow fewer lanes than a frame has models), the models are first dealt
+/// round-robin, then, after <see cref="MeasuredCalls"/> calls, dealt again by the time each took (longest first, each
+/// to the least loaded lane), so that a frame's slowest lane finishes as early as it can: the people preset's MoveNet at
+/// 512 and 256 share one lane and RVM has the other, instead of RVM waiting behind a MoveNet.</para>
 /// </remarks>
 public sealed class ModelLanes : IDisposable
 {
-    private readonly int[][] _lanes;
+    /// <summary>How many calls after the first (its time is mostly ONNX Runtime's first-run planning) are timed before the models are dealt again.</summary>
+    public const int MeasuredCalls = 4;
+
+    private readonly List<List<int>> _groups;
+    private readonly long[] _groupTicks;
     private readonly Thread[] _threads;
+    private int[][] _lanes;
+    private int _calls;
     private readonly SemaphoreSlim[] _start;
     private readonly CountdownEvent _done;
     private readonly Exception?[] _faults;
@@ -30,7 +40,9 @@ public sealed class ModelLanes : IDisposable
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentOutOfRangeException.ThrowIfNegative(concurrency);
-        _lanes = Assign(models, concurrency);
+        _groups = Distinct(models);
+        _groupTicks = new long[models.Count];
+        _lanes = Deal(_groups, LaneCount(models, concurrency), null);
         _faults = new Exception?[models.Count];
         _start = new SemaphoreSlim[_lanes.Length - 1];
         _threads = new Thread[_lanes.Length - 1];
@@ -47,8 +59,11 @@ public sealed class ModelLanes : IDisposable
     /// <summary>Gets how many lanes run at once (1: in sequence).</summary>
     public int Count => _lanes.Length;
 
-    /// <summary>Gets the entries of each lane, in the order they run.</summary>
+    /// <summary>Gets the entries of each lane, in the order they run (dealt again by time after <see cref="MeasuredCalls"/> calls).</summary>
     public IReadOnlyList<IReadOnlyList<int>> Lanes => _lanes;
+
+    /// <summary>Gets whether the models have been dealt to the lanes by their measured times (only done when lanes are fewer than models).</summary>
+    public bool Balanced { get; private set; }
 
     /// <summary>
     /// Gets how many lanes <paramref name="models"/> get with <paramref name="concurrency"/> (see the constructor): the
@@ -82,6 +97,7 @@ public sealed class ModelLanes : IDisposable
         }
 
         Array.Clear(_faults);
+        _calls++;
         _runEntry = runEntry;
         _done.Reset(_threads.Length);
         foreach (SemaphoreSlim start in _start)
@@ -98,6 +114,13 @@ public sealed class ModelLanes : IDisposable
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault);
             }
+        }
+
+        if (_calls == MeasuredCalls + 1 && !Balanced && _groups.Count > _lanes.Length)
+        {
+            // Every lane is idle between calls: the next call runs on the new deal.
+            _lanes = Deal(_groups, _lanes.Length, _groupTicks);
+            Balanced = true;
         }
     }
 
@@ -147,11 +170,18 @@ public sealed class ModelLanes : IDisposable
     private void RunLane(int lane)
     {
         Action<int> runEntry = _runEntry!;
+        bool timed = _calls > 1 && _calls <= MeasuredCalls + 1 && !Balanced;
         foreach (int entry in _lanes[lane])
         {
             try
             {
+                long start = timed ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
                 runEntry(entry);
+                if (timed)
+                {
+                    // Per entry; summed per model when the models are dealt again (entries of one model share a lane).
+                    _groupTicks[entry] += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+                }
             }
             catch (Exception ex)
             {
@@ -162,20 +192,55 @@ public sealed class ModelLanes : IDisposable
         }
     }
 
-    /// <summary>Groups entry indices by instance (first appearance order), then deals the groups round-robin to the lanes.</summary>
-    private static int[][] Assign(IReadOnlyList<OnnxModel> models, int concurrency)
+    /// <summary>
+    /// Deals the groups (entry indices of one instance) to <paramref name="lanes"/> lanes: round-robin in first
+    /// appearance order when <paramref name="entryTicks"/> is null; else longest group first, each to the lane with the
+    /// least time so far (ties: the lower lane). Entries run in entry order within a lane.
+    /// </summary>
+    internal static int[][] Deal(List<List<int>> groups, int lanes, long[]? entryTicks)
     {
-        List<List<int>> groups = Distinct(models);
-        int lanes = LaneCount(models, concurrency);
         var perLane = new List<int>[lanes];
+        var load = new long[lanes];
         for (int l = 0; l < lanes; l++)
         {
             perLane[l] = [];
         }
 
+        var order = new int[groups.Count];
+        var cost = new long[groups.Count];
         for (int g = 0; g < groups.Count; g++)
         {
-            perLane[g % lanes].AddRange(groups[g]);
+            order[g] = g;
+            foreach (int entry in groups[g])
+            {
+                cost[g] += entryTicks?[entry] ?? 0;
+            }
+        }
+
+        if (entryTicks is not null)
+        {
+            // Stable: equal times keep first appearance order.
+            order = [.. order.OrderByDescending(g => cost[g])];
+        }
+
+        for (int i = 0; i < order.Length; i++)
+        {
+            int g = order[i];
+            int lane = i % lanes;
+            if (entryTicks is not null)
+            {
+                lane = 0;
+                for (int l = 1; l < lanes; l++)
+                {
+                    if (load[l] < load[lane])
+                    {
+                        lane = l;
+                    }
+                }
+            }
+
+            perLane[lane].AddRange(groups[g]);
+            load[lane] += cost[g];
         }
 
         var result = new int[lanes][];
@@ -188,7 +253,7 @@ public sealed class ModelLanes : IDisposable
         return result;
     }
 
-    private static List<List<int>> Distinct(IReadOnlyList<OnnxModel> models)
+    internal static List<List<int>> Distinct(IReadOnlyList<OnnxModel> models)
     {
         var groups = new List<List<int>>();
         var owners = new List<OnnxModel>();

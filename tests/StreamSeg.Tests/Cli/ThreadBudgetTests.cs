@@ -9,14 +9,17 @@ public class ThreadBudgetTests
     public static TheoryData<string?, string?, string, int, int, int, int> Cases => new()
     {
         // model, pose model, detector, model_concurrency, threads → lanes, threads per session
-        // The preset's default pose sizes (512,256) are two MoveNet sessions, plus RVM.
-        { null, null, "none", 0, 0, 3, Math.Max(1, Environment.ProcessorCount / 3) },
+        // The preset's default pose sizes (512,256) are two MoveNet sessions, plus RVM: by default one lane per
+        // session, but no more lanes than the thread budget (the cores when --threads is not given).
+        { null, null, "none", 0, 0, Math.Min(3, Environment.ProcessorCount), Math.Max(1, Environment.ProcessorCount / Math.Min(3, Environment.ProcessorCount)) },
+        { null, null, "none", 0, 2, 2, 1 },
         { null, null, "none", 1, 0, 1, 0 },
         { null, null, "none", 1, 6, 1, 6 },
         { null, null, "none", 0, 6, 3, 2 },
         { null, null, "centernet", 0, 8, 4, 2 },
         { null, null, "centernet", 2, 6, 2, 3 },
-        { null, null, "none", 0, 1, 3, 1 },
+        { null, null, "none", 0, 1, 1, 1 },
+        { null, null, "none", 3, 2, 3, 1 },
         { "m.onnx", null, "none", 0, 4, 1, 4 },
         { "m.onnx", "p.onnx", "none", 0, 4, 2, 2 },
     };

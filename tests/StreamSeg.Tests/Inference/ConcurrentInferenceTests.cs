@@ -132,6 +132,56 @@ public sealed class ConcurrentInferenceTests : IDisposable
     }
 
     [Fact]
+    public void Deal_ByTime_LongestFirstToTheLeastLoadedLane_EntriesOfOneModelStayTogether()
+    {
+        // The people preset's three sessions on two cores, with their single-thread times on vtest.avi (ms): MoveNet
+        // 512 105, MoveNet 256 30, RVM 151. Round-robin puts RVM behind MoveNet 512 (256 ms for that lane); by time,
+        // RVM has a lane to itself and the two MoveNets share the other (135 ms).
+        List<List<int>> groups = [[0], [1], [2]];
+        Assert.Equal([[0, 2], [1]], ModelLanes.Deal(groups, 2, null).Select(l => l.ToArray()).ToArray());
+        Assert.Equal([[2], [0, 1]], ModelLanes.Deal(groups, 2, [105, 30, 151]).Select(l => l.ToArray()).ToArray());
+
+        // A model run twice per frame counts both runs; its entries keep their order on one lane.
+        List<List<int>> shared = [[0, 3], [1], [2]];
+        Assert.Equal([[0, 3], [1, 2]], ModelLanes.Deal(shared, 2, [40, 50, 50, 40]).Select(l => l.ToArray()).ToArray());
+    }
+
+    [Fact]
+    public void Lanes_FewerThanModels_AfterTheMeasuredCalls_DealtByTime()
+    {
+        using var third = new OnnxModel(TestPaths.Model("yolo-seg-batch.onnx"), _factory);
+        using var lanes = new ModelLanes([_seg, _pose, third], 2);
+        Assert.Equal([[0, 2], [1]], lanes.Lanes.Select(l => l.ToArray()).ToArray());
+
+        // Entry 2 is the slow one (as RVM is beside MoveNet); entry 0 must not stay on its lane.
+        int[] sleepMs = [25, 8, 60];
+        var ran = new int[3];
+        for (int call = 0; call <= ModelLanes.MeasuredCalls; call++)
+        {
+            Assert.False(lanes.Balanced);
+            lanes.Run(entry =>
+            {
+                Interlocked.Increment(ref ran[entry]);
+                Thread.Sleep(sleepMs[entry]);
+            });
+        }
+
+        Assert.True(lanes.Balanced);
+        Assert.Equal([[2], [0, 1]], lanes.Lanes.Select(l => l.ToArray()).ToArray());
+        lanes.Run(entry => Interlocked.Increment(ref ran[entry]));
+        Assert.Equal(Enumerable.Repeat(ModelLanes.MeasuredCalls + 2, 3), ran);
+
+        // As many lanes as models: nothing to deal again.
+        using var own = new ModelLanes([_seg, _pose], 0);
+        for (int call = 0; call <= ModelLanes.MeasuredCalls + 1; call++)
+        {
+            own.Run(_ => { });
+        }
+
+        Assert.False(own.Balanced);
+    }
+
+    [Fact]
     public async Task SharedInstance_TwiceInAFrame_SideBySideWithAnother_MatchesOneAfterAnother()
     {
         // One session run twice per frame (as the near/far scales of a pose model will be) next to another model:
