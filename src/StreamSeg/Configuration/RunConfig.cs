@@ -51,7 +51,8 @@ public sealed class RunConfig
 
     /// <summary>
     /// Gets or sets how many of a frame's models run at once: 1 runs them one after another (each with every intra-op
-    /// thread); 0 (default) runs every distinct model side by side, each with its share of the threads.
+    /// thread); 0 (default) runs them side by side on one lane per distinct model, at most one lane per thread of the
+    /// budget (<see cref="Threads"/>, else the cores), each with its share of the threads; n caps the lanes at n.
     /// </summary>
     public int ModelConcurrency { get; set; }
 
