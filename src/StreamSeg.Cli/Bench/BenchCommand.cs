@@ -25,7 +25,7 @@ internal static class BenchCommand
         Option<string> json = OptionParsers.Text("--json", "path", "also write the figures as JSON");
         var command = new Command("bench", Description);
         var runOptions = new RunOptionBinder(global);
-        runOptions.AddTo(command, "--source", "--model", "--pose-model", "--device", "--threads", "--model-concurrency", "--adapter", "--pose-size", "--detector", "--upload");
+        runOptions.AddTo(command, "--source", "--model", "--pose-model", "--device", "--threads", "--model-concurrency", "--preprocess-workers", "--adapter", "--pose-size", "--detector", "--upload");
         command.Options.Add(frames);
         command.Options.Add(json);
         help.AddNotes(command, () => Notes);

@@ -311,6 +311,7 @@ internal sealed class BenchJob : ICliJob
         PoseModel = config.PoseModel,
         Detector = config.Detector,
         Threads = config.Threads,
+        PoseSize = config.PoseSize,
         ModelConcurrency = concurrency,
     };
 
@@ -331,6 +332,7 @@ internal sealed class BenchJob : ICliJob
             Device = config.Device,
             Threads = config.Threads,
             ModelConcurrency = config.ModelConcurrency,
+            PreprocessWorkers = config.PreprocessWorkers,
             PoseSize = config.PoseSize,
             Detector = config.Detector,
             Upload = config.Upload,

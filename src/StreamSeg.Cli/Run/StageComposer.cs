@@ -29,7 +29,7 @@ internal static class StageComposer
     {
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
-            (PreprocessFor(models, sourceCount), PipelineStage.Preprocess),
+            (PreprocessFor(models, PreprocessWorkers(config, sourceCount)), PipelineStage.Preprocess),
             (new InferenceStage(models, ModelLoader.BatchSize(config, sourceCount, models), ModelLoader.ModelLanesFor(config)), PipelineStage.Inference),
             (new DecodeStage(
                 models.ConvertAll(m => m.Adapter),
@@ -79,12 +79,17 @@ internal static class StageComposer
     }
 
     /// <summary>
-    /// The preprocess stage: with several sources, on up to one worker per source, at most half the cores (the models'
-    /// own threads need the rest) and 8, each worker with its own stage (<see cref="ParallelStage"/>); else one stage.
+    /// The preprocess stage: <see cref="RunConfig.PreprocessWorkers"/> workers, by default (0) with several sources up to
+    /// one worker per source, at most half the cores (the models' own threads need the rest) and 8, each worker with its
+    /// own stage (<see cref="ParallelStage"/>); one worker is one plain stage.
     /// </summary>
-    private static IStage<Frame, Frame> PreprocessFor(List<OnnxModel> models, int sourceCount)
+    internal static int PreprocessWorkers(RunConfig config, int sourceCount) =>
+        config.PreprocessWorkers > 0
+            ? config.PreprocessWorkers
+            : Math.Clamp(Math.Min(sourceCount, Environment.ProcessorCount / 2), 1, 8);
+
+    private static IStage<Frame, Frame> PreprocessFor(List<OnnxModel> models, int workers)
     {
-        int workers = Math.Clamp(Math.Min(sourceCount, Environment.ProcessorCount / 2), 1, 8);
         return workers == 1
             ? new PreprocessStage(models.ConvertAll(m => m.Input))
             : new ParallelStage(() => new PreprocessStage(models.ConvertAll(m => m.Input)), workers);

@@ -57,6 +57,12 @@ public sealed class RunConfig
     public int ModelConcurrency { get; set; }
 
     /// <summary>
+    /// Gets or sets how many workers preprocess frames (resize and tensor conversion), each source's frames staying in
+    /// order: 0 (default) = one per source, at most half the cores and 8; n sets it (more than the sources is pointless).
+    /// </summary>
+    public int PreprocessWorkers { get; set; }
+
+    /// <summary>
     /// Gets or sets the most frames one inference run takes (cross-stream batching; models with a free batch
     /// dimension only). 0 = automatic: one per source, at most 8 (a single source runs frame by frame).
     /// </summary>

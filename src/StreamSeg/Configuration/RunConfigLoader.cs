@@ -127,6 +127,11 @@ public static partial class RunConfigLoader
             throw new ConfigException($"Config '{name}': model_concurrency {config.ModelConcurrency} must be between 0 (every model side by side) and 16 (1: one after another).");
         }
 
+        if (config.PreprocessWorkers is < 0 or > 64)
+        {
+            throw new ConfigException($"Config '{name}': preprocess_workers {config.PreprocessWorkers} must be between 0 (one per source, at most half the cores) and 64.");
+        }
+
         if (config.Batch is < 0 or > 64)
         {
             throw new ConfigException($"Config '{name}': batch {config.Batch} must be between 0 (automatic) and 64.");

@@ -25,6 +25,7 @@ public class RunOptionBinderTests
         { ["--device", "cpu"], "device: cpu\n" },
         { ["--threads", "3"], "threads: 3\n" },
         { ["--model-concurrency", "1"], "model_concurrency: 1\n" },
+        { ["--preprocess-workers", "2"], "preprocess_workers: 2\n" },
         { ["--batch", "4"], "batch: 4\n" },
         { ["--upload", "uint8"], "upload: uint8\n" },
         { ["--engine-cache", "/srv/engines"], "engine_cache: /srv/engines\n" },

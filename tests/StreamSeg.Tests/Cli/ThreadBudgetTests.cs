@@ -40,4 +40,16 @@ public class ThreadBudgetTests
         Assert.Equal(2, ModelLoader.ModelLanesFor(config));
         Assert.Equal(3, ModelLoader.IntraOpThreadsPerModel(config));
     }
+
+    [Theory]
+    [InlineData(0, 1, 1)]
+    [InlineData(0, 64, -1)]
+    [InlineData(2, 1, 2)]
+    [InlineData(3, 8, 3)]
+    public void PreprocessWorkers_DefaultFollowsSourcesAndCores_SettingWins(int setting, int sources, int expected)
+    {
+        // -1: the default for many sources, half the cores (at least one, at most 8).
+        int workers = StageComposer.PreprocessWorkers(new RunConfig { PreprocessWorkers = setting }, sources);
+        Assert.Equal(expected >= 0 ? expected : Math.Clamp(Environment.ProcessorCount / 2, 1, 8), workers);
+    }
 }
