@@ -61,6 +61,7 @@ internal sealed partial class PipelineSession
             _models.Load(config, factory, models);
             stats.Provider = models[0].Provider;
             LogProvider(_logger, models[0].Provider, OnnxSessionFactory.OrtVersion);
+            OpenCvThreads.Apply(models, _logger);
             _sources.Open(config, sources, stats, healthSinks, stop);
             _models.WarmUp(models, sources.ConvertAll(s => new FrameSize(s.Width, s.Height)), ModelLoader.RequestedBatch(config, sources.Count));
             return await RunPipelineAsync(config, models, sources, stats, healthSinks, stop, abort).ConfigureAwait(false);

@@ -76,6 +76,7 @@ internal sealed partial class ServeJob : ICliJob
             OnnxSessionFactory factory = _models.CreateSessionFactory(_config);
             _models.Load(_config, factory, models);
             stats.Provider = models[0].Provider;
+            OpenCvThreads.Apply(models, _logger);
             int streams = _host.MaxStreams > 0 ? _host.MaxStreams : 4;
             stages = StageComposer.Create(_config, models, streams, stats, _loggerFactory, forceDrawing: true);
             WebViewSink? view = null;

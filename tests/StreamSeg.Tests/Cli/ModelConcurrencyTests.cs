@@ -27,6 +27,7 @@ public class ModelConcurrencyTests
         CliRunner.Result side = CliRunner.Run([.. common, "--meta", dir.File("side.ndjson")]);
         Assert.True(side.ExitCode == 0, side.StdErr);
         Assert.Contains("inference: 3 models of each frame run side by side", side.StdErr, StringComparison.Ordinal);
+        Assert.Contains("OpenCV: one thread", side.StdErr, StringComparison.Ordinal);
         CliRunner.Result sequence = CliRunner.Run([.. common, "--model-concurrency", "1", "--meta", dir.File("seq.ndjson")]);
         Assert.True(sequence.ExitCode == 0, sequence.StdErr);
         Assert.DoesNotContain("side by side", sequence.StdErr, StringComparison.Ordinal);
