@@ -14,6 +14,7 @@ internal sealed partial class ModelLoader
 {
     private readonly ILogger<ModelLoader> _logger;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly GraphBatchSplitter _splitter = new();
 
     /// <summary>Creates the loader.</summary>
     public ModelLoader(ILogger<ModelLoader> logger, ILoggerFactory loggerFactory)
@@ -177,6 +178,21 @@ internal sealed partial class ModelLoader
             return;
         }
 
+        foreach (OnnxModel model in models)
+        {
+            if (model.BatchSplit is string split)
+            {
+                if (model.SupportsBatch)
+                {
+                    LogSplit(_logger, model.Path, split);
+                }
+                else
+                {
+                    LogNotSplit(_logger, model.Path, split);
+                }
+            }
+        }
+
         List<string> batched = models.FindAll(m => m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
         List<string> single = models.FindAll(m => !m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
         if (batched.Count == 0)
@@ -269,7 +285,7 @@ internal sealed partial class ModelLoader
     {
         try
         {
-            var model = new OnnxModel(path, factory, adapter, options, composer, _loggerFactory.CreateLogger<OnnxModel>());
+            var model = new OnnxModel(path, factory, adapter, options, composer, _splitter, _loggerFactory.CreateLogger<OnnxModel>());
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 LogModel(_logger, path, model.Adapter.Name, model.Adapter.Task.ToString().ToLowerInvariant(), Describe(model.Input), model.Adapter.ClassNames.Count, model.Provider);
@@ -297,6 +313,12 @@ internal sealed partial class ModelLoader
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "model '{Path}': declares a free batch dimension but a batch of {Batch} fails ({Reason}); it runs frame by frame")]
     private static partial void LogBatchFails(ILogger logger, string path, int batch, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model '{Path}': its graph fixes a batch of 1 only after a batch-free part; split to batch across streams ({Split})")]
+    private static partial void LogSplit(ILogger logger, string path, string split);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model '{Path}': fixed batch of 1 and cannot be split to batch across streams ({Reason})")]
+    private static partial void LogNotSplit(ILogger logger, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "batching: off — no model here takes a batch ({Models}: fixed batch of 1 or recurrent state); frames run one by one")]
     private static partial void LogBatchingOff(ILogger logger, string models);
