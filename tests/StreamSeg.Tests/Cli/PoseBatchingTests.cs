@@ -36,6 +36,18 @@ public class PoseBatchingTests
     }
 
     [PresetModelsFact]
+    public void Run_OnTheCpuWithoutBatch_MoveNetRunsFrameByFrame_AsBefore()
+    {
+        // The split is for GPUs and explicit --batch: on the CPU one frame already fills the cores.
+        CliRunner.Result r = CliRunner.Run(
+            "run", "--source", TestPaths.SampleVideo, "--source", Megamind, "--pose-model", Path.Combine(PresetModelsFactAttribute.ModelsDirectory, "movenet-multipose.onnx"),
+            "--device", "cpu", "--max-frames", "2", "--no-track");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("batching: off — no model here takes a batch (movenet-multipose.onnx: fixed batch of 1 or recurrent state)", r.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("split to batch", r.StdErr, StringComparison.Ordinal);
+    }
+
+    [PresetModelsFact]
     public void Run_PeoplePreset_TwoVideosBatched_SamePeopleAsFrameByFrame()
     {
         using var dir = new TempDirectory();
