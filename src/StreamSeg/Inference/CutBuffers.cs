@@ -5,65 +5,81 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace StreamSeg.Inference;
 
 /// <summary>
-/// The cut tensors of a split model (<see cref="SplitBatchRunner"/>) for one input shape and batch size: one pinned
-/// buffer per tensor, an <see cref="OrtValue"/> over the whole of it (the batched part's output) and one over each
-/// frame's rows (the per-frame part's input), all made once, so a batch allocates nothing native.
+/// The cut tensors of a split model (<see cref="SplitBatchRunner"/>) for one input shape: one pinned buffer per tensor
+/// with room for <see cref="Capacity"/> frames, an <see cref="OrtValue"/> over the first <c>count</c> frames' rows for
+/// each batch size run (the batched part's output) and one over each frame's rows (the per-frame part's input), all
+/// made once, so a batch allocates nothing native.
 /// </summary>
 /// <remarks>
-/// The per-frame part runs on each frame before the batch returns, so one set per shape is enough: nothing outlives
-/// the batch's run. Not thread-safe (the model's worker uses it).
+/// Frame <c>b</c>'s rows sit at the same place whatever the batch size, so batches of every size share the buffers.
+/// The per-frame part runs on each frame before the batch returns, so nothing outlives the batch's run. Not
+/// thread-safe (the model's worker uses it).
 /// </remarks>
 internal sealed class CutBuffers : IDisposable
 {
-    private readonly OrtValue[] _whole;
-    private readonly OrtValue[][] _rows;
+    private readonly TensorElementType[] _types;
     private readonly byte[][] _data;
+    private readonly OrtValue[]?[] _whole;
+    private readonly OrtValue[][] _rows;
 
-    /// <summary>Creates the buffers for cut tensors of <paramref name="types"/> and batch <paramref name="shapes"/> (first dimension <paramref name="count"/>).</summary>
-    public CutBuffers(TensorElementType[] types, long[][] shapes, int count)
+    /// <summary>Creates the buffers for cut tensors of <paramref name="types"/> whose rows for one frame have <paramref name="rowShapes"/> (first dimension 1).</summary>
+    public CutBuffers(TensorElementType[] types, long[][] rowShapes, int capacity)
     {
+        _types = types;
+        RowShapes = rowShapes;
+        Capacity = capacity;
         _data = new byte[types.Length][];
-        _whole = new OrtValue[types.Length];
-        _rows = new OrtValue[count][];
-        RowShapes = new long[types.Length][];
-        for (int b = 0; b < count; b++)
+        _whole = new OrtValue[]?[capacity + 1];
+        _rows = new OrtValue[capacity][];
+        for (int b = 0; b < capacity; b++)
         {
             _rows[b] = new OrtValue[types.Length];
         }
 
         for (int i = 0; i < types.Length; i++)
         {
-            long elements = 1;
-            foreach (long d in shapes[i])
-            {
-                elements *= d;
-            }
-
-            long bytes = elements * ElementSize(types[i]);
-            long rowBytes = bytes / count;
+            long rowBytes = RowBytes(i);
 
             // Pinned (on the pinned object heap): the values hold its address for the buffer's life.
-            _data[i] = GC.AllocateUninitializedArray<byte>(checked((int)Math.Max(1, bytes)), pinned: true);
-            nint address = Marshal.UnsafeAddrOfPinnedArrayElement(_data[i], 0);
-            _whole[i] = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, types[i], shapes[i], address, bytes);
-            RowShapes[i] = [1, .. shapes[i].AsSpan(1)];
-            for (int b = 0; b < count; b++)
+            _data[i] = GC.AllocateUninitializedArray<byte>(checked((int)Math.Max(1, rowBytes * capacity)), pinned: true);
+            for (int b = 0; b < capacity; b++)
             {
-                _rows[b][i] = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, types[i], RowShapes[i], address + (nint)(b * rowBytes), rowBytes);
+                _rows[b][i] = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, types[i], rowShapes[i], Address(i) + (nint)(b * rowBytes), rowBytes);
             }
         }
     }
 
-    /// <summary>Gets the values over the whole buffers, in cut order: the batched part's outputs.</summary>
-    public IReadOnlyList<OrtValue> Whole => _whole;
+    /// <summary>Gets how many frames' rows the buffers hold.</summary>
+    public int Capacity { get; }
 
     /// <summary>Gets each cut tensor's shape for one frame (first dimension 1).</summary>
     public long[][] RowShapes { get; }
 
+    /// <summary>Gets the values over the first <paramref name="count"/> frames' rows, in cut order: the batched part's outputs for a batch of that size.</summary>
+    public IReadOnlyList<OrtValue> Whole(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Capacity);
+        if (_whole[count] is OrtValue[] values)
+        {
+            return values;
+        }
+
+        values = new OrtValue[_types.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            long[] shape = [.. RowShapes[i]];
+            shape[0] = count;
+            values[i] = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, _types[i], shape, Address(i), RowBytes(i) * count);
+        }
+
+        _whole[count] = values;
+        return values;
+    }
+
     /// <summary>Gets the values over frame <paramref name="index"/>'s rows, in cut order: the per-frame part's inputs.</summary>
     public IReadOnlyList<OrtValue> Rows(int index) => _rows[index];
 
-    /// <summary>Copies <paramref name="values"/> (the batched part's outputs of a run ONNX Runtime allocated for) into the buffers.</summary>
+    /// <summary>Copies <paramref name="values"/> (the batched part's outputs of a run ONNX Runtime allocated for) into the first rows.</summary>
     public void CopyFrom(IReadOnlyList<OrtValue> values)
     {
         for (int i = 0; i < _data.Length; i++)
@@ -87,17 +103,27 @@ internal sealed class CutBuffers : IDisposable
     /// <summary>Releases the values (the buffers are managed).</summary>
     public void Dispose()
     {
-        foreach (OrtValue v in _whole)
+        foreach (OrtValue[]? values in _whole)
         {
-            v.Dispose();
+            Array.ForEach(values ?? [], v => v.Dispose());
         }
 
         foreach (OrtValue[] row in _rows)
         {
-            foreach (OrtValue v in row)
-            {
-                v.Dispose();
-            }
+            Array.ForEach(row, v => v.Dispose());
         }
     }
+
+    private long RowBytes(int i)
+    {
+        long elements = 1;
+        foreach (long d in RowShapes[i])
+        {
+            elements *= d;
+        }
+
+        return elements * ElementSize(_types[i]);
+    }
+
+    private nint Address(int i) => Marshal.UnsafeAddrOfPinnedArrayElement(_data[i], 0);
 }

@@ -19,8 +19,9 @@ namespace StreamSeg.Inference;
 /// do, and each part's profile is its own — the batched part's from the image input at the planned frame sizes and
 /// batches, the per-frame part's from the cut tensors' shapes at those frame sizes (learned by running the batched part
 /// once per size) at batch 1.</para>
-/// <para>The cut tensors go into pinned buffers made once per input shape and batch size (<see cref="CutBuffers"/>);
-/// the first batch of a shape lets ONNX Runtime allocate and copies them over, to learn their shapes. The model's
+/// <para>The cut tensors go into pinned buffers made once per input shape, with room for the largest batch, which
+/// batches of every size share (<see cref="CutBuffers"/>); the first batch of a shape lets ONNX Runtime allocate and
+/// copies them over, to learn their shapes. The model's
 /// outputs go where a single-frame run's go (the model's <see cref="IOutputAllocator"/>). Not thread-safe: one
 /// worker runs the model.</para>
 /// </remarks>
@@ -35,12 +36,13 @@ internal sealed class SplitBatchRunner : IDisposable
     private readonly bool[] _needed;
     private readonly ILogger? _logger;
     private readonly BatchStacker _stacker = new();
-    private readonly Dictionary<(long, long, long, long, int), CutBuffers> _cuts = [];
+    private readonly Dictionary<(long, long, long, long), CutBuffers> _cuts = [];
     private readonly Dictionary<FrameSize, IReadOnlyDictionary<string, long[]>> _rowShapes = [];
     private ProfiledSessions? _backbone;
     private ProfiledSessions? _head;
     private string[] _cutNames = [];
     private TensorElementType[] _cutTypes = [];
+    private int _plannedBatch = 1;
 
     /// <summary>Creates the runner; no session is made yet.</summary>
     /// <param name="modelName">The model's file name, for messages.</param>
@@ -122,6 +124,7 @@ internal sealed class SplitBatchRunner : IDisposable
     public (TensorRtProfile? Backbone, TensorRtProfile? Head) Apply(TensorRtShapePlan plan, InputSpec input)
     {
         EnsureSessions();
+        _plannedBatch = Math.Max(_plannedBatch, plan.MaxBatch);
         TensorRtProfile? backbone = _backbone!.Apply(plan);
         LearnRowShapes(plan, input);
         return (backbone, _head!.Apply(plan with { MaxBatch = 1 }));
@@ -208,32 +211,42 @@ internal sealed class SplitBatchRunner : IDisposable
     private CutBuffers RunBackbone(PooledTensor batch, LetterboxTransform transform, int count)
     {
         long[] s = batch.Shape;
-        (long, long, long, long, int) key = (s.Length > 1 ? s[1] : 0, s.Length > 2 ? s[2] : 0, s.Length > 3 ? s[3] : 0, s.Length, count);
+        (long, long, long, long) key = (s.Length > 1 ? s[1] : 0, s.Length > 2 ? s[2] : 0, s.Length > 3 ? s[3] : 0, s.Length);
         ModelSession backbone = _backbone!.For(transform.SourceWidth, transform.SourceHeight, count);
         backbone.BindInput(_inputName, batch.Value);
-        if (_cuts.TryGetValue(key, out CutBuffers? cuts))
+        if (_cuts.TryGetValue(key, out CutBuffers? cuts) && count > cuts.Capacity)
         {
-            backbone.BindOutputs(cuts.Whole, neededOnly: false);
+            // A larger batch than planned: room for it from now on (batches are at most --batch frames).
+            var larger = new CutBuffers(_cutTypes, cuts.RowShapes, count);
+            cuts.Dispose();
+            _cuts[key] = cuts = larger;
+        }
+
+        if (cuts is not null)
+        {
+            backbone.BindOutputs(cuts.Whole(count), neededOnly: false);
             backbone.Run();
         }
         else
         {
-            // First batch of this shape: ONNX Runtime allocates, which tells the cut tensors' shapes.
+            // First batch of this input shape: ONNX Runtime allocates, which tells the cut tensors' shapes.
             backbone.BindOutputsToCpu(neededOnly: false);
             backbone.Run();
             using IDisposableReadOnlyCollection<OrtValue> values = backbone.GetOutputValues();
-            var shapes = new long[values.Count][];
-            for (int i = 0; i < shapes.Length; i++)
+            var rowShapes = new long[values.Count][];
+            for (int i = 0; i < rowShapes.Length; i++)
             {
-                shapes[i] = values[i].GetTensorTypeAndShape().Shape;
-                if (shapes[i].Length == 0 || shapes[i][0] != count)
+                long[] shape = values[i].GetTensorTypeAndShape().Shape;
+                if (shape.Length == 0 || shape[0] != count)
                 {
                     throw new InvalidOperationException(
-                        $"Model '{_modelName}': the batched part's output '{_cutNames[i]}' has {(shapes[i].Length == 0 ? "no rows" : $"{shapes[i][0]} rows")} for a batch of {count}; the split does not batch.");
+                        $"Model '{_modelName}': the batched part's output '{_cutNames[i]}' has {(shape.Length == 0 ? "no rows" : $"{shape[0]} rows")} for a batch of {count}; the split does not batch.");
                 }
+
+                rowShapes[i] = [1, .. shape.AsSpan(1)];
             }
 
-            cuts = new CutBuffers(_cutTypes, shapes, count);
+            cuts = new CutBuffers(_cutTypes, rowShapes, Math.Max(count, _plannedBatch));
             cuts.CopyFrom(values);
             _cuts[key] = cuts;
         }
