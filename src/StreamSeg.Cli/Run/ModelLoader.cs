@@ -131,21 +131,22 @@ internal sealed partial class ModelLoader
         ArgumentNullException.ThrowIfNull(models);
         AdapterOptions adapterOptions = AdapterOptionsFor(config);
         IPixelInputComposer? composer = PixelComposerFor(config, factory);
+        IBatchGraphSplitter? splitter = SplitterFor(config, factory);
         if (config.Model is null && config.PoseModel is null)
         {
-            LoadPeoplePreset(config, factory, adapterOptions, composer, models);
+            LoadPeoplePreset(config, factory, adapterOptions, composer, splitter, models);
         }
 
         // A bare name (no folder, no extension) is a model in the models folder, as for 'models build-engine'.
         string modelsDir = config.ModelsDir ?? ModelPaths.DefaultModelsDirectory;
         if (config.Model is not null)
         {
-            models.Add(LoadModel(ModelPaths.Resolve(config.Model, modelsDir), config.Adapter == "auto" ? null : config.Adapter, factory, adapterOptions, composer));
+            models.Add(LoadModel(ModelPaths.Resolve(config.Model, modelsDir), config.Adapter == "auto" ? null : config.Adapter, factory, adapterOptions, composer, splitter));
         }
 
         if (config.PoseModel is not null)
         {
-            OnnxModel pose = LoadModel(ModelPaths.Resolve(config.PoseModel, modelsDir), null, factory, adapterOptions, composer);
+            OnnxModel pose = LoadModel(ModelPaths.Resolve(config.PoseModel, modelsDir), null, factory, adapterOptions, composer, splitter);
             if (pose.Adapter.Task != ModelTask.Pose)
             {
                 pose.Dispose();
@@ -192,6 +193,21 @@ internal sealed partial class ModelLoader
             return;
         }
 
+        foreach (OnnxModel model in models)
+        {
+            if (model.BatchSplit is string split)
+            {
+                if (model.SupportsBatch)
+                {
+                    LogSplit(_logger, model.Path, split);
+                }
+                else
+                {
+                    LogNotSplit(_logger, model.Path, split);
+                }
+            }
+        }
+
         List<string> batched = models.FindAll(m => m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
         List<string> single = models.FindAll(m => !m.SupportsBatch).ConvertAll(m => Path.GetFileName(m.Path));
         if (batched.Count == 0)
@@ -232,12 +248,21 @@ internal sealed partial class ModelLoader
     }
 
     /// <summary>
+    /// Whether models whose graph fixes a batch of 1 after a batch-free part (MoveNet) are split to batch across streams:
+    /// when the models run on a GPU (TensorRT or CUDA loads), where one call on several frames costs little more than
+    /// on one, or when <c>--batch</c> asks for batches. Not by default on the CPU: ONNX Runtime already spreads one
+    /// frame over every core, and MoveNet's batches measured slower per frame there (bench/RESULTS.md).
+    /// </summary>
+    private static GraphBatchSplitter? SplitterFor(RunConfig config, OnnxSessionFactory factory) =>
+        config.Batch > 1 || factory.ProbeDevice() != ExecutionDevice.Cpu ? new GraphBatchSplitter() : null;
+
+    /// <summary>
     /// The people preset: MoveNet MultiPose (person boxes and 17 keypoints) at each size of <see cref="RunConfig.PoseSizes"/>
     /// (one model entry per size, consecutive, each with its own session: the decode stage merges their people),
     /// optionally CenterNet for the other COCO classes, and the RVM matte split into one mask per person.
     /// </summary>
     [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
-    private void LoadPeoplePreset(RunConfig config, OnnxSessionFactory factory, AdapterOptions options, IPixelInputComposer? composer, List<OnnxModel> models)
+    private void LoadPeoplePreset(RunConfig config, OnnxSessionFactory factory, AdapterOptions options, IPixelInputComposer? composer, IBatchGraphSplitter? splitter, List<OnnxModel> models)
     {
         string dir = config.ModelsDir ?? ModelPaths.DefaultModelsDirectory;
         var names = new List<string> { "movenet-multipose" };
@@ -266,7 +291,7 @@ internal sealed partial class ModelLoader
             string path = Path.Combine(dir, name + ".onnx");
             if (name != "movenet-multipose")
             {
-                models.Add(LoadModel(path, name, factory, options, composer));
+                models.Add(LoadModel(path, name, factory, options, composer, splitter));
                 continue;
             }
 
@@ -274,17 +299,17 @@ internal sealed partial class ModelLoader
             // so the inference stage may run them as it runs any two models.
             foreach (int size in config.PoseSizes)
             {
-                models.Add(LoadModel(path, name, factory, options with { LongSide = size }, composer));
+                models.Add(LoadModel(path, name, factory, options with { LongSide = size }, composer, splitter));
             }
         }
     }
 
     [SuppressMessage("Performance", "CA1873:Avoid potentially expensive logging", Justification = "Every computed argument here is behind an IsEnabled check the analyzer does not see around LoggerMessage methods (dotnet/sdk#50893).")]
-    private OnnxModel LoadModel(string path, string? adapter, OnnxSessionFactory factory, AdapterOptions options, IPixelInputComposer? composer)
+    private OnnxModel LoadModel(string path, string? adapter, OnnxSessionFactory factory, AdapterOptions options, IPixelInputComposer? composer, IBatchGraphSplitter? splitter)
     {
         try
         {
-            var model = new OnnxModel(path, factory, adapter, options, composer, _loggerFactory.CreateLogger<OnnxModel>());
+            var model = new OnnxModel(path, factory, adapter, options, composer, splitter, _loggerFactory.CreateLogger<OnnxModel>());
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 LogModel(_logger, path, model.Adapter.Name, model.Adapter.Task.ToString().ToLowerInvariant(), Describe(model.Input), model.Adapter.ClassNames.Count, model.Provider);
@@ -315,6 +340,12 @@ internal sealed partial class ModelLoader
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "model '{Path}': declares a free batch dimension but a batch of {Batch} fails ({Reason}); it runs frame by frame")]
     private static partial void LogBatchFails(ILogger logger, string path, int batch, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model '{Path}': its graph fixes a batch of 1 only after a batch-free part; split to batch across streams ({Split})")]
+    private static partial void LogSplit(ILogger logger, string path, string split);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model '{Path}': fixed batch of 1 and cannot be split to batch across streams ({Reason})")]
+    private static partial void LogNotSplit(ILogger logger, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "batching: off — no model here takes a batch ({Models}: fixed batch of 1 or recurrent state); frames run one by one")]
     private static partial void LogBatchingOff(ILogger logger, string models);

@@ -19,7 +19,7 @@ internal sealed class BatchRunner : IDisposable
     private readonly string _modelFile;
     private readonly string _inputName;
     private readonly long[][]? _rowShapes;
-    private readonly TensorPools _inputs = new();
+    private readonly BatchStacker _stacker = new();
     private readonly Dictionary<int, OutputSetPool> _setsByCount = [];
 
     /// <summary>Creates the runner.</summary>
@@ -40,16 +40,7 @@ internal sealed class BatchRunner : IDisposable
     /// <exception cref="ArgumentException">The inputs differ in shape or type.</exception>
     public ModelOutput[] Run(ModelSession session, IReadOnlyList<PooledTensor> inputs)
     {
-        long[] one = inputs[0].Shape;
-        for (int b = 1; b < inputs.Count; b++)
-        {
-            if (!inputs[b].Shape.AsSpan().SequenceEqual(one) || inputs[b].Element != inputs[0].Element)
-            {
-                throw new ArgumentException($"A batch needs inputs of one shape and type; got {ShapeText(one)} and {ShapeText(inputs[b].Shape)}.", nameof(inputs));
-            }
-        }
-
-        using PooledTensor batch = Stack(inputs);
+        using PooledTensor batch = _stacker.Stack(inputs);
         session.BindInput(_inputName, batch.Value);
         return _rowShapes is not null ? RunPreallocated(session, inputs) : RunCopied(session, inputs);
     }
@@ -57,38 +48,12 @@ internal sealed class BatchRunner : IDisposable
     /// <summary>Frees the batch inputs and output sets.</summary>
     public void Dispose()
     {
-        _inputs.Dispose();
+        _stacker.Dispose();
         foreach (OutputSetPool sets in _setsByCount.Values)
         {
             sets.Dispose();
         }
     }
-
-    private PooledTensor Stack(IReadOnlyList<PooledTensor> inputs)
-    {
-        long[] shape = [.. inputs[0].Shape];
-        shape[0] = inputs.Count * shape[0];
-        PooledTensor batch = _inputs.Rent(shape, inputs[0].Element);
-        for (int b = 0; b < inputs.Count; b++)
-        {
-            switch (batch.Element)
-            {
-                case TensorElement.Int32:
-                    CopyRow(inputs[b].Ints!, batch.Ints!, b);
-                    break;
-                case TensorElement.UInt8:
-                    CopyRow(inputs[b].Bytes!, batch.Bytes!, b);
-                    break;
-                default:
-                    CopyRow(inputs[b].Floats!, batch.Floats!, b);
-                    break;
-            }
-        }
-
-        return batch;
-    }
-
-    private static void CopyRow<T>(T[] row, T[] batch, int index) => row.CopyTo(batch.AsSpan(index * row.Length));
 
     private ModelOutput[] RunPreallocated(ModelSession session, IReadOnlyList<PooledTensor> inputs)
     {
@@ -182,8 +147,6 @@ internal sealed class BatchRunner : IDisposable
 
         return outputs;
     }
-
-    private static string ShapeText(long[] shape) => "[" + string.Join(',', shape) + "]";
 
     /// <summary>One batch's output set, shared by the batch's per-frame outputs; back to its pool when all are disposed.</summary>
     private sealed class BatchLease(OutputSet set, OutputSetPool pool, int count)

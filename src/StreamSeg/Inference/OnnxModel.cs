@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using StreamSeg.Memory;
 using StreamSeg.Models;
 using StreamSeg.Preprocess;
@@ -27,6 +26,7 @@ public sealed class OnnxModel : IDisposable
     private readonly IOutputAllocator _outputs;
     private readonly RecurrentStateBinder? _recurrent;
     private readonly BatchRunner? _batch;
+    private readonly SplitBatchRunner? _split;
 
     /// <summary>Loads <paramref name="path"/> with <paramref name="factory"/> and picks its adapter.</summary>
     /// <param name="path">The ONNX file.</param>
@@ -38,12 +38,17 @@ public sealed class OnnxModel : IDisposable
     /// and is fed resized uint8 BGR pixels (<see cref="Input"/> says <see cref="PixelUpload.Bgr8"/>), unless its input
     /// has no batch axis (torchvision R-CNN), which keeps the CPU conversion.
     /// </param>
+    /// <param name="batchSplitter">
+    /// When given, a model that cannot batch as it is (a batch of 1 fixed in its graph) and keeps no recurrent state is
+    /// split into a batched part and a per-frame part (see <see cref="IBatchGraphSplitter"/>, <see cref="BatchSplit"/>).
+    /// </param>
     /// <param name="logger">Gets the TensorRT profile lines (<see cref="UseShapes"/>).</param>
-    public OnnxModel(string path, OnnxSessionFactory factory, string? adapterName = null, AdapterOptions? adapterOptions = null, IPixelInputComposer? pixelComposer = null, ILogger<OnnxModel>? logger = null)
+    public OnnxModel(string path, OnnxSessionFactory factory, string? adapterName = null, AdapterOptions? adapterOptions = null, IPixelInputComposer? pixelComposer = null, IBatchGraphSplitter? batchSplitter = null, ILogger<OnnxModel>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         Path = path;
         InferenceSession session;
+        byte[]? composed = null;
         Func<TensorRtProfile?, (InferenceSession Session, string Provider)> create = profile => factory.Create(path, profile);
         if (pixelComposer is null)
         {
@@ -64,7 +69,7 @@ public sealed class OnnxModel : IDisposable
             }
             else
             {
-                byte[] composed = pixelComposer.Compose(File.ReadAllBytes(path), Adapter.Input);
+                composed = pixelComposer.Compose(File.ReadAllBytes(path), Adapter.Input);
                 (session, Provider) = factory.Create(composed, path);
                 create = profile => factory.Create(composed, path, profile);
                 Input = Adapter.Input with { Upload = PixelUpload.Bgr8 };
@@ -82,16 +87,7 @@ public sealed class OnnxModel : IDisposable
                 _recurrent = new RecurrentStateBinder(recurrent, outputNames);
             }
 
-            var needed = new bool[outputNames.Length];
-            bool learnable = true;
-            for (int i = 0; i < needed.Length; i++)
-            {
-                needed[i] = Adapter.NeedsOutput(i) || _recurrent?.FeedsState(i) == true;
-
-                // Learned buffers are float: an integer output keeps the copying path.
-                learnable &= !needed[i] || Signature.Outputs[i].ElementType == nameof(TensorElementType.Float);
-            }
-
+            bool[] needed = OutputAllocatorChoice.Needed(Signature, Adapter, _recurrent, out bool learnable);
             if (ModelShapeRules.BatchRowShapes(Signature, _recurrent is not null, out long[][]? rowShapes))
             {
                 _batch = new BatchRunner(System.IO.Path.GetFileName(path), Adapter.Input.Name, rowShapes);
@@ -103,14 +99,18 @@ public sealed class OnnxModel : IDisposable
                 _batch = new BatchRunner(System.IO.Path.GetFileName(path), Adapter.Input.Name, null);
                 SupportsBatch = true;
             }
+            else if (_recurrent is null && batchSplitter?.Split(composed ?? File.ReadAllBytes(path), Adapter.Input.Name) is ModelSplit split)
+            {
+                BatchSplit = split.Description;
+                if (split.IsSplit)
+                {
+                    _split = new SplitBatchRunner(System.IO.Path.GetFileName(path), Adapter.Input.Name, split, (bytes, profile) => factory.Create(bytes, path, profile).Session, ShapesAt, outputNames, needed, logger);
+                    SupportsBatch = true;
+                }
+            }
 
-            long[][]? staticShapes = ModelShapeRules.StaticFloatShapes(Signature);
-            OutputsPreallocated = staticShapes is not null;
-
-            // A free batch dimension with static rows: a batch of one still gets preallocated outputs.
-            _outputs = (staticShapes ?? rowShapes) is long[][] shapes ? new StaticOutputAllocator(outputNames, shapes)
-                : Adapter.OutputShapesFollowInput && learnable ? new LearnedOutputAllocator()
-                : new OrtOutputAllocator();
+            _outputs = OutputAllocatorChoice.Choose(Signature, Adapter, outputNames, rowShapes, learnable, out bool preallocated);
+            OutputsPreallocated = preallocated;
             _sessions = new ProfiledSessions(
                 new ModelSession(session, outputNames, needed),
                 profile => new ModelSession(create(profile).Session, outputNames, needed),
@@ -151,9 +151,20 @@ public sealed class OnnxModel : IDisposable
     /// Gets whether one run can take several frames (<see cref="RunBatch(IReadOnlyList{PooledTensor})"/>): the model has
     /// a single image input whose first dimension is free and every output has a free first dimension; or it is a
     /// recurrent model (RVM) whose image input has a free first dimension and whose adapter knows the states' shapes,
-    /// so that the frames' sources' states can be stacked (<see cref="RunBatch(IReadOnlyList{PooledTensor}, IReadOnlyList{int}, IReadOnlyList{bool})"/>).
+    /// so that the frames' sources' states can be stacked (<see cref="RunBatch(IReadOnlyList{PooledTensor}, IReadOnlyList{int}, IReadOnlyList{bool})"/>);
+    /// or its graph was split for batching (<see cref="BatchSplit"/>).
     /// </summary>
     public bool SupportsBatch { get; private set; }
+
+    /// <summary>
+    /// Gets how the model was split to batch (a batched part up to the tensors its fixed-batch post-processing reads,
+    /// then that post-processing per frame), or why it could not be; null when no split was tried (the model batches
+    /// as it is, keeps recurrent state, or no splitter was given).
+    /// </summary>
+    public string? BatchSplit { get; }
+
+    /// <summary>Gets the runner of the split model's batches, or null.</summary>
+    internal SplitBatchRunner? Split => _split;
 
     /// <summary>Gets the per-source recurrent states, or null when the model has none.</summary>
     public RecurrentStateStore? States => _recurrent?.States;
@@ -222,18 +233,12 @@ public sealed class OnnxModel : IDisposable
 
         if (_recurrent is not null)
         {
-            // One-off frames: each its own zero state, not kept.
-            var keys = new int[inputs.Count];
-            for (int b = 0; b < keys.Length; b++)
-            {
-                keys[b] = -1 - b;
-            }
-
-            return RunBatch(inputs, keys, Enumerable.Repeat(true, keys.Length).ToArray());
+            (int[] keys, bool[] discontinuities) = BatchSources.OneOff(inputs.Count);
+            return RunBatch(inputs, keys, discontinuities);
         }
 
         LetterboxTransform first = inputs[0].Transform;
-        return _batch!.Run(_sessions.For(first.SourceWidth, first.SourceHeight, inputs.Count), inputs);
+        return _split?.Run(inputs, _outputs) ?? _batch!.Run(_sessions.For(first.SourceWidth, first.SourceHeight, inputs.Count), inputs);
     }
 
     /// <summary>
@@ -269,16 +274,7 @@ public sealed class OnnxModel : IDisposable
             throw new InvalidOperationException($"Model '{System.IO.Path.GetFileName(Path)}' cannot run batches: its input '{Adapter.Input.Name}' has a fixed first dimension, or its adapter does not know its states' shapes.");
         }
 
-        for (int b = 1; b < sourceKeys.Count; b++)
-        {
-            for (int c = 0; c < b; c++)
-            {
-                if (sourceKeys[c] == sourceKeys[b])
-                {
-                    throw new ArgumentException($"Source {sourceKeys[b]} is in the batch twice: a recurrent model runs a source's frames one after another.", nameof(sourceKeys));
-                }
-            }
-        }
+        BatchSources.ThrowIfRepeated(sourceKeys);
 
         LetterboxTransform first = inputs[0].Transform;
         ModelSession session = _sessions.For(first.SourceWidth, first.SourceHeight, inputs.Count);
@@ -325,7 +321,13 @@ public sealed class OnnxModel : IDisposable
 
         // An engine takes only shapes inside its profile: a state's first frame must have the shape of the later ones.
         StartStatesAtFullShape();
-        return _sessions.Apply(SupportsBatch ? plan : plan with { MaxBatch = 1 });
+        if (_split is not null && SupportsBatch && plan.MaxBatch > 1)
+        {
+            // A split model runs batches on its parts, and single frames whole.
+            _ = _split.Apply(plan, Input);
+        }
+
+        return _sessions.Apply(SupportsBatch && _split is null ? plan : plan with { MaxBatch = 1 });
     }
 
     /// <summary>
@@ -354,9 +356,7 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Runs the model once on a zero input so that the first frame does not pay for lazy initialisation.</summary>
     public void WarmUp(int frameWidth, int frameHeight)
     {
-        long[] shape = TensorWriter.ShapeFor(Input, frameWidth, frameHeight);
-        using PooledTensor input = PooledTensor.CreateUnpooled(shape, TensorWriter.ElementFor(Input));
-        input.Transform = TensorWriter.TransformFor(Input, frameWidth, frameHeight);
+        using PooledTensor input = ZeroFrame.For(Input, frameWidth, frameHeight);
         using ModelOutput output = Run(input);
     }
 
@@ -373,9 +373,7 @@ public sealed class OnnxModel : IDisposable
             return null;
         }
 
-        long[] shape = TensorWriter.ShapeFor(Input, frameWidth, frameHeight);
-        using PooledTensor input = PooledTensor.CreateUnpooled(shape, TensorWriter.ElementFor(Input));
-        input.Transform = TensorWriter.TransformFor(Input, frameWidth, frameHeight);
+        using PooledTensor input = ZeroFrame.For(Input, frameWidth, frameHeight);
         var inputs = new PooledTensor[batch];
         Array.Fill(inputs, input);
         try
@@ -397,5 +395,6 @@ public sealed class OnnxModel : IDisposable
         _recurrent?.Dispose();
         _outputs.Dispose();
         _batch?.Dispose();
+        _split?.Dispose();
     }
 }
