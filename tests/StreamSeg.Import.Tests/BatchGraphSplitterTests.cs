@@ -118,6 +118,26 @@ public class BatchGraphSplitterTests
     }
 
     [Fact]
+    public void Split_ReshapeThatCopiesTheBatchKeepsIt_TransposeThatMovesItDoesNot()
+    {
+        // Reshape to [0,-1] copies the batch dimension; Transpose [1,0] moves it off axis 0, so it runs per frame.
+        ModelProto model = new OnnxModelBuilder()
+            .Input("x", DataType.Float, [1L, 2L, 4L, 4L])
+            .Node("Reshape", ["x", "keep_batch"], ["a"])
+            .Node("Relu", ["a"], ["r"])
+            .Node("Transpose", ["r"], ["t"], null, new AttributeProto { Name = "perm", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 1, 0 } })
+            .Output("t", DataType.Float)
+            .Build();
+        model.Graph.Initializer.Add(Int64s("keep_batch", 0, -1));
+        BatchGraphSplit split = BatchGraphSplitter.Split(model.ToByteArray(), "x");
+        Assert.True(split.IsSplit, split.Description);
+        Assert.Equal(["r"], split.Cut);
+        Assert.Equal(["Reshape", "Relu"], ModelProto.Parser.ParseFrom(split.Backbone).Graph.Node.Select(n => n.OpType));
+        Assert.Equal(["Transpose"], ModelProto.Parser.ParseFrom(split.Head).Graph.Node.Select(n => n.OpType));
+        Assert.Equal(2, ModelProto.Parser.ParseFrom(split.Head).Graph.Input[0].Type.TensorType.Shape.Dim.Count);
+    }
+
+    [Fact]
     public void Split_BatchBakedInAtTheFirstOp_IsNotSplit_AndSaysWhy()
     {
         ModelProto model = new OnnxModelBuilder()

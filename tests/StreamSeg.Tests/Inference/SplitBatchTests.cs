@@ -62,8 +62,9 @@ public sealed class SplitBatchTests : IDisposable
         return frames;
     }
 
-    private OnnxModel MoveNet(int longSide) =>
-        new(MoveNetPath, _factory, "movenet-multipose", AdapterOptions.Default with { LongSide = longSide }, pixelComposer: null, batchSplitter: new GraphBatchSplitter());
+    /// <summary>MoveNet at <paramref name="longSide"/>; with <paramref name="bytes"/> fed uint8 BGR through its prepended preprocessing (the GPU default), which is split too.</summary>
+    private OnnxModel MoveNet(int longSide, bool bytes = false) =>
+        new(MoveNetPath, _factory, "movenet-multipose", AdapterOptions.Default with { LongSide = longSide }, bytes ? new GraphPixelInputComposer() : null, new GraphBatchSplitter());
 
     private static PooledTensor Input(OnnxModel model, Mat frame)
     {
@@ -103,11 +104,13 @@ public sealed class SplitBatchTests : IDisposable
     }
 
     [PresetModelsTheory]
-    [InlineData(512)]
-    [InlineData(256)]
-    public void RunBatch_EqualsFrameByFrame_OnFramesOfTwoVideos(int longSide)
+    [InlineData(512, false)]
+    [InlineData(256, false)]
+    [InlineData(256, true)]
+    public void RunBatch_EqualsFrameByFrame_OnFramesOfTwoVideos(int longSide, bool bytes)
     {
-        using OnnxModel model = MoveNet(longSide);
+        using OnnxModel model = MoveNet(longSide, bytes);
+        Assert.Equal(bytes ? PixelUpload.Bgr8 : PixelUpload.Tensor, model.Input.Upload);
         Assert.True(model.SupportsBatch, model.BatchSplit);
         Assert.NotNull(model.Split);
 
@@ -159,7 +162,7 @@ public sealed class SplitBatchTests : IDisposable
         }
 
         Assert.True(people > 0, "the frames show people");
-        _output.WriteLine($"long side {longSide}: max |batched - alone| over output_0 = {worst:G3}; {people} people compared");
+        _output.WriteLine($"long side {longSide}{(bytes ? ", uint8 upload" : string.Empty)}: max |batched - alone| over output_0 = {worst:G3}; {people} people compared");
     }
 
     [PresetModelsFact]
