@@ -4,6 +4,7 @@ using StreamSeg.Configuration;
 using StreamSeg.Decode;
 using StreamSeg.Frames;
 using StreamSeg.Inference;
+using StreamSeg.Memory;
 using StreamSeg.Models;
 using StreamSeg.Overlay;
 using StreamSeg.Pipeline;
@@ -25,11 +26,11 @@ internal static class StageComposer
     /// (on for video, off for image folders, unless the config says); a service's streams, added later, get 30 fps and
     /// smoothing.
     /// </remarks>
-    public static List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> Create(RunConfig config, List<OnnxModel> models, int sourceCount, PipelineStats stats, ILoggerFactory loggerFactory, bool forceDrawing = false, IReadOnlyList<IFrameSource>? sources = null)
+    public static List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> Create(RunConfig config, List<OnnxModel> models, int sourceCount, PipelineStats stats, ILoggerFactory loggerFactory, bool forceDrawing = false, IReadOnlyList<IFrameSource>? sources = null, IReadOnlyList<TensorMemory>? inputMemories = null)
     {
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
-            (PreprocessFor(models, sourceCount), PipelineStage.Preprocess),
+            (PreprocessFor(models, sourceCount, inputMemories), PipelineStage.Preprocess),
             (new InferenceStage(models, ModelLoader.BatchSize(config, sourceCount, models), config.ModelConcurrency), PipelineStage.Inference),
             (new DecodeStage(
                 models.ConvertAll(m => m.Adapter),
@@ -82,12 +83,12 @@ internal static class StageComposer
     /// The preprocess stage: with several sources, on up to one worker per source, at most half the cores (the models'
     /// own threads need the rest) and 8, each worker with its own stage (<see cref="ParallelStage"/>); else one stage.
     /// </summary>
-    private static IStage<Frame, Frame> PreprocessFor(List<OnnxModel> models, int sourceCount)
+    private static IStage<Frame, Frame> PreprocessFor(List<OnnxModel> models, int sourceCount, IReadOnlyList<TensorMemory>? inputMemories)
     {
         int workers = Math.Clamp(Math.Min(sourceCount, Environment.ProcessorCount / 2), 1, 8);
         return workers == 1
-            ? new PreprocessStage(models.ConvertAll(m => m.Input))
-            : new ParallelStage(() => new PreprocessStage(models.ConvertAll(m => m.Input)), workers);
+            ? new PreprocessStage(models.ConvertAll(m => m.Input), inputMemories)
+            : new ParallelStage(() => new PreprocessStage(models.ConvertAll(m => m.Input), inputMemories), workers);
     }
 
     private static ByteTrackerOptions TrackerOptions(RunConfig config)

@@ -19,7 +19,7 @@ internal sealed class BatchRunner : IDisposable
     private readonly string _modelFile;
     private readonly string _inputName;
     private readonly long[][]? _rowShapes;
-    private readonly TensorPools _inputs = new();
+    private readonly Dictionary<TensorMemory, TensorPools> _inputs = [];
     private readonly Dictionary<int, OutputSetPool> _setsByCount = [];
 
     /// <summary>Creates the runner.</summary>
@@ -57,7 +57,11 @@ internal sealed class BatchRunner : IDisposable
     /// <summary>Frees the batch inputs and output sets.</summary>
     public void Dispose()
     {
-        _inputs.Dispose();
+        foreach (TensorPools pools in _inputs.Values)
+        {
+            pools.Dispose();
+        }
+
         foreach (OutputSetPool sets in _setsByCount.Values)
         {
             sets.Dispose();
@@ -68,19 +72,27 @@ internal sealed class BatchRunner : IDisposable
     {
         long[] shape = [.. inputs[0].Shape];
         shape[0] = inputs.Count * shape[0];
-        PooledTensor batch = _inputs.Rent(shape, inputs[0].Element);
+        // Stacked in the memory the frames' tensors are in: CUDA pinned host memory for a model on a GPU.
+        TensorMemory memory = inputs[0].Memory;
+        if (!_inputs.TryGetValue(memory, out TensorPools? pools))
+        {
+            pools = new TensorPools(memory);
+            _inputs[memory] = pools;
+        }
+
+        PooledTensor batch = pools.Rent(shape, inputs[0].Element);
         for (int b = 0; b < inputs.Count; b++)
         {
             switch (batch.Element)
             {
                 case TensorElement.Int32:
-                    CopyRow(inputs[b].Ints!, batch.Ints!, b);
+                    CopyRow(inputs[b].IntData, batch.IntData, b);
                     break;
                 case TensorElement.UInt8:
-                    CopyRow(inputs[b].Bytes!, batch.Bytes!, b);
+                    CopyRow(inputs[b].ByteData, batch.ByteData, b);
                     break;
                 default:
-                    CopyRow(inputs[b].Floats!, batch.Floats!, b);
+                    CopyRow(inputs[b].FloatData, batch.FloatData, b);
                     break;
             }
         }
@@ -88,7 +100,7 @@ internal sealed class BatchRunner : IDisposable
         return batch;
     }
 
-    private static void CopyRow<T>(T[] row, T[] batch, int index) => row.CopyTo(batch.AsSpan(index * row.Length));
+    private static void CopyRow<T>(Span<T> row, Span<T> batch, int index) => row.CopyTo(batch[(index * row.Length)..]);
 
     private ModelOutput[] RunPreallocated(ModelSession session, IReadOnlyList<PooledTensor> inputs)
     {
