@@ -149,6 +149,16 @@ run_step() {  # run_step NAME SECONDS LOGFILE -- command...: runs with a time li
   log "$name (at most ${secs}s)"
   timeout --kill-after=10 "$secs" "$@" >"$logf" 2>&1
 }
+needs() {  # needs SONAME...: each library ONNX Runtime's GPU providers link against, found by the loader or missing
+  local n out=
+  for n in "$@"; do
+    if ldconfig -p 2>/dev/null | grep -q "^[[:space:]]*$n "; then out+="$n found; "; else out+="$n **missing**; "; fi
+  done
+  printf '%s' "${out%; }"
+}
+input_memory_of() {  # where each model's input tensors are pooled, from a run's start-up log
+  sed -n "s/.*model '\([^']*\)' (\([^)]*\)): input tensors pooled in \([A-Za-z ]*\) memory.*/\1 (\2): \3/p" "$1" | paste -sd';' -
+}
 providers_of() {  # the provider each model loaded on, from a run's log
   sed -n "s/.*model '\([^']*\)': adapter.*provider \([A-Za-z]*\).*/\1 \2/p" "$1" | while read -r p prov; do printf '%s: %s; ' "$(basename "$p")" "$prov"; done
 }
@@ -181,7 +191,8 @@ if [[ " $devices " == *" tensorrt "* ]]; then
     run_step "build-engine $m" 150 "$work/engine-$m.log" -- "${streamseg[@]}" models build-engine "$models_dir/$m.onnx" --frame-size "$frame_size" --batch 1
     rc=$?
     if [ $rc = 0 ]; then
-      say "| $m | $(grep -E '^(built|reused):' "$work/engine-$m.log" | head -1 | sed 's/|/\\|/g'); $(grep -E '^profile:' "$work/engine-$m.log" | sed 's/|/\\|/g') |"
+      # MoveNet gets one engine per pose size (default 512,256, as the people preset runs it): one row part per engine.
+      say "| $m | $(paste -d' ' <(grep -E '^(built|reused):' "$work/engine-$m.log") <(grep -E '^profile:' "$work/engine-$m.log") | paste -sd';' - | sed 's/|/\\|/g') |"
     else
       say "| $m | exit $rc: $(grep -m1 'error' "$work/engine-$m.log" | sed 's/^streamseg: error: //; s/|/\\|/g' | cut -c1-300) |"
     fi
@@ -206,7 +217,7 @@ for d in $devices; do
     status=$([ $rc = 0 ] && echo ok || { [ $rc = 124 ] && echo "timed out" || echo "exit $rc"; })
     why=$(grep -m1 '^streamseg: error: ' "$work/bench-$name.log" | sed 's/^streamseg: error: //; s/|/\\|/g' | cut -c1-200)
     [ -n "$why" ] && status="$status: $why"
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$d" "$u" "$status" "$(providers_of "$work/bench-$name.log")" "${inf:--}" "${pipe:--}" "$streams" >>"$summary"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$d" "$u" "$status" "$(providers_of "$work/bench-$name.log")" "$(input_memory_of "$work/bench-$name.log")" "${inf:--}" "${pipe:--}" "$streams" >>"$summary"
     {
       echo "### --device $d --upload $u ($status)"
       echo '```'
@@ -232,6 +243,8 @@ ort=$(grep -h -m1 -o 'ONNX Runtime [0-9.]*' "$work"/bench-*.log 2>/dev/null | he
   echo "| cuDNN | $(lib_version libcudnn) |"
   echo "| TensorRT | $(lib_version libnvinfer) |"
   echo "| ONNX Runtime | ${ort#ONNX Runtime } |"
+  # What Microsoft.ML.OnnxRuntime.Gpu 1.32.0's provider libraries link against (readelf -d of the package's .so files).
+  echo "| ONNX Runtime 1.32.0 needs | CUDA 13.x: $(needs libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcurand.so.10); cuDNN 9.x: $(needs libcudnn.so.9); TensorRT 10.x (optional): $(needs libnvinfer.so.10 libnvonnxparser.so.10) |"
   echo "| CPU | $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) |"
   echo "| OS | $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME"), glibc $(ldd --version 2>/dev/null | head -1 | awk '{print $NF}') |"
   echo "| app | $app_dir |"
@@ -240,8 +253,11 @@ ort=$(grep -h -m1 -o 'ONNX Runtime [0-9.]*' "$work"/bench-*.log 2>/dev/null | he
   echo "## Summary (people preset)"
   echo "Streams: the most paced streams (1, 2, 4 …) whose end-to-end p95 stayed at or under 100 ms."
   echo
-  echo "| device | upload | status | provider per model | inference fps | pipeline fps | streams ≤ 100 ms p95 |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "Input memory: where the pipeline's input tensors were pooled per model (CUDA pinned host memory on CUDA and TensorRT;"
+  echo "the inference-only figure prepares its inputs in managed memory, so pipeline vs inference-only is not a pinned/unpinned comparison)."
+  echo
+  echo "| device | upload | status | provider per model | input memory | inference fps | pipeline fps | streams ≤ 100 ms p95 |"
+  echo "|---|---|---|---|---|---|---|---|"
   cat "$summary"
   echo
   cat "$body"

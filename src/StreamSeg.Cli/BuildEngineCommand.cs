@@ -22,7 +22,8 @@ namespace StreamSeg.Cli;
 /// <c>.engine</c> files mean the engine was built, none mean the engine already there was reused.
 /// The engine is built for the TensorRT shape profile of the given frame sizes (<c>--frame-size</c>, repeatable) and
 /// batch sizes up to <c>--batch</c>, as <c>streamseg run</c> makes it from its sources (<see cref="TensorRtProfile"/>),
-/// so a run over sources of those sizes finds it in the cache.
+/// so a run over sources of those sizes finds it in the cache. MoveNet gets one engine per <c>--pose-size</c> (default
+/// 512,256, as the people preset runs it; <see cref="BuildEnginePlan"/>).
 /// </remarks>
 internal static class BuildEngineCommand
 {
@@ -44,7 +45,7 @@ internal static class BuildEngineCommand
             AllowMultipleArgumentsPerToken = false,
         };
         Option<string> upload = OptionParsers.Text("--upload", "uint8|float", "the input form the engine is built for: uint8 (default; the model with its pixel preprocessing prepended, as 'streamseg run' feeds a GPU) or float (the model as published, for runs with --upload float)");
-        var command = new Command("build-engine", "build the model's TensorRT engine now (TensorRT only, no fallback) so that 'streamseg run' starts without building it; engines go to a folder keyed by the model's hash, GPU, driver, ONNX Runtime and TensorRT versions and precision under --cache-dir, and one already there is reused; --pose-size is MoveNet's input long side as in 'streamseg run'; exit 4 when TensorRT cannot load, with the reason")
+        var command = new Command("build-engine", "build the model's TensorRT engine now (TensorRT only, no fallback) so that 'streamseg run' starts without building it; engines go to a folder keyed by the model's hash, GPU, driver, ONNX Runtime and TensorRT versions and precision under --cache-dir, and one already there is reused; --pose-size lists MoveNet's input long sides as in 'streamseg run' (default 512,256) and one engine is built for each; exit 4 when TensorRT cannot load, with the reason")
         {
             model,
             deviceId,
@@ -65,7 +66,10 @@ internal static class BuildEngineCommand
         return command;
     }
 
-    /// <summary>Builds (or reuses) the engine and prints the cache folder, the files written and the time taken.</summary>
+    /// <summary>
+    /// Builds (or reuses) the model's engines, one per input the run feeds it (<see cref="BuildEnginePlan"/>: MoveNet
+    /// once per <c>--pose-size</c>), and prints for each the cache folder, the files written and the time taken.
+    /// </summary>
     private static int Execute(string model, RunConfig runConfig, BuildEngineSettings settings)
     {
         long deviceId = settings.DeviceId;
@@ -75,7 +79,6 @@ internal static class BuildEngineCommand
         }
 
         List<FrameSize> frameSizes = [.. settings.FrameSizes.Select(ParseFrameSize).Distinct()];
-        (int frameWidth, int frameHeight) = (frameSizes[0].Width, frameSizes[0].Height);
 
         // As 'streamseg run' asks for: --batch, or one per source (one per frame size here), at most 8.
         var plan = new TensorRtShapePlan(frameSizes, ModelLoader.RequestedBatch(runConfig, frameSizes.Count));
@@ -96,8 +99,25 @@ internal static class BuildEngineCommand
 
         // 'streamseg run' on a GPU feeds uint8 pixels to models with their preprocessing prepended (--upload auto):
         // that composed model is what its engine is built from and keyed by, so build the same one here.
-        AdapterOptions adapterOptions = ModelLoader.AdapterOptionsFor(runConfig);
         IPixelInputComposer? composer = upload == "uint8" ? new GraphPixelInputComposer() : null;
+        IReadOnlyList<AdapterOptions> targets = BuildEnginePlan.Targets(runConfig, o => ChooseAdapter(path, adapter, o).Input);
+        for (int i = 0; i < targets.Count; i++)
+        {
+            if (i > 0)
+            {
+                Console.WriteLine();
+            }
+
+            BuildOne(path, factory, plan, adapter, targets[i], composer, deviceId);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Builds (or reuses) the engine of <paramref name="path"/> under <paramref name="adapterOptions"/> and prints what it did.</summary>
+    private static void BuildOne(string path, OnnxSessionFactory factory, TensorRtShapePlan plan, string? adapter, AdapterOptions adapterOptions, IPixelInputComposer? composer, long deviceId)
+    {
+        (int frameWidth, int frameHeight) = (plan.FrameSizes[0].Width, plan.FrameSizes[0].Height);
         byte[]? composed = composer is null ? null : ComposedBytes(path, composer, adapter, adapterOptions);
         TensorRtEngineIdentity identity;
         try
@@ -165,19 +185,31 @@ internal static class BuildEngineCommand
         Console.WriteLine(written.Any(IsEngine)
             ? $"built:   {written.Count(IsEngine)} engine file(s) in {seconds} s"
             : $"reused:  {before.Keys.Count(IsEngine)} engine file(s) already in the cache, nothing rebuilt ({seconds} s)");
-        return ExitCodes.Ok;
+    }
+
+    /// <summary>The adapter <see cref="OnnxModel"/> would choose for the model as published (read on the CPU).</summary>
+    private static IModelAdapter ChooseAdapter(string path, string? adapter, AdapterOptions adapterOptions)
+    {
+        try
+        {
+            using InferenceSession plain = OnnxSessionFactory.CreateForInspection(path);
+            return ModelAdapterFactory.Create(ModelSignatureReader.Read(plain, path), adapter, adapterOptions);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FileNotFoundException or NotSupportedException)
+        {
+            throw new ModelLoadException(ex.Message.Contains($"'{path}'", StringComparison.Ordinal) ? ex.Message : $"Model '{path}': {ex.Message}", ex);
+        }
     }
 
     /// <summary>The model with its pixel preprocessing prepended, as <see cref="OnnxModel"/> composes it; null for inputs that keep the CPU conversion.</summary>
     private static byte[]? ComposedBytes(string path, IPixelInputComposer composer, string? adapter, AdapterOptions adapterOptions)
     {
+        IModelAdapter chosen = ChooseAdapter(path, adapter, adapterOptions);
         try
         {
-            using InferenceSession plain = OnnxSessionFactory.CreateForInspection(path);
-            IModelAdapter chosen = ModelAdapterFactory.Create(ModelSignatureReader.Read(plain, path), adapter, adapterOptions);
             return chosen.Input.Layout == TensorLayout.Chw ? null : composer.Compose(File.ReadAllBytes(path), chosen.Input);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FileNotFoundException or NotSupportedException)
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or NotSupportedException)
         {
             throw new ModelLoadException(ex.Message.Contains($"'{path}'", StringComparison.Ordinal) ? ex.Message : $"Model '{path}': {ex.Message}", ex);
         }

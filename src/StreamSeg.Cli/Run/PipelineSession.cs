@@ -5,6 +5,7 @@ using StreamSeg.Cli.Logging;
 using StreamSeg.Configuration;
 using StreamSeg.Frames;
 using StreamSeg.Inference;
+using StreamSeg.Memory;
 using StreamSeg.Pipeline;
 using StreamSeg.Sinks;
 
@@ -64,7 +65,8 @@ internal sealed partial class PipelineSession
             OpenCvThreads.Apply(models, _logger);
             _sources.Open(config, sources, stats, healthSinks, stop);
             _models.WarmUp(models, sources.ConvertAll(s => new FrameSize(s.Width, s.Height)), ModelLoader.RequestedBatch(config, sources.Count));
-            return await RunPipelineAsync(config, models, sources, stats, healthSinks, stop, abort).ConfigureAwait(false);
+            IReadOnlyList<TensorMemory> inputMemories = new InputMemorySelector(factory.PinnedHostMemory, _loggerFactory.CreateLogger<InputMemorySelector>()).For(models);
+            return await RunPipelineAsync(config, models, inputMemories, sources, stats, healthSinks, stop, abort).ConfigureAwait(false);
         }
         finally
         {
@@ -77,12 +79,15 @@ internal sealed partial class PipelineSession
             {
                 m.Dispose();
             }
+
+            // The pinned allocator goes once the last pinned input (a frame still held) is freed.
+            factory.PinnedHostMemory.Dispose();
         }
     }
 
-    private async Task<PipelineRun> RunPipelineAsync(RunConfig config, List<OnnxModel> models, List<IFrameSource> sources, PipelineStats stats, List<IHealthSink> healthSinks, CancellationToken stop, CancellationToken abort)
+    private async Task<PipelineRun> RunPipelineAsync(RunConfig config, List<OnnxModel> models, IReadOnlyList<TensorMemory> inputMemories, List<IFrameSource> sources, PipelineStats stats, List<IHealthSink> healthSinks, CancellationToken stop, CancellationToken abort)
     {
-        List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> stages = StageComposer.Create(config, models, sources.Count, stats, _loggerFactory, sources: sources);
+        List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> stages = StageComposer.Create(config, models, sources.Count, stats, _loggerFactory, sources: sources, inputMemories: inputMemories);
         SinkSet? sinks = null;
         try
         {

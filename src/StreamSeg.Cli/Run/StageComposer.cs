@@ -4,6 +4,7 @@ using StreamSeg.Configuration;
 using StreamSeg.Decode;
 using StreamSeg.Frames;
 using StreamSeg.Inference;
+using StreamSeg.Memory;
 using StreamSeg.Models;
 using StreamSeg.Overlay;
 using StreamSeg.Pipeline;
@@ -25,11 +26,11 @@ internal static class StageComposer
     /// (on for video, off for image folders, unless the config says); a service's streams, added later, get 30 fps and
     /// smoothing.
     /// </remarks>
-    public static List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> Create(RunConfig config, List<OnnxModel> models, int sourceCount, PipelineStats stats, ILoggerFactory loggerFactory, bool forceDrawing = false, IReadOnlyList<IFrameSource>? sources = null)
+    public static List<(IStage<Frame, Frame> Stage, PipelineStage Kind)> Create(RunConfig config, List<OnnxModel> models, int sourceCount, PipelineStats stats, ILoggerFactory loggerFactory, bool forceDrawing = false, IReadOnlyList<IFrameSource>? sources = null, IReadOnlyList<TensorMemory>? inputMemories = null)
     {
         var stages = new List<(IStage<Frame, Frame>, PipelineStage)>
         {
-            (PreprocessFor(models, PreprocessWorkers(config, sourceCount)), PipelineStage.Preprocess),
+            (PreprocessFor(models, PreprocessWorkers(config, sourceCount), inputMemories), PipelineStage.Preprocess),
             (new InferenceStage(models, ModelLoader.BatchSize(config, sourceCount, models), ModelLoader.ModelLanesFor(config)), PipelineStage.Inference),
             (new DecodeStage(
                 models.ConvertAll(m => m.Adapter),
@@ -88,11 +89,11 @@ internal static class StageComposer
             ? config.PreprocessWorkers
             : Math.Clamp(Math.Min(sourceCount, Environment.ProcessorCount / 2), 1, 8);
 
-    private static IStage<Frame, Frame> PreprocessFor(List<OnnxModel> models, int workers)
+    private static IStage<Frame, Frame> PreprocessFor(List<OnnxModel> models, int workers, IReadOnlyList<TensorMemory>? inputMemories)
     {
         return workers == 1
-            ? new PreprocessStage(models.ConvertAll(m => m.Input))
-            : new ParallelStage(() => new PreprocessStage(models.ConvertAll(m => m.Input)), workers);
+            ? new PreprocessStage(models.ConvertAll(m => m.Input), inputMemories)
+            : new ParallelStage(() => new PreprocessStage(models.ConvertAll(m => m.Input), inputMemories), workers);
     }
 
     private static ByteTrackerOptions TrackerOptions(RunConfig config)

@@ -7,6 +7,7 @@ using StreamSeg.Cluster;
 using StreamSeg.Configuration;
 using StreamSeg.Frames;
 using StreamSeg.Inference;
+using StreamSeg.Memory;
 using StreamSeg.Pipeline;
 using StreamSeg.Serving;
 using StreamSeg.Sinks;
@@ -78,7 +79,9 @@ internal sealed partial class ServeJob : ICliJob
             stats.Provider = models[0].Provider;
             OpenCvThreads.Apply(models, _logger);
             int streams = _host.MaxStreams > 0 ? _host.MaxStreams : 4;
-            stages = StageComposer.Create(_config, models, streams, stats, _loggerFactory, forceDrawing: true);
+            // Inputs in CUDA pinned host memory on a GPU provider (managed on the CPU); the allocator lives as long as the process.
+            IReadOnlyList<TensorMemory> inputMemories = new InputMemorySelector(factory.PinnedHostMemory, _loggerFactory.CreateLogger<InputMemorySelector>()).For(models);
+            stages = StageComposer.Create(_config, models, streams, stats, _loggerFactory, forceDrawing: true, inputMemories: inputMemories);
             WebViewSink? view = null;
             if (_config.Http is string http)
             {

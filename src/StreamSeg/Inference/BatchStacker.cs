@@ -6,10 +6,13 @@ namespace StreamSeg.Inference;
 /// Stacks inputs of one shape and type (frames of several streams) along the first dimension into a pooled batch
 /// tensor: one copy per frame, no allocation once the pool has a tensor of the batch's shape.
 /// </summary>
-/// <remarks>Used by one worker at a time (the model's); the batch tensor goes back to the pool when disposed.</remarks>
+/// <remarks>
+/// Used by one worker at a time (the model's); the batch tensor goes back to the pool when disposed. A batch is stacked
+/// in the memory its frames' tensors are in (CUDA pinned host memory for a model on a GPU, managed arrays on the CPU).
+/// </remarks>
 internal sealed class BatchStacker : IDisposable
 {
-    private readonly TensorPools _pool = new();
+    private readonly Dictionary<TensorMemory, TensorPools> _pools = [];
 
     /// <summary>Returns <paramref name="inputs"/> stacked; the caller disposes it.</summary>
     /// <exception cref="ArgumentException">The inputs differ in shape or type.</exception>
@@ -26,19 +29,26 @@ internal sealed class BatchStacker : IDisposable
 
         long[] shape = [.. one];
         shape[0] = inputs.Count * shape[0];
-        PooledTensor batch = _pool.Rent(shape, inputs[0].Element);
+        TensorMemory memory = inputs[0].Memory;
+        if (!_pools.TryGetValue(memory, out TensorPools? pool))
+        {
+            pool = new TensorPools(memory);
+            _pools[memory] = pool;
+        }
+
+        PooledTensor batch = pool.Rent(shape, inputs[0].Element);
         for (int b = 0; b < inputs.Count; b++)
         {
             switch (batch.Element)
             {
                 case TensorElement.Int32:
-                    CopyRow(inputs[b].Ints!, batch.Ints!, b);
+                    CopyRow(inputs[b].IntData, batch.IntData, b);
                     break;
                 case TensorElement.UInt8:
-                    CopyRow(inputs[b].Bytes!, batch.Bytes!, b);
+                    CopyRow(inputs[b].ByteData, batch.ByteData, b);
                     break;
                 default:
-                    CopyRow(inputs[b].Floats!, batch.Floats!, b);
+                    CopyRow(inputs[b].FloatData, batch.FloatData, b);
                     break;
             }
         }
@@ -47,9 +57,15 @@ internal sealed class BatchStacker : IDisposable
     }
 
     /// <summary>Frees the pooled batch tensors.</summary>
-    public void Dispose() => _pool.Dispose();
+    public void Dispose()
+    {
+        foreach (TensorPools pool in _pools.Values)
+        {
+            pool.Dispose();
+        }
+    }
 
-    private static void CopyRow<T>(T[] row, T[] batch, int index) => row.CopyTo(batch.AsSpan(index * row.Length));
+    private static void CopyRow<T>(Span<T> row, Span<T> batch, int index) => row.CopyTo(batch[(index * row.Length)..]);
 
     private static string ShapeText(long[] shape) => "[" + string.Join(',', shape) + "]";
 }

@@ -29,7 +29,11 @@ public sealed partial class OnnxSessionFactory
         ArgumentOutOfRangeException.ThrowIfNegative(options.DeviceId);
         _options = options;
         _logger = logger ?? NullLogger<OnnxSessionFactory>.Instance;
+        PinnedHostMemory = new PinnedHostMemorySource(options.DeviceId);
     }
+
+    /// <summary>Gets the CUDA pinned host memory for model inputs, taken from the first CUDA or TensorRT session created (<see cref="InputMemorySelector"/>).</summary>
+    public PinnedHostMemorySource PinnedHostMemory { get; }
 
     /// <summary>Gets the ONNX Runtime version.</summary>
     public static string OrtVersion => OrtEnv.Instance().GetVersionString();
@@ -108,6 +112,11 @@ public sealed partial class OnnxSessionFactory
                 }
 
                 var session = model is null ? new InferenceSession(modelPath, options) : new InferenceSession(model, options);
+                if (device != ExecutionDevice.Cpu)
+                {
+                    PinnedHostMemory.OnGpuSession(session);
+                }
+
                 return (session, ProviderName(device));
             }
             catch (OnnxRuntimeException ex) when (device != ExecutionDevice.Cpu)
@@ -239,7 +248,8 @@ public sealed partial class OnnxSessionFactory
     public string EngineCacheFolder(TensorRtEngineIdentity identity) =>
         Path.GetFullPath(Path.Combine(_options.EngineCacheRoot, TensorRtEngineCache.Key(identity)));
 
-    private TensorRtEngineIdentity Identity(string modelPath, byte[]? model, string tensorRtVersion, TensorRtProfile? profile) => new(
+    /// <summary>The identity of an engine of <paramref name="modelPath"/> (or of the bytes <paramref name="model"/>) built with these options by TensorRT <paramref name="tensorRtVersion"/> for <paramref name="profile"/>.</summary>
+    internal TensorRtEngineIdentity Identity(string modelPath, byte[]? model, string tensorRtVersion, TensorRtProfile? profile) => new(
         model is null ? TensorRtEngineCache.FileSha256(modelPath) : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(model)),
         TensorRtEngineCache.GpuName(_options.DeviceId),
         TensorRtEngineCache.DriverVersion(),

@@ -3,9 +3,12 @@ using Microsoft.ML.OnnxRuntime;
 namespace StreamSeg.Memory;
 
 /// <summary>
-/// A model input tensor whose managed buffer and ONNX Runtime <see cref="OrtValue"/> are created once and reused:
-/// the value pins the buffer for its whole life, so binding it costs no native allocation per frame.
-/// Exactly one of <see cref="Floats"/>, <see cref="Ints"/> and <see cref="Bytes"/> is set. Disposing returns it to its pool.
+/// A model input tensor whose buffer and ONNX Runtime <see cref="OrtValue"/> are created once and reused, so binding it
+/// costs no native allocation per frame. The buffer is a managed array the value pins for its whole life, or memory
+/// ONNX Runtime allocated (<see cref="TensorMemory"/>: CUDA pinned host memory for GPU sessions). Write it through
+/// <see cref="FloatData"/>, <see cref="IntData"/> or <see cref="ByteData"/> (either memory); the arrays
+/// <see cref="Floats"/>, <see cref="Ints"/> and <see cref="Bytes"/> exist for managed buffers only, exactly one of them
+/// set. Disposing returns it to its pool.
 /// </summary>
 /// <remarks>
 /// Each rent returns a new <see cref="PooledTensor"/> (a lease) over a pooled buffer, released at most once: a
@@ -31,16 +34,31 @@ public sealed class PooledTensor : IDisposable
     /// <summary>Gets the element type.</summary>
     public TensorElement Element { get; }
 
-    /// <summary>Gets the byte buffer (uint8 tensors: pixels the model converts itself).</summary>
+    /// <summary>Gets the byte array of a managed uint8 tensor (pixels the model converts itself); null for other types or native memory.</summary>
     public byte[]? Bytes => Live().Bytes;
+
+    /// <summary>Gets the elements of a uint8 tensor, in managed or native memory (empty for other element types).</summary>
+    public Span<byte> ByteData => Element == TensorElement.UInt8 ? Live().AsSpan<byte>() : default;
+
+    /// <summary>Gets the elements of a float tensor, in managed or native memory (empty for other element types).</summary>
+    public Span<float> FloatData => Element == TensorElement.Float32 ? Live().AsSpan<float>() : default;
+
+    /// <summary>Gets the elements of an int32 tensor, in managed or native memory (empty for other element types).</summary>
+    public Span<int> IntData => Element == TensorElement.Int32 ? Live().AsSpan<int>() : default;
+
+    /// <summary>Gets the memory the tensor's pool makes buffers in (<see cref="TensorMemory.Managed"/> for an unpooled tensor).</summary>
+    public TensorMemory Memory => _pool?.Memory ?? TensorMemory.Managed;
+
+    /// <summary>Gets whether the buffer is memory ONNX Runtime allocated (for example CUDA pinned host memory), not a managed array.</summary>
+    public bool IsNative => Live().IsNative;
 
     /// <summary>Gets the shape.</summary>
     public long[] Shape { get; }
 
-    /// <summary>Gets the float buffer (float tensors).</summary>
+    /// <summary>Gets the float array of a managed float tensor; null for other types or native memory.</summary>
     public float[]? Floats => Live().Floats;
 
-    /// <summary>Gets the int buffer (int32 tensors).</summary>
+    /// <summary>Gets the int array of a managed int32 tensor; null for other types or native memory.</summary>
     public int[]? Ints => Live().Ints;
 
     /// <summary>Gets the ONNX Runtime value over the buffer.</summary>
@@ -53,7 +71,7 @@ public sealed class PooledTensor : IDisposable
     public static PooledTensor CreateUnpooled(long[] shape, bool isInt32) => CreateUnpooled(shape, isInt32 ? TensorElement.Int32 : TensorElement.Float32);
 
     /// <summary>Creates a tensor of <paramref name="element"/> that is not pooled (warm-up, benchmarks, tests).</summary>
-    public static PooledTensor CreateUnpooled(long[] shape, TensorElement element) => new(null, new TensorBuffer(shape, element), shape, element);
+    public static PooledTensor CreateUnpooled(long[] shape, TensorElement element) => new(null, TensorBuffer.Managed(shape, element), shape, element);
 
     /// <summary>Returns the tensor to its pool (or frees it when unpooled or the pool is gone); a second call does nothing.</summary>
     public void Dispose()
@@ -66,7 +84,7 @@ public sealed class PooledTensor : IDisposable
 
         if (_pool is null)
         {
-            _buffer.Value.Dispose();
+            _buffer.Free();
         }
         else
         {

@@ -5,14 +5,25 @@ public sealed class TensorPool : IDisposable
 {
     private readonly BufferPool<TensorBuffer> _buffers;
 
-    /// <summary>Creates a pool of tensors of <paramref name="shape"/> and <paramref name="element"/>.</summary>
+    /// <summary>Creates a pool of tensors of <paramref name="shape"/> and <paramref name="element"/> in managed memory.</summary>
     public TensorPool(long[] shape, TensorElement element)
+        : this(shape, element, TensorMemory.Managed)
+    {
+    }
+
+    /// <summary>Creates a pool of tensors of <paramref name="shape"/> and <paramref name="element"/> whose buffers come from <paramref name="memory"/>.</summary>
+    public TensorPool(long[] shape, TensorElement element, TensorMemory memory)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(memory);
         Shape = shape;
         Element = element;
-        _buffers = new BufferPool<TensorBuffer>(() => new TensorBuffer(shape, element), static b => b.Value.Dispose());
+        Memory = memory;
+        _buffers = new BufferPool<TensorBuffer>(() => memory.Create(shape, element), static b => b.Free());
     }
+
+    /// <summary>Gets where the buffers live.</summary>
+    public TensorMemory Memory { get; }
 
     /// <summary>Gets the shape.</summary>
     public long[] Shape { get; }

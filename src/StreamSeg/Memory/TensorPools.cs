@@ -8,6 +8,25 @@ public sealed class TensorPools : IDisposable
 {
     private readonly List<TensorPool> _pools = [];
 
+    /// <summary>Creates pools whose tensors are managed arrays (the CPU path).</summary>
+    public TensorPools()
+        : this(TensorMemory.Managed)
+    {
+    }
+
+    /// <summary>Creates pools whose tensors' buffers come from <paramref name="memory"/> (for example CUDA pinned host memory).</summary>
+    public TensorPools(TensorMemory memory)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        Memory = memory;
+    }
+
+    /// <summary>Gets where the tensors' buffers live.</summary>
+    public TensorMemory Memory { get; }
+
+    /// <summary>Gets how many buffers every pool has created (one per tensor alive at once, per shape: flat after warm-up).</summary>
+    public long Created => Sum(static pool => pool.Created);
+
     /// <summary>Gets how many tensors have been rented from every pool.</summary>
     public long Rented => Sum(static pool => pool.Rented);
 
@@ -27,7 +46,7 @@ public sealed class TensorPools : IDisposable
         }
 
         // A handful of shapes at most (one per model and frame size, or per batch size): a list beats hashing arrays.
-        var created = new TensorPool([.. shape], element);
+        var created = new TensorPool([.. shape], element, Memory);
         _pools.Add(created);
         return created.Rent();
     }

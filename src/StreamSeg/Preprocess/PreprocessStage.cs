@@ -11,17 +11,28 @@ namespace StreamSeg.Preprocess;
 /// </summary>
 /// <remarks>
 /// One tensor per model, rented from a pool per shape (models fed at the frame's own size get one pool per frame
-/// size), so steady state allocates no tensor memory. The stage holds no frames; when the pipeline is full upstream
-/// edges wait or drop by their own policy. Its inputs cannot change while running.
+/// size), so steady state allocates no tensor memory. Each model's tensors come from the memory given for it
+/// (<see cref="TensorMemory"/>: managed arrays by default, CUDA pinned host memory for a model on a GPU provider). The
+/// stage holds no frames; when the pipeline is full upstream edges wait or drop by their own policy. Its inputs cannot
+/// change while running.
 /// </remarks>
 public sealed class PreprocessStage : IStage<Frame, Frame>
 {
     private readonly IReadOnlyList<InputSpec> _specs;
-    private readonly TensorPools _pools = new();
+    private readonly TensorPools[] _pools;
     private readonly TensorWriter _writer = new();
 
-    /// <summary>Creates the stage for models with the given inputs (in model order).</summary>
+    /// <summary>Creates the stage for models with the given inputs (in model order), their tensors in managed memory.</summary>
     public PreprocessStage(IReadOnlyList<InputSpec> specs)
+        : this(specs, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates the stage for models with the given inputs (in model order), the tensors of model i rented from pools in
+    /// <paramref name="memories"/>[i] (null: managed memory for all).
+    /// </summary>
+    public PreprocessStage(IReadOnlyList<InputSpec> specs, IReadOnlyList<TensorMemory>? memories)
     {
         ArgumentNullException.ThrowIfNull(specs);
         if (specs.Count == 0)
@@ -29,8 +40,24 @@ public sealed class PreprocessStage : IStage<Frame, Frame>
             throw new ArgumentException("At least one model input is needed.", nameof(specs));
         }
 
+        if (memories is not null && memories.Count != specs.Count)
+        {
+            throw new ArgumentException($"{specs.Count} model inputs need as many memories; got {memories.Count}.", nameof(memories));
+        }
+
         _specs = specs;
+
+        // One set of pools per distinct memory, shared by the models that use it (the same shape then shares a pool).
+        _pools = new TensorPools[specs.Count];
+        for (int i = 0; i < _pools.Length; i++)
+        {
+            TensorMemory memory = memories?[i] ?? TensorMemory.Managed;
+            _pools[i] = Array.Find(_pools, p => p is not null && p.Memory == memory) ?? new TensorPools(memory);
+        }
     }
+
+    /// <summary>Gets the pools of model <paramref name="index"/>'s tensors (tests: what they allocated).</summary>
+    internal TensorPools PoolsOf(int index) => _pools[index];
 
     /// <inheritdoc/>
     public string Name => "preprocess";
@@ -50,7 +77,7 @@ public sealed class PreprocessStage : IStage<Frame, Frame>
         {
             InputSpec spec = _specs[i];
             long[] shape = TensorWriter.ShapeFor(spec, input.Width, input.Height);
-            tensors[i] = _pools.Rent(shape, TensorWriter.ElementFor(spec));
+            tensors[i] = _pools[i].Rent(shape, TensorWriter.ElementFor(spec));
         }
 
         _writer.WriteAll(input.Image, _specs, tensors);
@@ -64,7 +91,10 @@ public sealed class PreprocessStage : IStage<Frame, Frame>
     public ValueTask DisposeAsync()
     {
         _writer.Dispose();
-        _pools.Dispose();
+        foreach (TensorPools pools in _pools.Distinct())
+        {
+            pools.Dispose();
+        }
 
         return ValueTask.CompletedTask;
     }

@@ -83,9 +83,10 @@ public sealed class TensorWriter : IDisposable
             }
         }
 
-        if (tensor.Bytes is { } pixels)
+        // Spans, not arrays: the tensor may live in native memory (CUDA pinned host memory for a GPU session).
+        if (tensor.Element == TensorElement.UInt8)
         {
-            CopyPixels(source, pixels, spec.PadValue, padX, padY, rw, rh, inW, inH);
+            CopyPixels(source, tensor.ByteData, spec.PadValue, padX, padY, rw, rh, inW, inH);
             tensor.Transform = t;
             return t;
         }
@@ -100,22 +101,23 @@ public sealed class TensorWriter : IDisposable
 
         // Interleaved layouts go through OpenCV's vectorised kernels (measured: RVM's 768×576 input in about two thirds
         // of the time); planar ones keep the single managed pass, which beat convert + split + copy (bench/RESULTS.md).
-        if (!planar && tensor.Floats is { } f)
+        bool floats = tensor.Element == TensorElement.Float32;
+        if (!planar && floats)
         {
-            ConvertPixels(source, f, MatType.CV_32FC3, padValue, scale, spec.Rgb, padX, padY, rw, rh, inW, inH);
+            ConvertPixels(source, tensor.FloatData, MatType.CV_32FC3, padValue, scale, spec.Rgb, padX, padY, rw, rh, inW, inH);
         }
-        else if (!planar && tensor.Ints is { } i && scale == 1f)
+        else if (!planar && scale == 1f)
         {
             // int32 at scale 1 is exact in OpenCV too (it rounds where the managed loop truncates: only a scale of 1 agrees).
-            ConvertPixels(source, i, MatType.CV_32SC3, (int)MathF.Round(padValue), scale, spec.Rgb, padX, padY, rw, rh, inW, inH);
+            ConvertPixels(source, tensor.IntData, MatType.CV_32SC3, (int)MathF.Round(padValue), scale, spec.Rgb, padX, padY, rw, rh, inW, inH);
         }
-        else if (tensor.Floats is { } planarFloats)
+        else if (floats)
         {
-            ScatterPixels(source, planarFloats, padValue, scale, c0, c2, planar, padX, padY, rw, rh, inW, inH);
+            ScatterPixels(source, tensor.FloatData, padValue, scale, c0, c2, planar, padX, padY, rw, rh, inW, inH);
         }
         else
         {
-            ScatterPixels(source, tensor.Ints!, (int)MathF.Round(padValue), scale, c0, c2, planar, padX, padY, rw, rh, inW, inH);
+            ScatterPixels(source, tensor.IntData, (int)MathF.Round(padValue), scale, c0, c2, planar, padX, padY, rw, rh, inW, inH);
         }
 
         tensor.Transform = t;
@@ -131,11 +133,11 @@ public sealed class TensorWriter : IDisposable
     }
 
     /// <summary>Copies the resized BGR rows into an interleaved <c>[H,W,3]</c> byte tensor, padding around them.</summary>
-    private static unsafe void CopyPixels(Mat source, byte[] pixels, byte padValue, int padX, int padY, int rw, int rh, int inW, int inH)
+    private static unsafe void CopyPixels(Mat source, Span<byte> pixels, byte padValue, int padX, int padY, int rw, int rh, int inW, int inH)
     {
         if (padX > 0 || padY > 0 || rw < inW || rh < inH)
         {
-            pixels.AsSpan().Fill(padValue);
+            pixels.Fill(padValue);
         }
 
         long step = source.Step();
@@ -143,7 +145,7 @@ public sealed class TensorWriter : IDisposable
         int rowBytes = rw * 3;
         for (int y = 0; y < rh; y++)
         {
-            new ReadOnlySpan<byte>(basePtr + (y * step), rowBytes).CopyTo(pixels.AsSpan((((y + padY) * inW) + padX) * 3, rowBytes));
+            new ReadOnlySpan<byte>(basePtr + (y * step), rowBytes).CopyTo(pixels.Slice((((y + padY) * inW) + padX) * 3, rowBytes));
         }
     }
 
@@ -189,12 +191,12 @@ public sealed class TensorWriter : IDisposable
     /// image does not cover it. Gives exactly what <see cref="ScatterPixels"/> gives for floats (both compute
     /// <c>pixel · scale</c> in float32) and for int32 at scale 1.
     /// </summary>
-    private void ConvertPixels<T>(Mat source, T[] tensor, MatType type, T padValue, float scale, bool rgb, int padX, int padY, int rw, int rh, int inW, int inH)
+    private void ConvertPixels<T>(Mat source, Span<T> tensor, MatType type, T padValue, float scale, bool rgb, int padX, int padY, int rw, int rh, int inW, int inH)
         where T : unmanaged
     {
         if (padX > 0 || padY > 0 || rw < inW || rh < inH)
         {
-            tensor.AsSpan().Fill(padValue);
+            tensor.Fill(padValue);
         }
 
         Mat ordered = source;
@@ -210,14 +212,14 @@ public sealed class TensorWriter : IDisposable
     }
 
     /// <summary>Copies <paramref name="rows"/> rows of <paramref name="rowElements"/> elements from <paramref name="image"/> into <paramref name="tensor"/> (x, y in elements, stride <paramref name="stride"/>).</summary>
-    private static unsafe void CopyRows<T>(Mat image, T[] tensor, int rowElements, int x, int y, int stride, int rows)
+    private static unsafe void CopyRows<T>(Mat image, Span<T> tensor, int rowElements, int x, int y, int stride, int rows)
         where T : unmanaged
     {
         long step = image.Step();
         byte* basePtr = (byte*)image.Data;
         for (int r = 0; r < rows; r++)
         {
-            new ReadOnlySpan<T>(basePtr + (r * step), rowElements).CopyTo(tensor.AsSpan(((r + y) * stride) + x, rowElements));
+            new ReadOnlySpan<T>(basePtr + (r * step), rowElements).CopyTo(tensor.Slice(((r + y) * stride) + x, rowElements));
         }
     }
 
@@ -240,14 +242,14 @@ public sealed class TensorWriter : IDisposable
     /// after filling it with <paramref name="padValue"/> when the image does not cover it. One loop for the float32 and
     /// int32 tensors: the JIT specialises it per element type, so the conversion costs what a cast did.
     /// </summary>
-    private static unsafe void ScatterPixels<T>(Mat source, T[] tensor, T padValue, float scale, int c0, int c2, bool planar, int padX, int padY, int rw, int rh, int inW, int inH)
+    private static unsafe void ScatterPixels<T>(Mat source, Span<T> tensor, T padValue, float scale, int c0, int c2, bool planar, int padX, int padY, int rw, int rh, int inW, int inH)
         where T : unmanaged, INumberBase<T>
     {
         if (padX > 0 || padY > 0 || rw < inW || rh < inH)
         {
             // The resized image overwrites its own area; filling everything first is simpler than filling the borders
             // and costs one pass of the tensor.
-            tensor.AsSpan().Fill(padValue);
+            tensor.Fill(padValue);
         }
 
         int plane = inW * inH;

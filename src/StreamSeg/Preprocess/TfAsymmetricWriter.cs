@@ -31,29 +31,32 @@ internal sealed class TfAsymmetricWriter
         bool planar = spec.Layout != TensorLayout.Nhwc;
         long step = bgr.Step();
         byte* basePtr = (byte*)bgr.Data;
-        float[]? floats = tensor.Floats;
-        int[]? ints = tensor.Ints;
-        byte[]? bytes = tensor.Bytes;
+        // Spans, not arrays: the tensor may live in native memory (CUDA pinned host memory for a GPU session).
+        bool isBytes = tensor.Element == TensorElement.UInt8;
+        bool isFloats = tensor.Element == TensorElement.Float32;
+        Span<float> floats = tensor.FloatData;
+        Span<int> ints = tensor.IntData;
+        Span<byte> bytes = tensor.ByteData;
         if (padX > 0 || padY > 0 || rw < inW || rh < inH)
         {
-            if (bytes is not null)
+            if (isBytes)
             {
-                bytes.AsSpan().Fill(spec.PadValue);
+                bytes.Fill(spec.PadValue);
             }
-            else if (floats is not null)
+            else if (isFloats)
             {
-                floats.AsSpan().Fill(spec.PadValue * scale);
+                floats.Fill(spec.PadValue * scale);
             }
             else
             {
-                ints!.AsSpan().Fill((int)(spec.PadValue * scale));
+                ints.Fill((int)(spec.PadValue * scale));
             }
         }
 
         // Channel c of the tensor takes BGR channel (rgb ? 2 - c : c). Bytes stay BGR and interleaved: the model's
         // graph reorders, scales and lays them out exactly as the lines below would.
-        bool swap = spec.Rgb && bytes is null;
-        planar &= bytes is null;
+        bool swap = spec.Rgb && !isBytes;
+        planar &= !isBytes;
         TfColumns columns = Columns(srcW, rw);
         float[] row = RowBuffer(rw * 3);
         for (int y = 0; y < rh; y++)
@@ -85,26 +88,26 @@ internal sealed class TfAsymmetricWriter
             }
 
             int o = ((y + padY) * inW) + padX;
-            if (bytes is not null)
+            if (isBytes)
             {
                 for (int i = 0; i < rw * 3; i++)
                 {
                     bytes[(o * 3) + i] = (byte)row[i];
                 }
             }
-            else if (floats is not null)
+            else if (isFloats)
             {
                 EmitRow(row, floats, o, rw, plane, planar, scale);
             }
             else
             {
-                EmitRow(row, ints!, o, rw, plane, planar, scale);
+                EmitRow(row, ints, o, rw, plane, planar, scale);
             }
         }
     }
 
     /// <summary>Writes one row of quantised values (interleaved, tensor channel order) times <paramref name="scale"/>, planar or interleaved, from pixel <paramref name="o"/>.</summary>
-    private static void EmitRow<T>(float[] row, T[] tensor, int o, int rw, int plane, bool planar, float scale)
+    private static void EmitRow<T>(float[] row, Span<T> tensor, int o, int rw, int plane, bool planar, float scale)
         where T : INumberBase<T>
     {
         if (!planar)
