@@ -34,15 +34,7 @@ public static class BatchGraphSplitter
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputName);
-        ModelProto proto;
-        try
-        {
-            proto = ModelProto.Parser.ParseFrom(model);
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw new InvalidDataException($"The {model.Length} bytes are not an ONNX model ({ex.Message}).", ex);
-        }
+        ModelProto proto = OnnxModelBytes.Parse(model);
 
         return Split(proto, inputName);
     }

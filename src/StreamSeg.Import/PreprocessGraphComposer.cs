@@ -93,15 +93,7 @@ public sealed class PreprocessGraphComposer
     public byte[] Prepend(byte[] model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ModelProto proto;
-        try
-        {
-            proto = ModelProto.Parser.ParseFrom(model);
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw new InvalidDataException($"The {model.Length} bytes are not an ONNX model ({ex.Message}).", ex);
-        }
+        ModelProto proto = OnnxModelBytes.Parse(model);
 
         Compose(proto);
         return proto.ToByteArray();
