@@ -5,6 +5,7 @@ using StreamSeg.Cli.CommandLine;
 using StreamSeg.Cli.Hosting;
 using StreamSeg.Cluster;
 using StreamSeg.Configuration;
+using StreamSeg.Inference;
 using StreamSeg.Serving;
 
 namespace StreamSeg.Cli.Serve;
@@ -42,16 +43,24 @@ internal static class ServeCommand
         binder.AddTo(command, s_runOptions);
         Option<int> maxStreams = OptionParsers.Int("--max-streams", "N", "the most streams this node runs at once (default 0: no limit); one more is refused with 429");
         Option<string> node = OptionParsers.Text("--node", "name", "this node's name in the API and in each MQTT message (default: the machine's name)");
+        var frameSize = new Option<string[]>("--frame-size")
+        {
+            HelpName = "WxH",
+            Description = "a camera frame size to expect, repeatable (default 1280x720): on TensorRT the engines are built at start for these sizes and up to --batch (or --max-streams, at most 8) frames per run, so that no camera of these sizes makes one mid-run; a camera of another size gets its own engine, logged once",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
         command.Options.Add(maxStreams);
         command.Options.Add(node);
+        command.Options.Add(frameSize);
         var cluster = new ClusterOptionSet();
         cluster.AddTo(command);
         help.AddNotes(command, () => Notes);
-        command.SetAction((result, _) => ExecuteAsync(result, binder, global, maxStreams, node, cluster));
+        command.SetAction((result, _) => ExecuteAsync(result, binder, global, maxStreams, node, frameSize, cluster));
         return command;
     }
 
-    private static Task<int> ExecuteAsync(ParseResult result, RunOptionBinder binder, GlobalOptions global, Option<int> maxStreams, Option<string> node, ClusterOptionSet clusterOptions)
+    private static Task<int> ExecuteAsync(ParseResult result, RunOptionBinder binder, GlobalOptions global, Option<int> maxStreams, Option<string> node, Option<string[]> frameSize, ClusterOptionSet clusterOptions)
     {
         RunConfig config = binder.Bind(result);
         int max = result.GetValue(maxStreams);
@@ -67,7 +76,8 @@ internal static class ServeCommand
             result.GetValue(node) is { Length: > 0 } name ? name : defaultName,
             max,
             configPath is null || cluster is not null ? null : DesiredStreams.PathFor(configPath),
-            cluster);
+            cluster,
+            ParseFrameSizes(result.GetValue(frameSize)));
         HostApplicationBuilder builder = CliHost.CreateBuilder(global.Read(result, config));
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(settings);
@@ -95,5 +105,27 @@ internal static class ServeCommand
         }
 
         return CliHost.RunJobAsync(builder);
+    }
+
+    /// <summary>Parses the <c>--frame-size</c> values (distinct, in order); none given: null.</summary>
+    /// <exception cref="ConfigException">A value is not WIDTHxHEIGHT.</exception>
+    internal static List<FrameSize>? ParseFrameSizes(string[]? values)
+    {
+        if (values is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        var sizes = new List<FrameSize>();
+        foreach (string text in values)
+        {
+            FrameSize size = FrameSize.TryParse(text) ?? throw new ConfigException($"Option '--frame-size': '{text}' is not WIDTHxHEIGHT (for example 1280x720).");
+            if (!sizes.Contains(size))
+            {
+                sizes.Add(size);
+            }
+        }
+
+        return sizes;
     }
 }

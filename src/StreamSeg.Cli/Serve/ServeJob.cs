@@ -26,6 +26,7 @@ internal sealed partial class ServeJob : ICliJob
 {
     private readonly RunConfig _config;
     private readonly StreamHost _host;
+    private readonly ServeSettings _settings;
     private readonly StreamApi _api;
     private readonly IStreamCatalog _catalog;
     private readonly IServiceProvider _services;
@@ -40,6 +41,7 @@ internal sealed partial class ServeJob : ICliJob
     /// <summary>Creates the job.</summary>
     public ServeJob(
         RunConfig config,
+        ServeSettings settings,
         StreamHost host,
         StreamApi api,
         IStreamCatalog catalog,
@@ -51,6 +53,7 @@ internal sealed partial class ServeJob : ICliJob
         ILoggerFactory loggerFactory)
     {
         _config = config;
+        _settings = settings;
         _host = host;
         _api = api;
         _catalog = catalog;
@@ -79,6 +82,15 @@ internal sealed partial class ServeJob : ICliJob
             stats.Provider = models[0].Provider;
             OpenCvThreads.Apply(models, _logger);
             int streams = _host.MaxStreams > 0 ? _host.MaxStreams : 4;
+            if (models.Exists(m => m.Provider == OnnxSessionFactory.ProviderName(ExecutionDevice.TensorRt)))
+            {
+                // As 'run' does for its sources: the engines are built now, for the frame sizes to expect and the batch
+                // sizes the streams will make, so that a camera of those sizes never makes TensorRT build one mid-run.
+                string sizes = string.Join(", ", _settings.ExpectedFrameSizes.Select(f => $"{f.Width}x{f.Height}"));
+                LogEnginesAtStart(_logger, sizes);
+                _models.WarmUp(models, _settings.ExpectedFrameSizes, ModelLoader.RequestedBatch(_config, streams));
+            }
+
             // Inputs in CUDA pinned host memory on a GPU provider (managed on the CPU); the allocator lives as long as the process.
             IReadOnlyList<TensorMemory> inputMemories = new InputMemorySelector(factory.PinnedHostMemory, _loggerFactory.CreateLogger<InputMemorySelector>()).For(models);
             stages = StageComposer.Create(_config, models, streams, stats, _loggerFactory, forceDrawing: true, inputMemories: inputMemories);
@@ -264,6 +276,9 @@ internal sealed partial class ServeJob : ICliJob
 
     [LoggerMessage(Level = LogLevel.Information, Message = "web view: {Address}")]
     private static partial void LogWebView(ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TensorRT: building the engines at start for frame sizes {Sizes} (--frame-size; a camera of another size gets its own engine, logged once)")]
+    private static partial void LogEnginesAtStart(ILogger logger, string sizes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "serving as node '{Node}' (max streams {MaxStreams}; 0: no limit)")]
     private static partial void LogServing(ILogger logger, string node, int maxStreams);
