@@ -46,7 +46,7 @@ internal static class ServeCommand
         var frameSize = new Option<string[]>("--frame-size")
         {
             HelpName = "WxH",
-            Description = "a camera frame size to expect, repeatable (default 1280x720): on TensorRT the engines are built at start for these sizes and up to --batch (or --max-streams, at most 8) frames per run, so that no camera of these sizes makes one mid-run; a camera of another size gets its own engine, logged once",
+            Description = "a camera frame size to expect, repeatable (default 1280x720): on TensorRT the engines are built at start for these sizes and up to --batch (else --max-streams, 4 when unlimited, at most 8) frames per run, so that no camera of these sizes makes one mid-run; a camera of another size gets its own engine, logged once",
             Arity = ArgumentArity.OneOrMore,
             AllowMultipleArgumentsPerToken = false,
         };
