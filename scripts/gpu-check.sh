@@ -159,8 +159,9 @@ needs() {  # needs SONAME...: each library ONNX Runtime's GPU providers link aga
 input_memory_of() {  # where each model's input tensors are pooled, from a run's start-up log
   sed -n "s/.*model '\([^']*\)' (\([^)]*\)): input tensors pooled in \([A-Za-z ]*\) memory.*/\1 (\2): \3/p" "$1" | paste -sd';' -
 }
-providers_of() {  # the provider each model loaded on, from a run's log
-  sed -n "s/.*model '\([^']*\)': adapter.*provider \([A-Za-z]*\).*/\1 \2/p" "$1" | while read -r p prov; do printf '%s: %s; ' "$(basename "$p")" "$prov"; done
+providers_of() {  # the provider each model loaded on (MoveNet once per pose size), from a run's log, each model once
+  sed -nE "s/.*model '([^']*)': adapter.* long side ([0-9]+) .*provider ([A-Za-z]+).*/\1 (\2) \3/p; t; s/.*model '([^']*)': adapter.*provider ([A-Za-z]+).*/\1 \2/p" "$1" |
+    awk '!seen[$0]++' | while read -r p rest; do printf '%s %s; ' "$(basename "$p")" "$rest"; done | sed -E 's/ ([A-Za-z]+); /: \1; /g'
 }
 
 # --- GPU-only tests ----------------------------------------------------------------------------------------------------
