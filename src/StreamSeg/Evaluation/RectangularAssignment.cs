@@ -1,4 +1,5 @@
 using System.Buffers;
+using StreamSeg.Tracking;
 
 namespace StreamSeg.Evaluation;
 
@@ -10,9 +11,9 @@ namespace StreamSeg.Evaluation;
 /// <remarks>
 /// <para>
 /// <see cref="StreamSeg.Tracking.LinearAssignment"/> solves a different problem (a partial matching below a cost
-/// limit, in single precision, as ByteTrack's lapjv call does). Evaluation needs the full assignment of
-/// <c>min(rows, columns)</c> pairs on double costs, because TrackEval compares scores such as <c>1000 + IoU</c> and
-/// HOTA's alignment-weighted IoU to the last bit, so it has its own solver.
+/// limit, as ByteTrack's lapjv call does). Evaluation needs the full assignment of <c>min(rows, columns)</c> pairs on the
+/// double costs as given, because TrackEval compares scores such as <c>1000 + IoU</c> and HOTA's alignment-weighted
+/// IoU to the last bit; both run the same <see cref="HungarianMethod"/>, this one without a limit.
 /// </para>
 /// <para>
 /// The method is the shortest-augmenting-path Hungarian algorithm with potentials (O(n²·m), n ≤ m). Costs must be
@@ -48,112 +49,8 @@ public static class RectangularAssignment
             return 0;
         }
 
-        bool transposed = rows > columns;
-        int n = transposed ? columns : rows;
-        int m = transposed ? rows : columns;
-        double[] u = ArrayPool<double>.Shared.Rent(n + 1);
-        double[] v = ArrayPool<double>.Shared.Rent(m + 1);
-        double[] minv = ArrayPool<double>.Shared.Rent(m + 1);
-        int[] p = ArrayPool<int>.Shared.Rent(m + 1);
-        int[] way = ArrayPool<int>.Shared.Rent(m + 1);
-        bool[] used = ArrayPool<bool>.Shared.Rent(m + 1);
-        try
-        {
-            Array.Clear(u, 0, n + 1);
-            Array.Clear(v, 0, m + 1);
-            Array.Clear(p, 0, m + 1);
-            Array.Clear(way, 0, m + 1);
-            for (int i = 1; i <= n; i++)
-            {
-                p[0] = i;
-                int j0 = 0;
-                Array.Fill(minv, double.PositiveInfinity, 0, m + 1);
-                Array.Clear(used, 0, m + 1);
-                do
-                {
-                    used[j0] = true;
-                    int i0 = p[j0];
-                    double delta = double.PositiveInfinity;
-                    int j1 = 0;
-                    for (int j = 1; j <= m; j++)
-                    {
-                        if (used[j])
-                        {
-                            continue;
-                        }
-
-                        double c = transposed ? costs[((j - 1) * columns) + i0 - 1] : costs[((i0 - 1) * columns) + j - 1];
-                        double cur = c - u[i0] - v[j];
-                        if (cur < minv[j])
-                        {
-                            minv[j] = cur;
-                            way[j] = j0;
-                        }
-
-                        if (minv[j] < delta)
-                        {
-                            delta = minv[j];
-                            j1 = j;
-                        }
-                    }
-
-                    if (j1 == 0)
-                    {
-                        throw new ArgumentException("The costs must be finite.", nameof(costs));
-                    }
-
-                    for (int j = 0; j <= m; j++)
-                    {
-                        if (used[j])
-                        {
-                            u[p[j]] += delta;
-                            v[j] -= delta;
-                        }
-                        else
-                        {
-                            minv[j] -= delta;
-                        }
-                    }
-
-                    j0 = j1;
-                }
-                while (p[j0] != 0);
-
-                do
-                {
-                    int j1 = way[j0];
-                    p[j0] = p[j1];
-                    j0 = j1;
-                }
-                while (j0 != 0);
-            }
-
-            for (int j = 1; j <= m; j++)
-            {
-                if (p[j] != 0)
-                {
-                    if (transposed)
-                    {
-                        rowToColumn[j - 1] = p[j] - 1;
-                    }
-                    else
-                    {
-                        rowToColumn[p[j] - 1] = j - 1;
-                    }
-                }
-            }
-
-            return n;
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(u);
-            ArrayPool<double>.Shared.Return(v);
-            ArrayPool<double>.Shared.Return(minv);
-            ArrayPool<int>.Shared.Return(p);
-            ArrayPool<int>.Shared.Return(way);
-            ArrayPool<bool>.Shared.Return(used);
-        }
+        HungarianMethod.Assign(costs, rows, columns, limited: false, 0, rowToColumn);
+        return Math.Min(rows, columns);
     }
 
     /// <summary>

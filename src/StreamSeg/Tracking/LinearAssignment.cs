@@ -14,8 +14,8 @@ namespace StreamSeg.Tracking;
 /// problem, where leaving a row and a column unmatched costs threshold/2 each.
 /// </para>
 /// <para>
-/// The solver is the shortest-augmenting-path Hungarian method (O(n²·m) for n ≤ m) on the costs
-/// min(cost − threshold, 0). It is deterministic: the same input always gives the same matching, ties included.
+/// The solver is the shortest-augmenting-path Hungarian method (O(n²·m) for n ≤ m, <see cref="HungarianMethod"/>) on
+/// the costs min(cost − threshold, 0). It is deterministic: the same input always gives the same matching, ties included.
 /// Scratch memory comes from <see cref="ArrayPool{T}.Shared"/>, so a call allocates nothing once the pool is warm.
 /// </para>
 /// </remarks>
@@ -94,124 +94,29 @@ public static class LinearAssignment
             return 0;
         }
 
-        // The Hungarian method below needs n ≤ m, so work on the transpose when there are more rows than columns.
-        bool transposed = rows > columns;
-        int n = transposed ? columns : rows;
-        int m = transposed ? rows : columns;
-
-        double[] u = ArrayPool<double>.Shared.Rent(n + 1);
-        double[] v = ArrayPool<double>.Shared.Rent(m + 1);
-        double[] minv = ArrayPool<double>.Shared.Rent(m + 1);
-        int[] p = ArrayPool<int>.Shared.Rent(m + 1);
-        int[] way = ArrayPool<int>.Shared.Rent(m + 1);
-        bool[] used = ArrayPool<bool>.Shared.Rent(m + 1);
-        try
+        HungarianMethod.Assign(costs, rows, columns, limited: true, threshold, rowToColumn);
+        int matched = 0;
+        for (int r = 0; r < rows; r++)
         {
-            Array.Clear(u, 0, n + 1);
-            Array.Clear(v, 0, m + 1);
-            Array.Clear(p, 0, m + 1);
-            Array.Clear(way, 0, m + 1);
-
-            // 1-based potentials u (rows), v (columns); p[j] is the row assigned to column j, 0 for none.
-            for (int i = 1; i <= n; i++)
+            int c = rowToColumn[r];
+            if (c < 0)
             {
-                p[0] = i;
-                int j0 = 0;
-                Array.Fill(minv, double.PositiveInfinity, 0, m + 1);
-                Array.Clear(used, 0, m + 1);
-                do
-                {
-                    used[j0] = true;
-                    int i0 = p[j0];
-                    double delta = double.PositiveInfinity;
-                    int j1 = 0;
-                    for (int j = 1; j <= m; j++)
-                    {
-                        if (used[j])
-                        {
-                            continue;
-                        }
-
-                        double cur = Adjusted(costs, columns, threshold, transposed, i0 - 1, j - 1) - u[i0] - v[j];
-                        if (cur < minv[j])
-                        {
-                            minv[j] = cur;
-                            way[j] = j0;
-                        }
-
-                        if (minv[j] < delta)
-                        {
-                            delta = minv[j];
-                            j1 = j;
-                        }
-                    }
-
-                    for (int j = 0; j <= m; j++)
-                    {
-                        if (used[j])
-                        {
-                            u[p[j]] += delta;
-                            v[j] -= delta;
-                        }
-                        else
-                        {
-                            minv[j] -= delta;
-                        }
-                    }
-
-                    j0 = j1;
-                }
-                while (p[j0] != 0);
-
-                do
-                {
-                    int j1 = way[j0];
-                    p[j0] = p[j1];
-                    j0 = j1;
-                }
-                while (j0 != 0);
+                continue;
             }
 
-            int matched = 0;
-            for (int j = 1; j <= m; j++)
+            // Pairs above the limit (or NaN) carry an adjusted cost of 0: assigning them is the same as leaving both
+            // sides unmatched, so they are dropped here.
+            if (costs[(r * columns) + c] <= threshold)
             {
-                if (p[j] == 0)
-                {
-                    continue;
-                }
-
-                int r = transposed ? j - 1 : p[j] - 1;
-                int c = transposed ? p[j] - 1 : j - 1;
-
-                // Pairs above the limit (or NaN) carry an adjusted cost of 0: assigning them is the same as leaving
-                // both sides unmatched, so they are dropped here.
-                if (costs[(r * columns) + c] <= threshold)
-                {
-                    rowToColumn[r] = c;
-                    columnToRow[c] = r;
-                    matched++;
-                }
+                columnToRow[c] = r;
+                matched++;
             }
-
-            return matched;
+            else
+            {
+                rowToColumn[r] = -1;
+            }
         }
-        finally
-        {
-            // Return the scratch even if a bad span length made the solver throw.
-            ArrayPool<double>.Shared.Return(u);
-            ArrayPool<double>.Shared.Return(v);
-            ArrayPool<double>.Shared.Return(minv);
-            ArrayPool<int>.Shared.Return(p);
-            ArrayPool<int>.Shared.Return(way);
-            ArrayPool<bool>.Shared.Return(used);
-        }
-    }
 
-    // The cost of (row i, column j) of the n×m working matrix, shifted so that every allowed pair is ≤ 0 and every
-    // forbidden pair is exactly 0.
-    private static double Adjusted(ReadOnlySpan<double> costs, int columns, double threshold, bool transposed, int i, int j)
-    {
-        double c = transposed ? costs[(j * columns) + i] : costs[(i * columns) + j];
-        return c <= threshold ? c - threshold : 0.0;
+        return matched;
     }
 }
