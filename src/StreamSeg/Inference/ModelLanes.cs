@@ -23,7 +23,8 @@ public sealed class ModelLanes : IDisposable
     public const int MeasuredCalls = 4;
 
     private readonly List<List<int>> _groups;
-    private readonly long[] _groupTicks;
+    private readonly long[] _entryTicks;
+    private readonly bool _dealByTime;
     private readonly Thread[] _threads;
     private int[][] _lanes;
     private int _calls;
@@ -41,8 +42,9 @@ public sealed class ModelLanes : IDisposable
         ArgumentNullException.ThrowIfNull(models);
         ArgumentOutOfRangeException.ThrowIfNegative(concurrency);
         _groups = Distinct(models);
-        _groupTicks = new long[models.Count];
+        _entryTicks = new long[models.Count];
         _lanes = Deal(_groups, LaneCount(models, concurrency), null);
+        _dealByTime = _groups.Count > _lanes.Length;
         _faults = new Exception?[models.Count];
         _start = new SemaphoreSlim[_lanes.Length - 1];
         _threads = new Thread[_lanes.Length - 1];
@@ -116,10 +118,10 @@ public sealed class ModelLanes : IDisposable
             }
         }
 
-        if (_calls == MeasuredCalls + 1 && !Balanced && _groups.Count > _lanes.Length)
+        if (_dealByTime && !Balanced && _calls == MeasuredCalls + 1)
         {
             // Every lane is idle between calls: the next call runs on the new deal.
-            _lanes = Deal(_groups, _lanes.Length, _groupTicks);
+            _lanes = Deal(_groups, _lanes.Length, _entryTicks);
             Balanced = true;
         }
     }
@@ -170,7 +172,7 @@ public sealed class ModelLanes : IDisposable
     private void RunLane(int lane)
     {
         Action<int> runEntry = _runEntry!;
-        bool timed = _calls > 1 && _calls <= MeasuredCalls + 1 && !Balanced;
+        bool timed = _dealByTime && !Balanced && _calls > 1;
         foreach (int entry in _lanes[lane])
         {
             try
@@ -180,7 +182,7 @@ public sealed class ModelLanes : IDisposable
                 if (timed)
                 {
                     // Per entry; summed per model when the models are dealt again (entries of one model share a lane).
-                    _groupTicks[entry] += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+                    _entryTicks[entry] += System.Diagnostics.Stopwatch.GetTimestamp() - start;
                 }
             }
             catch (Exception ex)
